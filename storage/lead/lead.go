@@ -79,13 +79,16 @@ type Lead struct {
 	Files map[string]File   `gorm:"type:longtext;serializer:json" json:"files,omitempty"`
 
 	// Delivery bookkeeping.
-	IntegrationID int64     `gorm:"column:integration;not null;default:0;index" json:"integration"`
-	Campaign      string    `gorm:"size:191;not null;default:''" json:"campaign"`
-	Attempts      int       `gorm:"not null;default:0" json:"attempts"`
-	Failed        bool      `gorm:"not null;default:false;index:idx_leads_due,priority:2" json:"failed"`
-	NextAt        time.Time `gorm:"not null;index:idx_leads_due,priority:3" json:"-"`
-	ClaimToken    string    `gorm:"size:64;not null;default:''" json:"-"`
-	LastMessage   string    `gorm:"type:text" json:"last_message,omitempty"`
+	IntegrationID int64  `gorm:"column:integration;not null;default:0;index" json:"integration"`
+	Campaign      string `gorm:"size:191;not null;default:''" json:"campaign"`
+	Attempts      int    `gorm:"not null;default:0" json:"attempts"`
+	Failed        bool   `gorm:"not null;default:false;index:idx_leads_due,priority:2" json:"failed"`
+	// NextAt is when the lead is next due, in Unix milliseconds. While a sweep
+	// holds the lead it is the end of the claim's lease, so a claim whose
+	// process died simply falls due again.
+	NextAt      int64  `gorm:"not null;default:0;index:idx_leads_due,priority:3" json:"-"`
+	ClaimToken  string `gorm:"size:64;not null;default:''" json:"-"`
+	LastMessage string `gorm:"type:text" json:"last_message,omitempty"`
 
 	CreatedAt time.Time `gorm:"index" json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`

@@ -1,0 +1,20 @@
+// Package storage keeps leads, the catalog, integrations, delivery state and the
+// log in a SQL database through gorm, on two backends behind one API:
+//
+//   - SQLite (DSN "sqlite:PATH"), the embedded default: one process, WAL
+//     journal, a busy timeout and immediate transactions, through a pure-Go
+//     driver so no cgo is needed;
+//   - MySQL 8 / MariaDB 10.6+ (DSN "mysql://user:pass@host:3306/db"): any
+//     number of processes share the work, claiming rows with
+//     SELECT … FOR UPDATE SKIP LOCKED.
+//
+// Queue times (next_at) are Unix milliseconds: exact, cheap to index and the
+// same on both backends. A claim is a token written on the row together with a
+// lease (next_at moved past the send's time limit); every write of an outcome is
+// guarded by that token, and a lease that runs out makes the row due again, so a
+// process that dies mid-send loses nothing.
+//
+// Migrations are numbered, applied once each and recorded in schema_migrations;
+// on MySQL they run under an advisory lock so processes starting together do
+// not race.
+package storage

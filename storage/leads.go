@@ -1,0 +1,137 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/leadrelay/leadrelay/storage/lead"
+)
+
+// CreateLead stores a new lead and fills in its id. A lead with no NextAt is
+// due at once.
+func (s *Store) CreateLead(ctx context.Context, l *lead.Lead) error {
+	if l.Status == 0 {
+		l.Status = lead.New
+	}
+	if l.NextAt == 0 {
+		l.NextAt = time.Now().UnixMilli()
+	}
+	if err := s.db.WithContext(ctx).Create(l).Error; err != nil {
+		return fmt.Errorf("storing lead: %w", err)
+	}
+	return nil
+}
+
+// GetLead loads one lead.
+func (s *Store) GetLead(ctx context.Context, id int64) (*lead.Lead, error) {
+	var l lead.Lead
+	err := s.db.WithContext(ctx).First(&l, id).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("loading lead %d: %w", id, err)
+	}
+	return &l, nil
+}
+
+// LeadByExt finds the lead an integration knows by its external id.
+func (s *Store) LeadByExt(ctx context.Context, integrationID int64, ext string) (*lead.Lead, error) {
+	var l lead.Lead
+	q := s.db.WithContext(ctx).Where("ext = ?", ext)
+	if integrationID != 0 {
+		q = q.Where("integration = ?", integrationID)
+	}
+	err := q.Order("id DESC").First(&l).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("finding lead by ext %q: %w", ext, err)
+	}
+	return &l, nil
+}
+
+// LeadFilter selects leads for listing and requeueing. Zero fields do not filter.
+type LeadFilter struct {
+	Status      lead.Status
+	Reason      lead.Reason
+	Integration int64
+	Failed      *bool
+	Since       time.Time
+	Until       time.Time
+	IDs         []int64
+	After       int64 // list leads with an id below this (newest first paging)
+	Limit       int
+}
+
+func (f LeadFilter) apply(q *gorm.DB) *gorm.DB {
+	if f.Status != 0 {
+		q = q.Where("status = ?", f.Status)
+	}
+	if f.Reason != 0 {
+		q = q.Where("reason = ?", f.Reason)
+	}
+	if f.Integration != 0 {
+		q = q.Where("integration = ?", f.Integration)
+	}
+	if f.Failed != nil {
+		q = q.Where("failed = ?", *f.Failed)
+	}
+	if !f.Since.IsZero() {
+		q = q.Where("created_at >= ?", f.Since.UTC())
+	}
+	if !f.Until.IsZero() {
+		q = q.Where("created_at < ?", f.Until.UTC())
+	}
+	if len(f.IDs) > 0 {
+		q = q.Where("id IN ?", f.IDs)
+	}
+	return q
+}
+
+// ListLeads lists leads newest first, paged by After.
+func (s *Store) ListLeads(ctx context.Context, f LeadFilter) ([]lead.Lead, error) {
+	q := f.apply(s.db.WithContext(ctx).Model(&lead.Lead{}))
+	if f.After > 0 {
+		q = q.Where("id < ?", f.After)
+	}
+	var out []lead.Lead
+	if err := q.Order("id DESC").Limit(limitOrDefault(f.Limit)).Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("listing leads: %w", err)
+	}
+	return out, nil
+}
+
+// CountLeadsByStatus counts leads per status, for metrics.
+func (s *Store) CountLeadsByStatus(ctx context.Context) (map[lead.Status]int64, error) {
+	var rows []struct {
+		Status lead.Status
+		N      int64
+	}
+	err := s.db.WithContext(ctx).Model(&lead.Lead{}).Select("status, COUNT(*) AS n").Group("status").Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("counting leads by status: %w", err)
+	}
+	out := make(map[lead.Status]int64, len(rows))
+	for _, r := range rows {
+		out[r.Status] = r.N
+	}
+	return out, nil
+}
+
+// UpdateLead writes the named columns of a lead (column name → value).
+func (s *Store) UpdateLead(ctx context.Context, id int64, cols map[string]any) error {
+	res := s.db.WithContext(ctx).Model(&lead.Lead{}).Where("id = ?", id).Updates(cols)
+	if res.Error != nil {
+		return fmt.Errorf("updating lead %d: %w", id, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return ErrNotFound
+	}
+	return nil
+}

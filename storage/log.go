@@ -1,0 +1,71 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// AppendLog writes log rows in one statement.
+func (s *Store) AppendLog(ctx context.Context, rows ...*LogEntry) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	now := time.Now().UTC()
+	for _, r := range rows {
+		if r.Time.IsZero() {
+			r.Time = now
+		}
+	}
+	if err := s.db.WithContext(ctx).CreateInBatches(rows, 500).Error; err != nil {
+		return fmt.Errorf("writing %d log rows: %w", len(rows), err)
+	}
+	return nil
+}
+
+// LogFilter selects log rows. Zero fields do not filter.
+type LogFilter struct {
+	LeadID      int64
+	Integration int64
+	Outcome     string
+	After       int64 // rows with an id above this
+	Limit       int
+	NewestFirst bool // when set, After pages downwards: rows with an id below it
+}
+
+// ListLog lists log rows, oldest first unless NewestFirst.
+func (s *Store) ListLog(ctx context.Context, f LogFilter) ([]LogEntry, error) {
+	q := s.db.WithContext(ctx).Model(&LogEntry{})
+	if f.LeadID != 0 {
+		q = q.Where("lead_id = ?", f.LeadID)
+	}
+	if f.Integration != 0 {
+		q = q.Where("integration = ?", f.Integration)
+	}
+	if f.Outcome != "" {
+		q = q.Where("outcome = ?", f.Outcome)
+	}
+	order := "id"
+	if f.NewestFirst {
+		order = "id DESC"
+		if f.After > 0 {
+			q = q.Where("id < ?", f.After)
+		}
+	} else if f.After > 0 {
+		q = q.Where("id > ?", f.After)
+	}
+	var out []LogEntry
+	if err := q.Order(order).Limit(limitOrDefault(f.Limit)).Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("listing the log: %w", err)
+	}
+	return out, nil
+}
+
+// PurgeLog deletes rows older than before and says how many went.
+func (s *Store) PurgeLog(ctx context.Context, before time.Time) (int64, error) {
+	res := s.db.WithContext(ctx).Where("time < ?", before.UTC()).Delete(&LogEntry{})
+	if res.Error != nil {
+		return 0, fmt.Errorf("purging the log: %w", res.Error)
+	}
+	return res.RowsAffected, nil
+}

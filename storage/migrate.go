@@ -1,0 +1,106 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/leadrelay/leadrelay/storage/catalog"
+	"github.com/leadrelay/leadrelay/storage/lead"
+)
+
+// migration is one numbered step of the schema. Steps are applied in order,
+// once each, and recorded; a step must be safe on a live database holding
+// data (add, never drop or rewrite in place).
+type migration struct {
+	version int
+	name    string
+	apply   func(tx *gorm.DB) error
+}
+
+var migrations = []migration{
+	{1, "leads, catalog, integrations, deliveries, log, settings, pauses", func(tx *gorm.DB) error {
+		return tx.AutoMigrate(
+			&lead.Lead{},
+			&catalog.Offer{}, &catalog.Site{}, &catalog.Goal{}, &catalog.Affiliate{}, &catalog.Campaign{},
+			&IntegrationRecord{}, &Delivery{}, &LogEntry{}, &Setting{}, &Pause{},
+		)
+	}},
+}
+
+// schemaMigration records an applied step.
+type schemaMigration struct {
+	Version   int       `gorm:"primaryKey;autoIncrement:false"`
+	Name      string    `gorm:"size:255;not null"`
+	AppliedAt time.Time `gorm:"not null"`
+}
+
+func (schemaMigration) TableName() string { return "schema_migrations" }
+
+// Migrate creates or upgrades the schema. It applies every step not yet
+// recorded, in order; on MySQL it holds an advisory lock so that processes
+// starting together apply each step once.
+func (s *Store) Migrate(ctx context.Context) error {
+	return s.withMigrationLock(ctx, func(db *gorm.DB) error {
+		if err := db.AutoMigrate(&schemaMigration{}); err != nil {
+			return fmt.Errorf("creating schema_migrations: %w", err)
+		}
+		var applied []int
+		if err := db.Model(&schemaMigration{}).Pluck("version", &applied).Error; err != nil {
+			return fmt.Errorf("reading schema_migrations: %w", err)
+		}
+		done := make(map[int]bool, len(applied))
+		for _, v := range applied {
+			done[v] = true
+		}
+		for _, m := range migrations {
+			if done[m.version] {
+				continue
+			}
+			if err := m.apply(db); err != nil {
+				return fmt.Errorf("applying migration %d (%s): %w", m.version, m.name, err)
+			}
+			rec := schemaMigration{Version: m.version, Name: m.name, AppliedAt: time.Now().UTC()}
+			if err := db.Create(&rec).Error; err != nil {
+				return fmt.Errorf("recording migration %d: %w", m.version, err)
+			}
+		}
+		return nil
+	})
+}
+
+// SchemaVersion is the highest migration applied, 0 for an empty database.
+func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
+	db := s.db.WithContext(ctx)
+	if !db.Migrator().HasTable(&schemaMigration{}) {
+		return 0, nil
+	}
+	var v *int
+	if err := db.Model(&schemaMigration{}).Select("MAX(version)").Scan(&v).Error; err != nil {
+		return 0, fmt.Errorf("reading schema_migrations: %w", err)
+	}
+	if v == nil {
+		return 0, nil
+	}
+	return *v, nil
+}
+
+func (s *Store) withMigrationLock(ctx context.Context, fn func(db *gorm.DB) error) error {
+	if s.dialect != MySQL {
+		return fn(s.db.WithContext(ctx))
+	}
+	// GET_LOCK belongs to a connection: hold one connection for the whole run.
+	return s.db.WithContext(ctx).Connection(func(conn *gorm.DB) error {
+		var got int
+		if err := conn.Raw("SELECT GET_LOCK('leadrelay_migrate', 60)").Scan(&got).Error; err != nil {
+			return fmt.Errorf("taking the migration lock: %w", err)
+		}
+		if got != 1 {
+			return fmt.Errorf("taking the migration lock: another process held it for 60s")
+		}
+		defer conn.Exec("SELECT RELEASE_LOCK('leadrelay_migrate')")
+		return fn(conn.Session(&gorm.Session{NewDB: true}))
+	})
+}

@@ -1,0 +1,189 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	mysqldriver "github.com/go-sql-driver/mysql"
+	"gorm.io/driver/mysql"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// ErrNotFound is returned when the asked-for row does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Dialect names the SQL backend a Store runs on.
+type Dialect string
+
+// The two backends.
+const (
+	SQLite Dialect = "sqlite"
+	MySQL  Dialect = "mysql"
+)
+
+// Store is the one storage seam: every query the other packages need.
+type Store struct {
+	db      *gorm.DB
+	dialect Dialect
+}
+
+// Open connects to the database a DSN names ("sqlite:PATH" or
+// "mysql://user:pass@host:port/db") and checks that it answers.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	dialect, dialector, err := dialectorFor(dsn)
+	if err != nil {
+		return nil, err
+	}
+	db, err := gorm.Open(dialector, &gorm.Config{
+		Logger:                 logger.Discard,
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+		SkipDefaultTransaction: true,
+		TranslateError:         true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reaching the %s database: %w", dialect, err)
+	}
+	s := &Store{db: db, dialect: dialect}
+	if err := s.configurePool(); err != nil {
+		return nil, err
+	}
+	if err := s.Ping(ctx); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Store) configurePool() error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return fmt.Errorf("getting the connection pool: %w", err)
+	}
+	if s.dialect == SQLite {
+		// One writer at a time is all SQLite allows; a small pool keeps readers
+		// going under WAL without piling writers onto the busy timeout.
+		sqlDB.SetMaxOpenConns(4)
+		return nil
+	}
+	sqlDB.SetMaxOpenConns(32)
+	sqlDB.SetMaxIdleConns(32)
+	sqlDB.SetConnMaxLifetime(30 * time.Minute)
+	return nil
+}
+
+// Dialect tells which backend the store runs on.
+func (s *Store) Dialect() Dialect { return s.dialect }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return fmt.Errorf("getting the connection pool: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := sqlDB.PingContext(ctx); err != nil {
+		return fmt.Errorf("reaching the %s database: %w", s.dialect, err)
+	}
+	return nil
+}
+
+// Close releases the connection pool.
+func (s *Store) Close() error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// SetMaxOpenConns sizes the connection pool (load tools and tests use it).
+func (s *Store) SetMaxOpenConns(n int) {
+	if sqlDB, err := s.db.DB(); err == nil {
+		sqlDB.SetMaxOpenConns(n)
+		sqlDB.SetMaxIdleConns(n)
+	}
+}
+
+func dialectorFor(dsn string) (Dialect, gorm.Dialector, error) {
+	switch {
+	case strings.HasPrefix(dsn, "sqlite:"):
+		path := strings.TrimPrefix(dsn, "sqlite:")
+		if path == "" {
+			return "", nil, errors.New("the DSN sqlite: needs a file path, as in sqlite:leadrelay.db")
+		}
+		return SQLite, sqlite.Open(sqliteDSN(path)), nil
+	case strings.HasPrefix(dsn, "mysql://"):
+		driverDSN, err := MySQLDriverDSN(dsn)
+		if err != nil {
+			return "", nil, err
+		}
+		return MySQL, mysql.Open(driverDSN), nil
+	default:
+		return "", nil, fmt.Errorf("cannot read the DSN %q: it starts with sqlite: or mysql://", redactDSN(dsn))
+	}
+}
+
+func sqliteDSN(path string) string {
+	q := url.Values{}
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Set("_txlock", "immediate")
+	return "file:" + path + "?" + q.Encode()
+}
+
+// MySQLDriverDSN turns "mysql://user:pass@host:port/db?param=v" into the
+// go-sql-driver form, with utf8mb4, parseTime and UTC always set.
+func MySQLDriverDSN(dsn string) (string, error) {
+	u, err := url.Parse(dsn)
+	if err != nil || u.Host == "" {
+		return "", fmt.Errorf("cannot read the DSN %q: want mysql://user:pass@host:3306/db", redactDSN(dsn))
+	}
+	db := strings.TrimPrefix(u.Path, "/")
+	if db == "" || strings.Contains(db, "/") {
+		return "", fmt.Errorf("the DSN %q names no database: want mysql://user:pass@host:3306/db", redactDSN(dsn))
+	}
+	cfg := mysqldriver.NewConfig()
+	cfg.Net = "tcp"
+	cfg.Addr = u.Host
+	if u.Port() == "" {
+		cfg.Addr = u.Host + ":3306"
+	}
+	cfg.User = u.User.Username()
+	cfg.Passwd, _ = u.User.Password()
+	cfg.DBName = db
+	cfg.ParseTime = true
+	// Matched rather than changed rows, so a guarded write that leaves a row
+	// as it was still counts as done, as on SQLite.
+	cfg.ClientFoundRows = true
+	cfg.Loc = time.UTC
+	cfg.Collation = "utf8mb4_unicode_ci"
+	cfg.Params = map[string]string{"time_zone": "'+00:00'"}
+	for k, v := range u.Query() {
+		cfg.Params[k] = v[0]
+	}
+	return cfg.FormatDSN(), nil
+}
+
+// redactDSN hides a password in a DSN for error messages.
+func redactDSN(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.User == nil {
+		return dsn
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "***")
+	}
+	return u.String()
+}
+
+// RedactDSN hides a DSN's password so the DSN can be logged.
+func RedactDSN(dsn string) string { return redactDSN(dsn) }
