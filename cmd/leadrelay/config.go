@@ -1,0 +1,130 @@
+package main
+
+import (
+	"cmp"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/robfig/cron/v3"
+)
+
+// Config is the configuration of SPEC §8. Each field is read from its
+// environment variable and may be overridden by the flag of the same name.
+type Config struct {
+	// DSN is the database: sqlite:PATH or mysql://user:pass@host:3306/db.
+	// Default sqlite:leadrelay.db.
+	DSN string
+	// Addr is the listen address. Default :8080.
+	Addr string
+	// AdminToken guards the admin API; without it the admin API answers 503.
+	AdminToken string
+	// Secret keys lead tokens ({eid}) and generated values. Default: generated
+	// once and stored in the database.
+	Secret string
+	// Schedule is the sweep schedule in cron syntax. Default "* * * * *".
+	Schedule string
+	// Workers is the number of concurrent deliveries per process. Default 64.
+	Workers int
+	// ScriptTimeout is the time limit of one script run. Default 2s.
+	ScriptTimeout time.Duration
+	// LogDays is how long log rows are kept. Default 30.
+	LogDays int
+	// IMailDomain is the domain of generated e-mail addresses ({imail}).
+	// Default example.com.
+	IMailDomain string
+}
+
+// Defaults.
+const (
+	DefaultDSN           = "sqlite:leadrelay.db"
+	DefaultAddr          = ":8080"
+	DefaultSchedule      = "* * * * *"
+	DefaultWorkers       = 64
+	DefaultScriptTimeout = 2 * time.Second
+	DefaultLogDays       = 30
+	DefaultIMailDomain   = "example.com"
+)
+
+// WithDefaults fills unset fields with their defaults.
+func (c Config) WithDefaults() Config {
+	c.DSN = cmp.Or(c.DSN, DefaultDSN)
+	c.Addr = cmp.Or(c.Addr, DefaultAddr)
+	c.Schedule = cmp.Or(c.Schedule, DefaultSchedule)
+	c.Workers = cmp.Or(c.Workers, DefaultWorkers)
+	c.ScriptTimeout = cmp.Or(c.ScriptTimeout, DefaultScriptTimeout)
+	c.LogDays = cmp.Or(c.LogDays, DefaultLogDays)
+	c.IMailDomain = cmp.Or(c.IMailDomain, DefaultIMailDomain)
+	return c
+}
+
+// Validate says in plain words what is wrong with the configuration.
+func (c Config) Validate() error {
+	var errs []error
+	if _, err := cron.ParseStandard(c.Schedule); err != nil {
+		errs = append(errs, fmt.Errorf("LEADRELAY_SCHEDULE %q is not a valid cron schedule: %v", c.Schedule, err))
+	}
+	if c.Workers < 1 || c.Workers > 10000 {
+		errs = append(errs, fmt.Errorf("LEADRELAY_WORKERS is %d: it takes a number from 1 to 10000", c.Workers))
+	}
+	if c.ScriptTimeout <= 0 || c.ScriptTimeout > time.Minute {
+		errs = append(errs, fmt.Errorf("LEADRELAY_SCRIPT_TIMEOUT is %s: it takes a duration from 1ms to 1m", c.ScriptTimeout))
+	}
+	if c.LogDays < 1 {
+		errs = append(errs, fmt.Errorf("LEADRELAY_LOG_DAYS is %d: it takes a whole number of days, 1 or more", c.LogDays))
+	}
+	return errors.Join(errs...)
+}
+
+// envSource reads variables; tests swap it.
+type envSource func(string) string
+
+// bindConfig registers the configuration flags on fs, with the environment's
+// values as defaults, and returns a function that yields the final Config.
+func bindConfig(fs *flag.FlagSet, env envSource) func() (Config, error) {
+	var c Config
+	var parseErrs []error
+	intEnv := func(name string) int {
+		v := env(name)
+		if v == "" {
+			return 0
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			parseErrs = append(parseErrs, fmt.Errorf("%s %q is not a whole number", name, v))
+		}
+		return n
+	}
+	durEnv := func(name string) time.Duration {
+		v := env(name)
+		if v == "" {
+			return 0
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			parseErrs = append(parseErrs, fmt.Errorf("%s %q is not a duration such as 2s or 500ms", name, v))
+		}
+		return d
+	}
+	fs.StringVar(&c.DSN, "dsn", env("LEADRELAY_DSN"), "database: sqlite:PATH or mysql://user:pass@host:3306/db (LEADRELAY_DSN)")
+	fs.StringVar(&c.Addr, "addr", env("LEADRELAY_ADDR"), "listen address (LEADRELAY_ADDR)")
+	fs.StringVar(&c.AdminToken, "admin-token", env("LEADRELAY_ADMIN_TOKEN"), "admin API token (LEADRELAY_ADMIN_TOKEN)")
+	fs.StringVar(&c.Secret, "secret", env("LEADRELAY_SECRET"), "key for lead tokens (LEADRELAY_SECRET)")
+	fs.StringVar(&c.Schedule, "schedule", env("LEADRELAY_SCHEDULE"), "sweep schedule, cron syntax (LEADRELAY_SCHEDULE)")
+	fs.IntVar(&c.Workers, "workers", intEnv("LEADRELAY_WORKERS"), "concurrent deliveries per process (LEADRELAY_WORKERS)")
+	fs.DurationVar(&c.ScriptTimeout, "script-timeout", durEnv("LEADRELAY_SCRIPT_TIMEOUT"), "time limit of one script run (LEADRELAY_SCRIPT_TIMEOUT)")
+	fs.IntVar(&c.LogDays, "log-days", intEnv("LEADRELAY_LOG_DAYS"), "days the log is kept (LEADRELAY_LOG_DAYS)")
+	fs.StringVar(&c.IMailDomain, "imail-domain", env("LEADRELAY_IMAIL_DOMAIN"), "domain of generated e-mail addresses (LEADRELAY_IMAIL_DOMAIN)")
+	return func() (Config, error) {
+		if err := errors.Join(parseErrs...); err != nil {
+			return Config{}, err
+		}
+		final := c.WithDefaults()
+		return final, final.Validate()
+	}
+}
+
+func osEnv(name string) string { return os.Getenv(name) }

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/leadrelay/leadrelay/api"
+	"github.com/leadrelay/leadrelay/storage"
+)
+
+func runMigrate(ctx context.Context, a *app, args []string) error {
+	cfg, err := a.parseConfig("migrate", args)
+	if err != nil {
+		return err
+	}
+	store, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	v, err := store.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "schema at version %d (%s)\n", v, store.Dialect())
+	return nil
+}
+
+func runServe(ctx context.Context, a *app, args []string) error {
+	cfg, err := a.parseConfig("serve", args)
+	if err != nil {
+		return err
+	}
+	store, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+
+	srv := api.New(api.Options{Store: store, Logger: a.logger})
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", cfg.Addr, err)
+	}
+	httpServer := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	a.logger.Info("leadrelay serving", "addr", ln.Addr().String(), "db", storage.RedactDSN(cfg.DSN))
+	return serveUntilDone(ctx, a, httpServer, ln)
+}
+
+// serveUntilDone serves until ctx ends (SIGINT/SIGTERM), then drains requests.
+func serveUntilDone(ctx context.Context, a *app, hs *http.Server, ln net.Listener) error {
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serving HTTP: %w", err)
+	case <-ctx.Done():
+	}
+	a.logger.Info("leadrelay stopping")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("stopping HTTP: %w", err)
+	}
+	return nil
+}
+
+// parseConfig reads the configuration flags and environment for a command.
+func (a *app) parseConfig(name string, args []string) (Config, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(a.stderr)
+	load := bindConfig(fs, a.env)
+	if err := fs.Parse(args); err != nil {
+		return Config{}, fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if fs.NArg() > 0 {
+		return Config{}, fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	}
+	return load()
+}
+
+// openStore connects to the configured database and migrates it.
+func openStore(ctx context.Context, cfg Config) (*storage.Store, error) {
+	store, err := storage.Open(ctx, cfg.DSN)
+	if err != nil {
+		return nil, err
+	}
+	if err := store.Migrate(ctx); err != nil {
+		_ = store.Close()
+		return nil, err
+	}
+	return store, nil
+}
