@@ -1,0 +1,53 @@
+package macros
+
+import (
+	"errors"
+	"math"
+	"strings"
+	"testing"
+)
+
+func TestTokensRoundTrip(t *testing.T) {
+	t.Parallel()
+	tok := NewTokens([]byte("secret"))
+	seen := map[string]bool{}
+	for _, id := range []int64{1, 2, 3, 84921, 0, -1, math.MaxInt64, math.MinInt64} {
+		s := tok.Encode(id)
+		if len(s) != 22 || strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") != "" {
+			t.Errorf("Encode(%d) = %q: want 22 URL-safe characters", id, s)
+		}
+		if seen[s] {
+			t.Errorf("Encode(%d) = %q repeats another id's token", id, s)
+		}
+		seen[s] = true
+		got, err := tok.Decode(s)
+		if err != nil || got != id {
+			t.Errorf("Decode(Encode(%d)) = %d, %v", id, got, err)
+		}
+		if again := tok.Encode(id); again != s {
+			t.Errorf("Encode(%d) not stable: %q then %q", id, s, again)
+		}
+	}
+	if a, b := tok.Encode(1), tok.Encode(2); a[:4] == b[:4] {
+		t.Errorf("neighbouring ids have similar tokens: %q, %q", a, b)
+	}
+}
+
+func TestTokensRefuseForgery(t *testing.T) {
+	t.Parallel()
+	tok := NewTokens([]byte("secret"))
+	good := tok.Encode(84921)
+	flipped := []byte(good)
+	flipped[5] ^= 1
+	if flipped[5] == '`' || flipped[5] == '.' {
+		flipped[5] = 'A'
+	}
+	for _, bad := range []string{
+		"", "abc", good[:21], good + "A", strings.Repeat("!", 22), strings.Repeat("A", 22),
+		string(flipped), NewTokens([]byte("other secret")).Encode(84921), "84921",
+	} {
+		if id, err := tok.Decode(bad); !errors.Is(err, ErrBadToken) {
+			t.Errorf("Decode(%q) = %d, %v; want ErrBadToken", bad, id, err)
+		}
+	}
+}
