@@ -135,3 +135,27 @@ func (s *Store) UpdateLead(ctx context.Context, id int64, cols map[string]any) e
 	}
 	return nil
 }
+
+// LeadsByID loads the given leads, keyed by id; missing ids are absent.
+func (s *Store) LeadsByID(ctx context.Context, ids []int64) (map[int64]*lead.Lead, error) {
+	var rows []lead.Lead
+	if err := s.db.WithContext(ctx).Where("id IN ?", ids).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("loading %d leads: %w", len(ids), err)
+	}
+	out := make(map[int64]*lead.Lead, len(rows))
+	for i := range rows {
+		out[rows[i].ID] = &rows[i]
+	}
+	return out, nil
+}
+
+// UnroutedNewLeads lists new leads that have no integration yet.
+func (s *Store) UnroutedNewLeads(ctx context.Context, limit int) ([]lead.Lead, error) {
+	var out []lead.Lead
+	err := s.db.WithContext(ctx).Where("status = ? AND failed = ? AND integration = 0", lead.New, false).
+		Order("id").Limit(limit).Find(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("listing unrouted leads: %w", err)
+	}
+	return out, nil
+}

@@ -1,6 +1,10 @@
 package storage
 
-import "time"
+import (
+	"time"
+
+	"github.com/leadrelay/leadrelay/storage/lead"
+)
 
 // IntegrationRecord is a stored integration: the JSON document of SPEC §2
 // (secrets included) and a version that goes up on every save, so compiled
@@ -36,20 +40,22 @@ const (
 type Delivery struct {
 	ID            int64         `gorm:"primaryKey;autoIncrement"`
 	LeadID        int64         `gorm:"column:lead_id;not null;uniqueIndex:idx_deliveries_once,priority:1"`
-	IntegrationID int64         `gorm:"column:integration;not null;default:0;uniqueIndex:idx_deliveries_once,priority:2"`
+	IntegrationID int64         `gorm:"column:integration;not null;default:0;uniqueIndex:idx_deliveries_once,priority:2;index:idx_deliveries_due,priority:3"`
 	CampaignID    int64         `gorm:"column:campaign;not null;default:0;uniqueIndex:idx_deliveries_once,priority:3"`
 	Mode          string        `gorm:"size:16;not null;uniqueIndex:idx_deliveries_once,priority:4;index:idx_deliveries_due,priority:1"`
 	Key           string        `gorm:"column:dkey;size:64;not null;default:'';uniqueIndex:idx_deliveries_once,priority:5"`
 	State         DeliveryState `gorm:"not null;default:0;index:idx_deliveries_due,priority:2"`
-	NextAt        int64         `gorm:"not null;default:0;index:idx_deliveries_due,priority:3"`
-	Version       int64         `gorm:"not null;default:1"`
-	SentVersion   int64         `gorm:"not null;default:0"`
-	Attempts      int           `gorm:"not null;default:0"`
-	ClaimToken    string        `gorm:"size:64;not null;default:''"`
-	Ext           string        `gorm:"size:191;not null;default:''"`
-	LastMessage   string        `gorm:"type:text"`
-	CreatedAt     time.Time     `gorm:"not null"`
-	UpdatedAt     time.Time     `gorm:"not null"`
+	// Status is the lead status a postback tells of.
+	Status      lead.Status `gorm:"not null;default:0"`
+	NextAt      int64       `gorm:"not null;default:0;index:idx_deliveries_due,priority:4"`
+	Version     int64       `gorm:"not null;default:1"`
+	SentVersion int64       `gorm:"not null;default:0"`
+	Attempts    int         `gorm:"not null;default:0"`
+	ClaimToken  string      `gorm:"size:64;not null;default:''"`
+	Ext         string      `gorm:"size:191;not null;default:''"`
+	LastMessage string      `gorm:"type:text"`
+	CreatedAt   time.Time   `gorm:"not null"`
+	UpdatedAt   time.Time   `gorm:"not null"`
 }
 
 // TableName names the table for gorm.

@@ -11,7 +11,7 @@ import (
 // table; the column names are what scripts see as fields of the global o.
 type Lead struct {
 	ID      int64  `gorm:"primaryKey;autoIncrement" json:"id"`
-	Status  Status `gorm:"not null;default:1;index:idx_leads_due,priority:1;index:idx_leads_status_id,priority:1" json:"-"`
+	Status  Status `gorm:"not null;default:1;index:idx_leads_due,priority:1" json:"-"`
 	Reason  Reason `gorm:"not null;default:0" json:"reason"`
 	Comment string `gorm:"type:text" json:"comment"`
 
@@ -79,14 +79,14 @@ type Lead struct {
 	Files map[string]File   `gorm:"type:longtext;serializer:json" json:"files,omitempty"`
 
 	// Delivery bookkeeping.
-	IntegrationID int64  `gorm:"column:integration;not null;default:0;index" json:"integration"`
+	IntegrationID int64  `gorm:"column:integration;not null;default:0;index;index:idx_leads_due,priority:3" json:"integration"`
 	Campaign      string `gorm:"size:191;not null;default:''" json:"campaign"`
 	Attempts      int    `gorm:"not null;default:0" json:"attempts"`
 	Failed        bool   `gorm:"not null;default:false;index:idx_leads_due,priority:2" json:"failed"`
 	// NextAt is when the lead is next due, in Unix milliseconds. While a sweep
 	// holds the lead it is the end of the claim's lease, so a claim whose
 	// process died simply falls due again.
-	NextAt      int64  `gorm:"not null;default:0;index:idx_leads_due,priority:3" json:"-"`
+	NextAt      int64  `gorm:"not null;default:0;index:idx_leads_due,priority:4" json:"-"`
 	ClaimToken  string `gorm:"size:64;not null;default:''" json:"-"`
 	LastMessage string `gorm:"type:text" json:"last_message,omitempty"`
 

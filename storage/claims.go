@@ -1,0 +1,216 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/leadrelay/leadrelay/storage/lead"
+)
+
+// Claim says which due rows to take and for how long.
+type Claim struct {
+	// Integration is the integration whose rows are claimed (0: campaign postbacks).
+	Integration int64
+	// Mode is the delivery mode; "new" claims from the leads table.
+	Mode string
+	// Now is the current time in Unix milliseconds: rows due at or before it are taken.
+	Now int64
+	// LeaseUntil is written as the rows' next_at: when it passes, a claim whose
+	// process died makes the row due again.
+	LeaseUntil int64
+	// Token marks the rows as this claim's; every outcome write is guarded by it.
+	Token string
+	Limit int
+}
+
+// ClaimNewLeads takes up to c.Limit due new leads of one integration, oldest
+// due first, in a short transaction (FOR UPDATE SKIP LOCKED on MySQL, an
+// immediate transaction on SQLite) and returns them.
+func (s *Store) ClaimNewLeads(ctx context.Context, c Claim) ([]lead.Lead, error) {
+	var out []lead.Lead
+	err := s.claim(ctx, &lead.Lead{}, c, func(q *gorm.DB) *gorm.DB {
+		return q.Where("status = ? AND failed = ? AND integration = ? AND next_at <= ?", lead.New, false, c.Integration, c.Now)
+	}, func(tx *gorm.DB, ids []int64) error {
+		return tx.Where("id IN ? AND claim_token = ?", ids, c.Token).Order("next_at, id").Find(&out).Error
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claiming new leads of integration %d: %w", c.Integration, err)
+	}
+	return out, nil
+}
+
+// ClaimDeliveries takes up to c.Limit due deliveries of one mode and
+// integration (integration 0 with mode postback: campaign postbacks). Changes
+// are taken only for leads that have an ext.
+func (s *Store) ClaimDeliveries(ctx context.Context, c Claim) ([]Delivery, error) {
+	var out []Delivery
+	err := s.claim(ctx, &Delivery{}, c, func(q *gorm.DB) *gorm.DB {
+		q = q.Where("mode = ? AND state = ? AND integration = ? AND next_at <= ?", c.Mode, DeliveryPending, c.Integration, c.Now)
+		if c.Integration == 0 {
+			q = q.Where("campaign <> 0")
+		}
+		if c.Mode == "changes" {
+			q = q.Where("EXISTS (SELECT 1 FROM leads WHERE leads.id = deliveries.lead_id AND leads.ext <> '')")
+		}
+		return q
+	}, func(tx *gorm.DB, ids []int64) error {
+		return tx.Where("id IN ? AND claim_token = ?", ids, c.Token).Order("next_at, id").Find(&out).Error
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claiming %s deliveries of integration %d: %w", c.Mode, c.Integration, err)
+	}
+	return out, nil
+}
+
+// claim selects due ids (locking them, skipping rows other processes hold),
+// stamps them with the token and lease, and loads them, all in one transaction.
+func (s *Store) claim(ctx context.Context, model any, c Claim, due func(*gorm.DB) *gorm.DB, load func(*gorm.DB, []int64) error) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		q := due(tx.Model(model)).Order("next_at").Limit(c.Limit)
+		if s.dialect == MySQL {
+			q = q.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"})
+		}
+		var ids []int64
+		if err := q.Pluck("id", &ids).Error; err != nil {
+			return err
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		res := tx.Model(model).Where("id IN ?", ids).
+			UpdateColumns(map[string]any{"claim_token": c.Token, "next_at": c.LeaseUntil})
+		if res.Error != nil {
+			return res.Error
+		}
+		return load(tx, ids)
+	})
+}
+
+// RowUpdate is the outcome of one claimed row: the columns to write, applied
+// only while the row still carries the claim's token.
+type RowUpdate struct {
+	ID    int64
+	Token string
+	// Cols maps a column to its new value; a value may be a clause.Expr
+	// evaluated against the row (for example the versioned state of changes).
+	Cols map[string]any
+}
+
+// Outcomes is one batch of results to write back in a single transaction.
+type Outcomes struct {
+	Leads      []RowUpdate
+	Deliveries []RowUpdate
+	// Enqueue are new deliveries (postbacks) the outcomes caused; one that
+	// exists already is left as it is.
+	Enqueue []Delivery
+	Log     []*LogEntry
+}
+
+// OutcomeCounts says how many guarded rows were written; fewer than were sent
+// means another process had taken those rows over.
+type OutcomeCounts struct {
+	Leads, Deliveries int64
+}
+
+// WriteOutcomes writes a batch of outcomes in one transaction: one UPDATE for
+// all the leads, one for all the deliveries, one INSERT for the new deliveries
+// and one for the log rows. Each row update is guarded by its claim token and
+// clears it.
+func (s *Store) WriteOutcomes(ctx context.Context, o Outcomes) (OutcomeCounts, error) {
+	var counts OutcomeCounts
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		if counts.Leads, err = guardedUpdate(tx, "leads", o.Leads); err != nil {
+			return fmt.Errorf("writing lead outcomes: %w", err)
+		}
+		if counts.Deliveries, err = guardedUpdate(tx, "deliveries", o.Deliveries); err != nil {
+			return fmt.Errorf("writing delivery outcomes: %w", err)
+		}
+		if err := enqueue(tx, o.Enqueue); err != nil {
+			return err
+		}
+		if len(o.Log) > 0 {
+			if err := tx.CreateInBatches(o.Log, 500).Error; err != nil {
+				return fmt.Errorf("writing %d log rows: %w", len(o.Log), err)
+			}
+		}
+		return nil
+	})
+	return counts, err
+}
+
+// guardedUpdate writes many rows with one statement:
+//
+//	UPDATE t SET c = CASE id WHEN ? THEN ? … ELSE c END, …, claim_token = ''
+//	WHERE id IN (…) AND claim_token = CASE id WHEN ? THEN ? … END
+func guardedUpdate(tx *gorm.DB, table string, rows []RowUpdate) (int64, error) {
+	if len(rows) == 0 {
+		return 0, nil
+	}
+	cols := columnsOf(rows)
+	var sql strings.Builder
+	var args []any
+	sql.WriteString("UPDATE `" + table + "` SET ")
+	for _, col := range cols {
+		sql.WriteString("`" + col + "` = CASE `id`")
+		for _, r := range rows {
+			v, ok := r.Cols[col]
+			if !ok {
+				continue
+			}
+			sql.WriteString(" WHEN ? THEN ?")
+			args = append(args, r.ID, v)
+		}
+		sql.WriteString(" ELSE `" + col + "` END, ")
+	}
+	sql.WriteString("`claim_token` = '' WHERE `id` IN ? AND `claim_token` = CASE `id`")
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	args = append(args, ids)
+	for _, r := range rows {
+		sql.WriteString(" WHEN ? THEN ?")
+		args = append(args, r.ID, r.Token)
+	}
+	sql.WriteString(" END")
+	res := tx.Exec(sql.String(), args...)
+	return res.RowsAffected, res.Error
+}
+
+// columnsOf lists the columns any row sets, in a stable order.
+func columnsOf(rows []RowUpdate) []string {
+	seen := map[string]bool{}
+	var cols []string
+	for _, r := range rows {
+		for c := range r.Cols {
+			if !seen[c] {
+				seen[c] = true
+				cols = append(cols, c)
+			}
+		}
+	}
+	slices.Sort(cols)
+	return cols
+}
+
+func enqueue(tx *gorm.DB, rows []Delivery) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(&rows, 500).Error; err != nil {
+		return fmt.Errorf("queueing %d deliveries: %w", len(rows), err)
+	}
+	return nil
+}
+
+// Enqueue adds deliveries (postbacks, approved sends); one that exists already
+// is left as it is, which is what sends each postback once.
+func (s *Store) Enqueue(ctx context.Context, rows []Delivery) error {
+	return enqueue(s.db.WithContext(ctx), rows)
+}

@@ -1,0 +1,188 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/leadrelay/leadrelay/storage/lead"
+)
+
+// MarkChanged writes order-data columns of a lead and queues its changes for
+// the integration: the pending change's version goes up, so a change made while
+// an earlier one is being sent is not cleared by that send's success.
+func (s *Store) MarkChanged(ctx context.Context, leadID, integrationID int64, cols map[string]any, now time.Time) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if len(cols) > 0 {
+			res := tx.Model(&lead.Lead{}).Where("id = ?", leadID).Updates(cols)
+			if res.Error != nil {
+				return fmt.Errorf("updating lead %d: %w", leadID, res.Error)
+			}
+			if res.RowsAffected == 0 {
+				return ErrNotFound
+			}
+		}
+		if integrationID == 0 {
+			return nil
+		}
+		row := Delivery{LeadID: leadID, IntegrationID: integrationID, Mode: "changes", NextAt: now.UnixMilli(), Version: 1}
+		err := tx.Clauses(clause.OnConflict{
+			Columns: []clause.Column{{Name: "lead_id"}, {Name: "integration"}, {Name: "campaign"}, {Name: "mode"}, {Name: "dkey"}},
+			DoUpdates: clause.Assignments(map[string]any{
+				"version":  gorm.Expr("version + 1"),
+				"state":    DeliveryPending,
+				"attempts": 0,
+				"next_at":  gorm.Expr("CASE WHEN claim_token = '' THEN ? ELSE next_at END", now.UnixMilli()),
+			}),
+		}).Create(&row).Error
+		if err != nil {
+			return fmt.Errorf("queueing changes of lead %d: %w", leadID, err)
+		}
+		return nil
+	})
+}
+
+// ChangedLeads says which of the given leads have changes waiting to be sent.
+func (s *Store) ChangedLeads(ctx context.Context, ids []int64) (map[int64]bool, error) {
+	out := make(map[int64]bool, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var pending []int64
+	err := s.db.WithContext(ctx).Model(&Delivery{}).
+		Where("lead_id IN ? AND mode = ? AND state = ?", ids, "changes", DeliveryPending).
+		Distinct().Pluck("lead_id", &pending).Error
+	if err != nil {
+		return nil, fmt.Errorf("reading changed marks: %w", err)
+	}
+	for _, id := range pending {
+		out[id] = true
+	}
+	return out, nil
+}
+
+// ApprovedScope selects the leads an approved-mode integration takes.
+type ApprovedScope struct {
+	Integration int64
+	FromStatus  lead.Status
+	Offers      []int64  // empty: every offer
+	Countries   []string // empty: every country
+	Now         int64
+}
+
+// QueueApproved queues an approved send for every lead in the scope's status
+// that this integration has not been given yet, and says how many it queued.
+func (s *Store) QueueApproved(ctx context.Context, sc ApprovedScope) (int64, error) {
+	verb := "INSERT OR IGNORE INTO"
+	if s.dialect == MySQL {
+		verb = "INSERT IGNORE INTO"
+	}
+	sql := verb + " deliveries (lead_id, integration, campaign, mode, dkey, state, status, next_at, version, sent_version, attempts, claim_token, ext, created_at, updated_at) " +
+		"SELECT l.id, ?, 0, 'approved', '', 0, ?, ?, 1, 0, 0, '', '', ?, ? FROM leads l WHERE l.status = ? " +
+		"AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.lead_id = l.id AND d.integration = ? AND d.campaign = 0 AND d.mode = 'approved' AND d.dkey = '')"
+	now := time.UnixMilli(sc.Now).UTC()
+	args := []any{sc.Integration, sc.FromStatus, sc.Now, now, now, sc.FromStatus, sc.Integration}
+	if len(sc.Offers) > 0 {
+		sql += " AND l.offer IN ?"
+		args = append(args, sc.Offers)
+	}
+	if len(sc.Countries) > 0 {
+		sql += " AND l.country IN ?"
+		args = append(args, sc.Countries)
+	}
+	res := s.db.WithContext(ctx).Exec(sql, args...)
+	if res.Error != nil {
+		return 0, fmt.Errorf("queueing approved sends of integration %d: %w", sc.Integration, res.Error)
+	}
+	return res.RowsAffected, nil
+}
+
+// RequeueLeads puts failed or cancelled leads that match f back into the new
+// queue: due now, attempts reset, reason and failed mark cleared.
+func (s *Store) RequeueLeads(ctx context.Context, f LeadFilter, now time.Time) (int64, error) {
+	q := f.apply(s.db.WithContext(ctx).Model(&lead.Lead{})).
+		Where("(failed = ? OR status = ?) AND claim_token = ''", true, lead.Cancel)
+	res := q.UpdateColumns(map[string]any{
+		"status": lead.New, "reason": 0, "attempts": 0, "failed": false,
+		"next_at": now.UnixMilli(), "last_message": "", "updated_at": now,
+	})
+	if res.Error != nil {
+		return 0, fmt.Errorf("requeueing leads: %w", res.Error)
+	}
+	return res.RowsAffected, nil
+}
+
+// RequeueDeliveries puts the failed deliveries of one mode for the leads that
+// match f back in their queue.
+func (s *Store) RequeueDeliveries(ctx context.Context, mode string, f LeadFilter, now time.Time) (int64, error) {
+	leads := f.apply(s.db.WithContext(ctx).Model(&lead.Lead{})).Select("id")
+	res := s.db.WithContext(ctx).Model(&Delivery{}).
+		Where("mode = ? AND state = ? AND lead_id IN (?)", mode, DeliveryFailed, leads).
+		UpdateColumns(map[string]any{"state": DeliveryPending, "attempts": 0, "next_at": now.UnixMilli(), "updated_at": now})
+	if res.Error != nil {
+		return 0, fmt.Errorf("requeueing %s deliveries: %w", mode, res.Error)
+	}
+	return res.RowsAffected, nil
+}
+
+// PauseUntil stops an integration's mode until the given time (Unix ms); a
+// later pause wins over an earlier one.
+func (s *Store) PauseUntil(ctx context.Context, integrationID int64, mode string, until int64) error {
+	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "integration"}, {Name: "mode"}},
+		DoUpdates: clause.Assignments(map[string]any{"until_ms": gorm.Expr("CASE WHEN until_ms > ? THEN until_ms ELSE ? END", until, until)}),
+	}).Create(&Pause{IntegrationID: integrationID, Mode: mode, Until: until}).Error
+	if err != nil {
+		return fmt.Errorf("pausing integration %d %s: %w", integrationID, mode, err)
+	}
+	return nil
+}
+
+// PauseKey names one mode of one integration.
+type PauseKey struct {
+	Integration int64
+	Mode        string
+}
+
+// Paused returns the pauses still in force at now (Unix ms): until when each
+// paused mode waits.
+func (s *Store) Paused(ctx context.Context, now int64) (map[PauseKey]int64, error) {
+	var rows []Pause
+	if err := s.db.WithContext(ctx).Where("until_ms > ?", now).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("reading pauses: %w", err)
+	}
+	out := make(map[PauseKey]int64, len(rows))
+	for _, p := range rows {
+		out[PauseKey{Integration: p.IntegrationID, Mode: p.Mode}] = p.Until
+	}
+	return out, nil
+}
+
+// QueueDepth counts what is waiting: new leads due by now and pending
+// deliveries by mode.
+func (s *Store) QueueDepth(ctx context.Context, now int64) (map[string]int64, error) {
+	out := map[string]int64{}
+	var n int64
+	err := s.db.WithContext(ctx).Model(&lead.Lead{}).
+		Where("status = ? AND failed = ? AND next_at <= ?", lead.New, false, now).Count(&n).Error
+	if err != nil {
+		return nil, fmt.Errorf("counting due leads: %w", err)
+	}
+	out["new"] = n
+	var rows []struct {
+		Mode string
+		N    int64
+	}
+	err = s.db.WithContext(ctx).Model(&Delivery{}).Select("mode, COUNT(*) AS n").
+		Where("state = ? AND next_at <= ?", DeliveryPending, now).Group("mode").Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("counting due deliveries: %w", err)
+	}
+	for _, r := range rows {
+		out[r.Mode] = r.N
+	}
+	return out, nil
+}
