@@ -143,6 +143,12 @@ func isNameByte(c byte) bool {
 	return 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_'
 }
 
+// ValidArg reports whether s can be a macro's argument, as in {secret:s}:
+// letters and digits of any script, "_", "-" and ".", at least one.
+func ValidArg(s string) bool {
+	return s != "" && strings.IndexFunc(s, func(r rune) bool { return !isArgRune(r) }) < 0
+}
+
 // isArgRune reports whether r may appear in a macro's argument: letters and
 // digits of any script, and "_", "-", ".".
 func isArgRune(r rune) bool {
@@ -187,6 +193,17 @@ func (t *Template) Expand(d *Data, pos Position) string {
 		}
 		writeValue(&b, seg.m.value(d, seg.arg), pos)
 	}
+	return b.String()
+}
+
+// Escape returns v escaped as Expand escapes a value in p.
+func (p Position) Escape(v string) string {
+	if isSafe(v, p) {
+		return v
+	}
+	var b strings.Builder
+	b.Grow(len(v) * 3)
+	writeValue(&b, v, p)
 	return b.String()
 }
 

@@ -128,12 +128,32 @@ func TestPositions(t *testing.T) {
 		{"~{city}-._~", InURL, "~%D0%9A%D0%B8%D1%97%D0%B2%20%E6%9D%B1%E4%BA%AC-._~"},
 		{"Bearer {name}", InHeader, "Bearer a&b=c#d e+f\"g'h{id}ij\tk%l/m?nop"},
 		{"{city}", InHeader, "Київ 東京"},
+		{"{name}", InURL, "a%26b%3Dc%23d%20e%2Bf%22g%27h%7Bid%7Di%0D%0Aj%09k%25l%2Fm%3Fn%00o%7Fp"},
 		{"{name}", InField, nasty},
 		{`{"n":"{name}"}`, InField, `{"n":"` + nasty + `"}`},
 	}
 	for _, tt := range tests {
 		if got := MustParse(tt.tmpl).Expand(d, tt.pos); got != tt.want {
 			t.Errorf("Expand(%q, %d):\n got %q\nwant %q", tt.tmpl, tt.pos, got, tt.want)
+		}
+		if tt.tmpl == "{name}" || tt.tmpl == "{city}" {
+			if got := tt.pos.Escape(MustParse(tt.tmpl).Expand(d, InField)); got != tt.want {
+				t.Errorf("Position(%d).Escape = %q, want %q", tt.pos, got, tt.want)
+			}
+		}
+	}
+}
+
+func TestValidArg(t *testing.T) {
+	t.Parallel()
+	for s, want := range map[string]bool{
+		"token": true, "api_key-2.v": true, "город": true, "": false, "a b": false, "a}": false, "a:b": false,
+	} {
+		if got := ValidArg(s); got != want {
+			t.Errorf("ValidArg(%q) = %v, want %v", s, got, want)
+		}
+		if tmpl := "{secret:" + s + "}"; want && MustParse(tmpl).Expand(&Data{Secrets: map[string]string{s: "v"}}, InField) != "v" {
+			t.Errorf("%s does not read the secret %q", tmpl, s)
 		}
 	}
 }
