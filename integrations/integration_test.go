@@ -1,0 +1,147 @@
+package integrations
+
+import (
+	"encoding/json"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// specDoc is the document of SPEC §2, with Lua in place of the ellipses.
+const specDoc = `{
+  "id": 7,
+  "name": "salesrender-uk",
+  "enabled": true,
+  "offers": [1, 2],
+  "countries": ["gb"],
+  "concurrency": 16,
+  "secrets": {"token": "tk-123"},
+  "status_map": {"1": "processing", "3": "packaging", "4": "cancel", "accepted": "packaging"},
+  "retry": {"max_attempts": 1440},
+  "new":      {"enabled": true, "url": "https://crm.example/leads", "method": "POST", "format": "json",
+               "headers": "Authorization: {secret:token}", "fields": "phone {phone}\nname {fname}",
+               "pre": "-- Lua", "post": "return true", "timeout": "30s"},
+  "changes":  {"enabled": false, "url": "https://crm.example/leads/{ext}", "method": "PATCH"},
+  "approved": {"enabled": true, "url": "https://fulfil.example/orders", "from_status": "packaging"},
+  "sync":     {"enabled": true, "url": "https://crm.example/sync", "timeout": "10s"},
+  "postback": {"enabled": true, "url": "https://tracker.example/pb?c={click_id}&s={status}", "method": "GET", "statuses": ["packaging", "cancel"]},
+  "postback_labels": {"wait": "pending", "approve": "accepted", "cancel": "rejected", "trash": "rejected"},
+  "hook": "return {lead_id = 1}"
+}`
+
+func TestParseSpecDocument(t *testing.T) {
+	t.Parallel()
+	i, err := Parse([]byte(specDoc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := i.Validate(); err != nil {
+		t.Fatalf("Validate: %v", err)
+	}
+	if i.ID != 7 || i.Name != "salesrender-uk" || !i.Enabled || i.MaxAttempts() != 1440 ||
+		i.New.Timeout != Duration(30*time.Second) || i.Approved.FromStatus != "packaging" ||
+		len(i.Postback.Statuses) != 2 || i.StatusMap["accepted"] != "packaging" {
+		t.Errorf("parsed: %+v", i)
+	}
+	out, err := json.Marshal(i)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := Parse(out)
+	if err != nil {
+		t.Fatalf("Parse(Marshal): %v\n%s", err, out)
+	}
+	if diff := cmp.Diff(i, again); diff != "" {
+		t.Errorf("round trip (-first +second):\n%s", diff)
+	}
+}
+
+func TestParseIsStrict(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		doc   string
+		field string
+	}{
+		{`{"name":"x","colour":1}`, "colour"},
+		{`{"name":"x","new":{"urll":"https://a"}}`, "new.urll"},
+		{`{"name":"x","new":{"URL":"https://a"}}`, "new.URL"},
+		{`{"name":"x","retry":{"max":3}}`, "retry.max"},
+		{`{"name":"x","postback":{"enabled":true,"statuses":[],"label":"x"}}`, "postback.label"},
+		{`{"name":"x","concurrency":"many"}`, "concurrency"},
+		{`{"name":"x","offers":["a"]}`, "offers"},
+		{`{"name":"x","new":{"enabled":"yes"}}`, "new.enabled"},
+	}
+	for _, tt := range tests {
+		_, err := Parse([]byte(tt.doc))
+		var ve *ValidationError
+		if !errors.As(err, &ve) || ve.Field != tt.field {
+			t.Errorf("Parse(%s) = %v, want an error naming %s", tt.doc, err, tt.field)
+		}
+	}
+	for _, bad := range []string{`{"name":"x","new":{"timeout":"soon"}}`, `{"name":"x","new":{"timeout":30}}`, `{`, `{} {}`} {
+		if _, err := Parse([]byte(bad)); err == nil {
+			t.Errorf("Parse(%s): no error", bad)
+		}
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	t.Parallel()
+	zero := 0
+	i := &Integration{
+		Name:     "x",
+		New:      &Mode{},
+		Sync:     &Mode{},
+		Postback: &Mode{Method: "get"},
+		Changes:  &Mode{Method: "PUT", Format: "json", Timeout: Duration(5 * time.Second)},
+	}
+	d := i.WithDefaults()
+	if d.Concurrency != 16 || *d.Retry.MaxAttempts != 1440 {
+		t.Errorf("integration defaults: concurrency %d, max_attempts %d", d.Concurrency, *d.Retry.MaxAttempts)
+	}
+	want := map[string][3]string{
+		ModeNew:      {"POST", "form", "30s"},
+		ModeSync:     {"POST", "form", "10s"},
+		ModePostback: {"GET", "query", "30s"},
+		ModeChanges:  {"PUT", "json", "5s"},
+	}
+	for name, w := range want {
+		m := d.Mode(name)
+		if got := [3]string{m.Method, m.Format, time.Duration(m.Timeout).String()}; got != w {
+			t.Errorf("%s defaults: %v, want %v", name, got, w)
+		}
+	}
+	if i.New.Method != "" || i.Concurrency != 0 {
+		t.Error("WithDefaults changed its receiver")
+	}
+	i.Retry.MaxAttempts = &zero
+	if i.MaxAttempts() != 0 {
+		t.Error("max_attempts 0 (no limit) read as the default")
+	}
+	if i.Mode("bogus") != nil || d.Mode(ModeApproved) != nil {
+		t.Error("Mode of a missing mode is not nil")
+	}
+	if got := Modes(); !cmp.Equal(got, []string{"new", "changes", "approved", "sync", "postback"}) {
+		t.Errorf("Modes() = %v", got)
+	}
+}
+
+func TestCloneIsDeep(t *testing.T) {
+	t.Parallel()
+	i, err := Parse([]byte(specDoc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := i.Clone()
+	c.Secrets["token"] = "changed"
+	c.Offers[0] = 99
+	c.New.URL = "changed"
+	c.Postback.Statuses[0] = "changed"
+	*c.Retry.MaxAttempts = 1
+	if i.Secrets["token"] != "tk-123" || i.Offers[0] != 1 || i.New.URL == "changed" ||
+		i.Postback.Statuses[0] != "packaging" || i.MaxAttempts() != 1440 {
+		t.Error("changing the clone changed the original")
+	}
+}
