@@ -127,7 +127,8 @@ func compileScript(sc ScriptCompiler, id int64, field, source string) (*scriptin
 }
 
 // Mode returns the compiled mode of that name, or nil when the integration
-// has no such mode or it is disabled.
+// has no such mode or it is disabled. (The integration's own enabled flag is
+// for routing new leads; Mode does not read it.)
 func (c *Compiled) Mode(name string) *CompiledMode {
 	if m := c.modes[name]; m != nil && m.Mode.Enabled {
 		return m

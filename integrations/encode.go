@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/leadrelay/leadrelay/macros"
 	"github.com/leadrelay/leadrelay/scripting"
 	"github.com/leadrelay/leadrelay/storage/lead"
 )
@@ -42,7 +43,8 @@ import (
 // A string left in post by the pre script is the body in form and json too,
 // with the format's Content-Type. The format's Content-Type is sent unless a
 // header sets one (multipart always sends its own, which names the boundary).
-// Headers are added in order; a Host header sets the request's host.
+// Headers are added in order, their values without control characters (a
+// script may have set any); a Host header sets the request's host.
 func NewHTTPRequest(ctx context.Context, req *scripting.Request, format string, files map[string]lead.File) (*http.Request, []byte, error) {
 	u, err := url.Parse(req.URL)
 	if err != nil {
@@ -71,7 +73,10 @@ func NewHTTPRequest(ctx context.Context, req *scripting.Request, format string, 
 		return nil, nil, fmt.Errorf("making the request: %w", err)
 	}
 	for _, h := range req.Headers {
-		value := scalarText(h.Value)
+		if !isToken(h.Name) {
+			return nil, nil, fmt.Errorf("%q is not a header name", h.Name)
+		}
+		value := macros.InHeader.Escape(scalarText(h.Value))
 		if http.CanonicalHeaderKey(h.Name) == "Host" {
 			hreq.Host = value
 			continue

@@ -21,7 +21,7 @@ import (
 // received is a request as the server read it.
 type received struct {
 	Method, URI, ContentType, UserAgent, Auth, Host string
-	Body                                           string
+	Body                                            string
 }
 
 // recorder is a fake CRM that keeps the last request and answers 200 "ok".
@@ -83,8 +83,8 @@ func TestWireFormats(t *testing.T) {
 		want   received
 	}{
 		{"form", FormatForm, scripting.Request{Method: "POST", URL: "/add?x=1", Fields: scriptFields(),
-			Headers: []scripting.Field{{Name: "Authorization", Value: "Bearer t"}}},
-			received{Method: "POST", URI: "/add?x=1", ContentType: "application/x-www-form-urlencoded", UserAgent: "leadrelay/1.2.3", Auth: "Bearer t",
+			Headers: []scripting.Field{{Name: "Authorization", Value: "Bearer t\r\nX-Injected: 1"}}},
+			received{Method: "POST", URI: "/add?x=1", ContentType: "application/x-www-form-urlencoded", UserAgent: "leadrelay/1.2.3", Auth: "Bearer tX-Injected: 1",
 				Body: "name=Zo%C3%AB+%26+Co+%3D+%22best%22+%231&a%5Bb%5D=x&items%5B0%5D%5Bid%5D=A-17&items%5B0%5D%5Bprice%5D=49.5&items%5B0%5D%5Bqty%5D=2" +
 					"&items%5B1%5D%5Bid%5D=B-2&items%5B1%5D%5Bprice%5D=49&items%5B1%5D%5Bqty%5D=1&vip=1&big=84921000000"}},
 		{"json nested", FormatJSON, scripting.Request{Method: "PUT", URL: "/leads/7", Fields: []scripting.Field{
@@ -198,6 +198,7 @@ func TestNewHTTPRequestErrors(t *testing.T) {
 		{"ftp URL", scripting.Request{URL: "ftp://x.example/a"}, FormatForm},
 		{"bad URL", scripting.Request{URL: "https://x.example/%zz"}, FormatForm},
 		{"bad method", scripting.Request{URL: "https://x.example/", Method: "BAD METHOD"}, FormatForm},
+		{"bad header name", scripting.Request{URL: "https://x.example/", Headers: []scripting.Field{{Name: "X Bad", Value: "1"}}}, FormatForm},
 	}
 	for _, tt := range tests {
 		if _, _, err := NewHTTPRequest(context.Background(), &tt.req, tt.format, nil); err == nil {
