@@ -48,7 +48,7 @@ var (
 	noSite   catalog.Site
 	noGoal   catalog.Goal
 	noWM     catalog.Affiliate
-	noCampgn catalog.Campaign
+	noCampaign catalog.Campaign
 )
 
 // The accessors below return an empty value for missing data, so macro
@@ -98,7 +98,7 @@ func (d *Data) wm() *catalog.Affiliate {
 
 func (d *Data) campaign() *catalog.Campaign {
 	if d.Campaign == nil {
-		return &noCampgn
+		return &noCampaign
 	}
 	return d.Campaign
 }
