@@ -42,12 +42,12 @@ type Data struct {
 const DefaultIMailDomain = "example.com"
 
 var (
-	noData   Data
-	noLead   lead.Lead
-	noOffer  catalog.Offer
-	noSite   catalog.Site
-	noGoal   catalog.Goal
-	noWM     catalog.Affiliate
+	noData     Data
+	noLead     lead.Lead
+	noOffer    catalog.Offer
+	noSite     catalog.Site
+	noGoal     catalog.Goal
+	noWM       catalog.Affiliate
 	noCampaign catalog.Campaign
 )
 
