@@ -36,20 +36,32 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	store, err := openStore(ctx, cfg)
+	rt, err := a.openRuntime(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-
-	srv := api.New(api.Options{Store: store, Logger: a.logger})
+	defer rt.store.Close()
+	srv, err := api.New(api.Options{Store: rt.store, Dispatcher: rt.dispatcher, AdminToken: cfg.AdminToken,
+		Registry: rt.registry, Logger: a.logger})
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", cfg.Addr, err)
 	}
+	if cfg.AdminToken == "" {
+		a.logger.Warn("the admin API is off: set LEADRELAY_ADMIN_TOKEN to turn it on")
+	}
+	schedulerDone := make(chan error, 1)
+	go func() { schedulerDone <- rt.dispatcher.Run(ctx) }()
 	httpServer := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	a.logger.Info("leadrelay serving", "addr", ln.Addr().String(), "db", storage.RedactDSN(cfg.DSN))
-	return serveUntilDone(ctx, a, httpServer, ln)
+	a.logger.Info("leadrelay serving", "addr", ln.Addr().String(), "db", storage.RedactDSN(cfg.DSN), "schedule", cfg.Schedule)
+	err = serveUntilDone(ctx, a, httpServer, ln)
+	if schedErr := <-schedulerDone; err == nil && schedErr != nil {
+		err = fmt.Errorf("running the scheduler: %w", schedErr)
+	}
+	return err
 }
 
 // serveUntilDone serves until ctx ends (SIGINT/SIGTERM), then drains requests.

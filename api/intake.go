@@ -1,0 +1,182 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"net/http"
+	"slices"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/leadrelay/leadrelay/dispatcher"
+	"github.com/leadrelay/leadrelay/storage"
+	"github.com/leadrelay/leadrelay/storage/catalog"
+	"github.com/leadrelay/leadrelay/storage/lead"
+)
+
+// Outcomes of the log rows the API writes itself, for requests it refuses
+// before a lead exists.
+const outcomeNoID = "NO_ID"
+
+// postLead is POST /api/v1/leads.
+func (s *Server) postLead(c *gin.Context) error {
+	in, err := readInput(c.Request)
+	if err != nil {
+		return err
+	}
+	l, sync, err := s.intake(c, in)
+	if err != nil {
+		return err
+	}
+	body := gin.H{"status": "success", "lead_id": l.ID, "token": s.opts.Dispatcher.Tokens().Encode(l.ID)}
+	if sync != nil {
+		body["sync"] = sync
+	}
+	c.JSON(http.StatusCreated, body)
+	return nil
+}
+
+// intake checks the request's campaign, builds the lead from its values and
+// hands it to the dispatcher. Nothing is stored unless every value is good.
+func (s *Server) intake(c *gin.Context, in *input) (*lead.Lead, *dispatcher.SyncResult, error) {
+	ctx := c.Request.Context()
+	raw := in.raw()
+	admin := s.isAdmin(c.Request)
+	camp, err := s.intakeCampaign(ctx, in, admin, raw)
+	if err != nil {
+		return nil, nil, err
+	}
+	syncText, err := in.take("sync")
+	if err != nil {
+		return nil, nil, err
+	}
+	sync, err := asBool("sync", syncText)
+	if err != nil {
+		return nil, nil, err
+	}
+	l, err := buildLead(in, admin)
+	if err != nil {
+		return nil, nil, err
+	}
+	applyCampaign(l, camp)
+	if err := checkColumns(l); err != nil {
+		return nil, nil, err
+	}
+	res, err := s.opts.Dispatcher.Intake(ctx, dispatcher.Intake{Lead: l, Sync: sync, Raw: raw})
+	return l, res, err
+}
+
+// intakeCampaign finds the campaign a new lead names and checks its key. An
+// admin may send a lead with no campaign, and needs no key.
+func (s *Server) intakeCampaign(ctx context.Context, in *input, admin bool, raw string) (*catalog.Campaign, error) {
+	alias, err := in.take("alias")
+	if err != nil {
+		return nil, err
+	}
+	key, err := in.take("key")
+	if err != nil {
+		return nil, err
+	}
+	if alias == "" && admin {
+		return nil, nil
+	}
+	camp, err := s.campaign(ctx, alias, "intake", raw)
+	if err != nil {
+		return nil, err
+	}
+	if camp.Key != "" && !admin && !equalSecret(key, camp.Key) {
+		return nil, newError(http.StatusForbidden, CodeForbidden, "key: the campaign's key is missing or wrong")
+	}
+	return camp, nil
+}
+
+// campaign loads the campaign of an alias. A missing or unknown alias is
+// refused, and logged as NO_ID so that nothing is dropped silently.
+func (s *Server) campaign(ctx context.Context, alias, mode, raw string) (*catalog.Campaign, error) {
+	if alias == "" {
+		s.logRefusal(ctx, mode, raw, "no campaign alias")
+		return nil, newError(http.StatusBadRequest, CodeNoID, "alias: the campaign alias is required")
+	}
+	camp, err := s.opts.Store.CampaignByAlias(ctx, alias)
+	if errors.Is(err, storage.ErrNotFound) {
+		s.logRefusal(ctx, mode, raw, "unknown campaign alias")
+		return nil, newError(http.StatusUnprocessableEntity, CodeUnknownAlias, "alias: no campaign has the alias %q", alias)
+	}
+	return camp, err
+}
+
+// logRefusal writes a NO_ID row for a request refused for want of an
+// identifier. Failing to write it does not change the answer.
+func (s *Server) logRefusal(ctx context.Context, mode, raw, why string) {
+	row := &storage.LogEntry{Mode: mode, Outcome: outcomeNoID, Request: truncate(raw, maxLoggedBody), Message: why}
+	if err := s.opts.Store.AppendLog(ctx, row); err != nil {
+		s.log.Error("logging a refused request", "err", err)
+	}
+}
+
+// maxLoggedBody is how much of a refused request the log keeps.
+const maxLoggedBody = 64 << 10
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}
+
+// buildLead reads the request's values into a new lead: §1 fields by name,
+// custom fields into meta, files into files. Every problem is reported at once.
+func buildLead(in *input, admin bool) (*lead.Lead, error) {
+	l := &lead.Lead{}
+	var problems []Problem
+	for _, k := range slices.Sorted(maps.Keys(in.values)) {
+		if err := setIntakeKey(l, k, in.values[k], admin); err != nil {
+			problems = append(problems, Problem{Field: k, Message: asError(err).Message})
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(in.files)) {
+		if err := metaKey(k); err != nil {
+			problems = append(problems, Problem{Field: k, Message: asError(err).Message})
+			continue
+		}
+		if l.Files == nil {
+			l.Files = map[string]lead.File{}
+		}
+		l.Files[k] = in.files[k]
+	}
+	return l, problemsError(problems)
+}
+
+// setIntakeKey reads one request value into the lead: a §1 field, the meta
+// object, or else a custom field. integration is a field for admins only.
+func setIntakeKey(l *lead.Lead, key string, v any, admin bool) error {
+	f := fieldFor(key)
+	var err error
+	switch {
+	case key == "meta":
+		l.Meta, err = mergeMetaObject(l.Meta, v)
+	case f != nil && (f.key != "integration" || admin):
+		err = f.set(l, key, v)
+	default:
+		l.Meta, err = mergeMeta(l.Meta, key, v)
+	}
+	return err
+}
+
+// applyCampaign gives the lead what its campaign says: the campaign's offer,
+// affiliate, landing and integration win over the request's.
+func applyCampaign(l *lead.Lead, camp *catalog.Campaign) {
+	if camp == nil {
+		return
+	}
+	l.Campaign = camp.Alias
+	for _, p := range []struct {
+		dst *int64
+		v   int64
+	}{{&l.OfferID, camp.Offer}, {&l.WM, camp.WM}, {&l.SiteID, camp.Site}, {&l.IntegrationID, camp.Integration}} {
+		if p.v != 0 {
+			*p.dst = p.v
+		}
+	}
+}
