@@ -40,6 +40,9 @@ func checkColumns(v any) error {
 		}
 		if msg := columnProblem(f, rv.FieldByIndex(f.StructField.Index)); msg != "" {
 			key := jsonKey(f.StructField)
+			if key == f.StructField.Name {
+				key = f.DBName
+			}
 			problems = append(problems, Problem{Field: key, Message: key + ": " + msg})
 		}
 	}

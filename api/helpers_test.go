@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -253,3 +254,28 @@ func (b *bundle) serve(r *http.Request) answer {
 	b.h.ServeHTTP(rec, r)
 	return answer{code: rec.Code, body: rec.Body.Bytes(), hdr: rec.Header()}
 }
+
+func httptestRequest(method, path, body string, headers map[string]string) *http.Request {
+	r := httptest.NewRequest(method, path, strings.NewReader(body))
+	r.Header.Set("Content-Type", "application/json")
+	for k, v := range headers {
+		r.Header.Set(k, v)
+	}
+	return r
+}
+
+// roundTrip is v as JSON decoding gives it back.
+func roundTrip(t *testing.T, v any) map[string]any {
+	t.Helper()
+	raw, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func idText(v any) string { return strconv.FormatInt(int64(v.(float64)), 10) }
