@@ -1,0 +1,348 @@
+package scripting
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// Env is what one run sees: the lead and its catalog data, the request in
+// hand, the answer, and the callbacks behind macro, cpa.get and lead.edit.
+// Every map and slice becomes a fresh Lua table; a nil map an empty one.
+type Env struct {
+	// Mode is the global mode: "new", "changes", "approved", "sync",
+	// "postback" (or "hook").
+	Mode string
+	// Order is the global o: the lead's raw row (string, number and bool values).
+	Order map[string]any
+	// OfferParams is ofps, GeoParams ofpg (for the lead's country),
+	// GoalParams gpar, SiteParams spar.
+	OfferParams map[string]string
+	GeoParams   map[string]string
+	GoalParams  map[string]string
+	SiteParams  map[string]string
+	// Vars is vars, the product list of the order, converted as goToLua does.
+	Vars any
+	// Meta is meta, the lead's custom fields.
+	Meta map[string]string
+	// Items is items: an array of {id=, qty=, price=, cost=}.
+	Items []Item
+	// Secrets is secrets, the integration's secrets.
+	Secrets map[string]string
+	// Request gives the globals url, method, headers and post; after a
+	// successful run it holds what the script left in them (see Engine.Run).
+	// nil: those globals are absent.
+	Request *Request
+	// Result is the global result on entry: in post, the response body.
+	Result any
+	// Response is the global response {code=, headers=, body=, time_ms=};
+	// nil: absent.
+	Response *Response
+	// Extra holds further globals (e.g. request for CRM webhook scripts),
+	// set last, so they may shadow the ones above.
+	Extra map[string]any
+	// Macro expands macro(s); nil leaves s as it is.
+	Macro func(string) string
+	// ProductParams answers cpa.get("vpar", offer_id, name) with product id →
+	// value; nil answers with an empty table.
+	ProductParams func(offerID int64, name string) map[string]string
+	// LeadID is the only id lead.edit accepts.
+	LeadID int64
+}
+
+// Item is one product of the order, an element of the global items: the
+// product id, the quantity, and the unit price and unit net cost in the
+// order's currency.
+type Item struct {
+	ID    int64
+	Qty   float64
+	Price float64
+	Cost  float64
+}
+
+// Result is what a run produced.
+type Result struct {
+	// Return is the value of the script's final return, as data (see
+	// luaToGo): nil, bool, int64, float64, string, map[string]any or []any.
+	Return any
+	// Result is the global result as the script left it (pre may set it for
+	// post when it cancels the request).
+	Result any
+	// Log is the lines of log(...) and print(...).
+	Log []string
+	// Edit is set when the script called lead.edit.
+	Edit *LeadEdit
+}
+
+// setData sets the globals of r's Env that are read back after the run
+// (url, method, headers, post, result) and the Extra ones. The others are
+// built when the script first reads them (see lazyGlobal).
+func (r *run) setData(L *lua.LState, g *lua.LTable) {
+	env := r.env
+	if req := env.Request; req != nil {
+		r.setRequest(L, g, req)
+	}
+	if env.Result != nil {
+		g.RawSetString("result", goToLua(L, env.Result))
+	}
+	for name, value := range env.Extra {
+		g.RawSetString(name, goToLua(L, value))
+	}
+}
+
+// lazyGlobals builds the data globals that are only read, so that a run
+// pays for the ones its script uses. Each is built at most once per run: a
+// script that sets one to nil after reading it keeps nil.
+var lazyGlobals = []struct {
+	name  string
+	build func(L *lua.LState, env *Env) lua.LValue
+}{
+	{"mode", func(L *lua.LState, env *Env) lua.LValue { return lua.LString(env.Mode) }},
+	{"o", func(L *lua.LState, env *Env) lua.LValue { return goToLua(L, map[string]any(env.Order)) }},
+	{"ofps", func(L *lua.LState, env *Env) lua.LValue { return stringTable(L, env.OfferParams) }},
+	{"ofpg", func(L *lua.LState, env *Env) lua.LValue { return stringTable(L, env.GeoParams) }},
+	{"gpar", func(L *lua.LState, env *Env) lua.LValue { return stringTable(L, env.GoalParams) }},
+	{"spar", func(L *lua.LState, env *Env) lua.LValue { return stringTable(L, env.SiteParams) }},
+	{"meta", func(L *lua.LState, env *Env) lua.LValue { return stringTable(L, env.Meta) }},
+	{"secrets", func(L *lua.LState, env *Env) lua.LValue { return stringTable(L, env.Secrets) }},
+	{"vars", func(L *lua.LState, env *Env) lua.LValue {
+		if env.Vars == nil {
+			return L.CreateTable(0, 0)
+		}
+		return goToLua(L, env.Vars)
+	}},
+	{"items", func(L *lua.LState, env *Env) lua.LValue {
+		items := L.CreateTable(len(env.Items), 0)
+		for _, it := range env.Items {
+			t := L.CreateTable(0, 4)
+			t.RawSetString("id", intToLua(it.ID))
+			t.RawSetString("qty", lua.LNumber(it.Qty))
+			t.RawSetString("price", lua.LNumber(it.Price))
+			t.RawSetString("cost", lua.LNumber(it.Cost))
+			items.Append(t)
+		}
+		return items
+	}},
+	{"response", func(L *lua.LState, env *Env) lua.LValue {
+		resp := env.Response
+		if resp == nil {
+			return lua.LNil
+		}
+		t := L.CreateTable(0, 4)
+		t.RawSetString("code", lua.LNumber(resp.Code))
+		t.RawSetString("headers", stringTable(L, resp.Headers))
+		t.RawSetString("body", lua.LString(resp.Body))
+		t.RawSetString("time_ms", lua.LNumber(resp.TimeMS))
+		return t
+	}},
+}
+
+// lazyGlobal is the __index of base's metatable: a global that is neither
+// set by the run nor a library function. A data global not built yet in
+// this run is built and stored in the run's globals; a refused one is an
+// error; anything else is nil.
+func (v *vm) lazyGlobal(L *lua.LState) int {
+	name, _ := L.Get(2).(lua.LString)
+	refuse(L, "", string(name))
+	r := v.cur
+	for i, lazy := range lazyGlobals {
+		if lazy.name != string(name) || r.built&(1<<i) != 0 {
+			continue
+		}
+		r.built |= 1 << i
+		value := lazy.build(L, r.env)
+		r.globals.RawSetString(lazy.name, value)
+		L.Push(value)
+		return 1
+	}
+	L.Push(lua.LNil)
+	return 1
+}
+
+// setRequest sets url (false when cancelled), method, headers and post
+// (a table of fields, or the raw body as a string).
+func (r *run) setRequest(L *lua.LState, g *lua.LTable, req *Request) {
+	if req.Cancelled {
+		g.RawSetString("url", lua.LFalse)
+	} else {
+		g.RawSetString("url", lua.LString(req.URL))
+	}
+	g.RawSetString("method", lua.LString(req.Method))
+	var headers, post *lua.LTable
+	headers, r.multiHeaders = fieldsToLua(L, req.Headers)
+	g.RawSetString("headers", headers)
+	if req.IsRaw {
+		g.RawSetString("post", lua.LString(req.Raw))
+		return
+	}
+	post, r.multiFields = fieldsToLua(L, req.Fields)
+	g.RawSetString("post", post)
+}
+
+// fieldsToLua makes the table of fields, name → value. A name that occurs
+// more than once (a[] in a template) holds the array of its values, and is
+// returned in multi so that readFields splits the array again.
+func fieldsToLua(L *lua.LState, fields []Field) (tb *lua.LTable, multi []string) {
+	tb = L.CreateTable(0, len(fields))
+	for _, f := range fields {
+		value := goToLua(L, f.Value)
+		if value == lua.LNil {
+			value = lua.LString("")
+		}
+		switch prev := tb.RawGetString(f.Name); {
+		case prev == lua.LNil:
+			tb.RawSetString(f.Name, value)
+		case slices.Contains(multi, f.Name):
+			prev.(*lua.LTable).Append(value)
+		default:
+			list := L.CreateTable(2, 0)
+			list.Append(prev)
+			list.Append(value)
+			tb.RawSetString(f.Name, list)
+			multi = append(multi, f.Name)
+		}
+	}
+	return tb, multi
+}
+
+// result reads what the run left: the return value ret, the global result,
+// lead.edit's changes and, when the Env has a Request, the request globals.
+func (r *run) result(g *lua.LTable, ret lua.LValue) (*Result, error) {
+	res := &Result{Log: r.log.result(), Edit: r.edit}
+	var err error
+	if res.Return, err = luaToGo(ret, "return value"); err != nil {
+		return nil, err
+	}
+	if res.Result, err = luaToGo(g.RawGetString("result"), "result"); err != nil {
+		return nil, err
+	}
+	if req := r.env.Request; req != nil {
+		next, err := r.readRequest(g, req)
+		if err != nil {
+			return nil, err
+		}
+		*req = next
+	}
+	return res, nil
+}
+
+// readRequest reads the request globals back into a copy of req: url (a
+// string, or false or nil to cancel), method (upper-cased), headers (values
+// as text) and post (a table of fields, a string for a raw body, or false or
+// nil for none). Names keep their order on entry; names the script added
+// follow, sorted.
+func (r *run) readRequest(g *lua.LTable, req *Request) (Request, error) {
+	next := *req
+	switch u := g.RawGetString("url").(type) {
+	case lua.LString:
+		next.URL, next.Cancelled = string(u), false
+	case *lua.LNilType:
+		next.Cancelled = true
+	case lua.LBool:
+		if u {
+			return next, fmt.Errorf("url must be a string, false or nil, not true")
+		}
+		next.Cancelled = true
+	default:
+		return next, fmt.Errorf("url must be a string, false or nil, not a %s", u.Type())
+	}
+	switch m := g.RawGetString("method").(type) {
+	case lua.LString:
+		next.Method = strings.ToUpper(string(m))
+	case *lua.LNilType:
+	default:
+		return next, fmt.Errorf("method must be a string, not a %s", m.Type())
+	}
+	var err error
+	if next.Headers, err = readFields(g.RawGetString("headers"), req.Headers, r.multiHeaders, "headers"); err != nil {
+		return next, err
+	}
+	next.Raw, next.IsRaw, next.Fields = "", false, nil
+	switch post := g.RawGetString("post").(type) {
+	case lua.LString:
+		next.Raw, next.IsRaw = string(post), true
+	case *lua.LTable:
+		next.Fields, err = readFields(post, req.Fields, r.multiFields, "post")
+	case *lua.LNilType:
+	case lua.LBool:
+		if post {
+			err = fmt.Errorf("post must be a table, a string, false or nil, not true")
+		}
+	default:
+		err = fmt.Errorf("post must be a table, a string, false or nil, not a %s", post.Type())
+	}
+	return next, err
+}
+
+// readFields reads the table of headers or post fields: names in the order
+// of entry first, then the others sorted; a name in multi whose value is an
+// array gives one field per element. Header values must be text, numbers or
+// booleans.
+func readFields(v lua.LValue, entry []Field, multi []string, where string) ([]Field, error) {
+	tb, ok := v.(*lua.LTable)
+	if !ok {
+		if lua.LVAsBool(v) {
+			return nil, fmt.Errorf("%s must be a table, not a %s", where, v.Type())
+		}
+		return nil, nil
+	}
+	type named struct {
+		name  string
+		value lua.LValue
+	}
+	var rest []named
+	var keyErr error
+	tb.ForEach(func(k, v lua.LValue) {
+		name, err := keyString(k)
+		if err != nil {
+			keyErr = fmt.Errorf("%s: %w", where, err)
+		}
+		rest = append(rest, named{name, v})
+	})
+	if keyErr != nil || len(rest) == 0 {
+		return nil, keyErr
+	}
+	ordered := make([]named, 0, len(rest))
+	for _, f := range entry {
+		if i := slices.IndexFunc(rest, func(n named) bool { return n.name == f.Name }); i >= 0 {
+			ordered = append(ordered, rest[i])
+			rest = slices.Delete(rest, i, i+1)
+		}
+	}
+	sort.Slice(rest, func(i, j int) bool { return rest[i].name < rest[j].name })
+
+	out := make([]Field, 0, len(ordered)+len(rest))
+	for _, n := range append(ordered, rest...) {
+		data, err := luaToGo(n.value, where+pathElem(n.name))
+		if err != nil {
+			return nil, err
+		}
+		list, isList := data.([]any)
+		if !isList || !slices.Contains(multi, n.name) {
+			list = []any{data}
+		}
+		for _, e := range list {
+			f, err := newField(n.name, e, where)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
+
+// newField makes a field; a header's value must be a scalar, and becomes text.
+func newField(name string, value any, where string) (Field, error) {
+	if where != "headers" {
+		return Field{Name: name, Value: value}, nil
+	}
+	switch value.(type) {
+	case map[string]any, []any:
+		return Field{}, fmt.Errorf("headers%s: a header value must be a string or a number", pathElem(name))
+	}
+	return Field{Name: name, Value: FormatValue(value)}, nil
+}
