@@ -1,0 +1,126 @@
+package scripting
+
+import (
+	"context"
+	"testing"
+)
+
+// The pre and post scripts of a typical CRM integration: pre builds the
+// order's products and a signature header, post reads the CRM's JSON answer.
+const (
+	benchPre = `
+local products = {}
+for _, it in ipairs(items) do
+  products[#products + 1] = {
+    sku = ofps["sku_" .. it.id] or tostring(it.id),
+    qty = it.qty,
+    price = it.price,
+  }
+end
+post.products = products
+post.phone = "+" .. o.phone
+post.name = string.upper(string.sub(o.name, 1, 1)) .. string.sub(o.name, 2)
+post.country = string.upper(o.order_country)
+post.order_id = o.order_id
+headers["X-Signature"] = hmac_sha256(secrets.token, o.order_id .. o.phone)
+if o.ext_oid ~= "" then
+  url = false
+  result = o.ext_oid
+end
+`
+	benchPost = `
+local r = json.decode(result)
+if not r then return false end
+if r.status == "ok" then
+  local note = string.format("accepted as %s at %s", tostring(r.id), string.lower(response.headers["Server"] or ""))
+  lead.edit(o.order_id, {exto = r.id, comment = note})
+  log(note)
+  return r.id
+end
+if r.error == "double" then return -7 end
+return false
+`
+)
+
+func benchEnvs() (pre, post func() *Env) {
+	order := map[string]any{
+		"order_id": int64(1024), "offer_id": int64(7), "order_country": "gb", "order_status": int64(1),
+		"name": "john smith", "phone": "447700900123", "ext_oid": "",
+		"order_items": `{"17":[1,49,12.5],"18":[2,19.5,4]}`,
+	}
+	items := []Item{{ID: 17, Qty: 1, Price: 49, Cost: 12.5}, {ID: 18, Qty: 2, Price: 19.5, Cost: 4}}
+	base := func() *Env {
+		return &Env{
+			Order: order, Items: items, LeadID: 1024,
+			OfferParams: map[string]string{"sku_17": "A-17", "sku_18": "A-18"},
+			Secrets:     map[string]string{"token": "s3cret"},
+		}
+	}
+	pre = func() *Env {
+		env := base()
+		env.Mode = ModeNew
+		env.Request = &Request{
+			URL: "https://crm.example/api/orders", Method: "POST",
+			Headers: []Field{{Name: "Content-Type", Value: "application/json"}},
+			Fields:  []Field{{Name: "offer", Value: "7"}, {Name: "source", Value: "leadrelay"}},
+		}
+		return env
+	}
+	post = func() *Env {
+		env := base()
+		env.Mode = ModeNew
+		env.Result = `{"status":"ok","id":84921}`
+		env.Response = &Response{Code: 200, Headers: map[string]string{"Server": "nginx"}, Body: `{"status":"ok","id":84921}`, TimeMS: 42}
+		return env
+	}
+	return pre, post
+}
+
+// BenchmarkPrePost runs the pre and post pair as the dispatcher does for a
+// new lead: pooled (Engine.Run) and on a fresh Lua state for each run.
+func BenchmarkPrePost(b *testing.B) {
+	e := NewEngine(Config{})
+	pre, err := e.Compile("bench new.pre", benchPre)
+	if err != nil {
+		b.Fatal(err)
+	}
+	post, err := e.Compile("bench new.post", benchPost)
+	if err != nil {
+		b.Fatal(err)
+	}
+	preEnv, postEnv := benchEnvs()
+	ctx := context.Background()
+
+	b.Run("pooled", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			benchPair(b, pre, post, preEnv(), postEnv(), func(s *Script, env *Env) (*Result, error) {
+				return e.Run(ctx, s, env)
+			})
+		}
+	})
+	b.Run("fresh", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			benchPair(b, pre, post, preEnv(), postEnv(), func(s *Script, env *Env) (*Result, error) {
+				return newVM(e.cfg).exec(ctx, s, env)
+			})
+		}
+	})
+}
+
+func benchPair(b *testing.B, pre, post *Script, preEnv, postEnv *Env, run func(*Script, *Env) (*Result, error)) {
+	if _, err := run(pre, preEnv); err != nil {
+		b.Fatal(err)
+	}
+	if len(preEnv.Request.Fields) != 7 || len(preEnv.Request.Headers) != 2 {
+		b.Fatalf("pre left the request %#v", preEnv.Request)
+	}
+	res, err := run(post, postEnv)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if res.Return != int64(84921) || *res.Edit.Ext != "84921" {
+		b.Fatalf("post returned %#v", res)
+	}
+}
