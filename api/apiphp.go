@@ -26,17 +26,13 @@ func (s *Server) apiPHP(c *gin.Context) error {
 		if err != nil {
 			return err
 		}
-		body := gin.H{"status": "success", "lead_id": l.ID}
-		if sync != nil {
-			body["sync"] = sync
-		}
-		c.JSON(http.StatusOK, body)
+		c.JSON(http.StatusOK, success{Status: "success", LeadID: l.ID, Sync: sync})
 	case "order_status":
 		id, err := s.statusUpdate(c.Request.Context(), in)
 		if err != nil {
 			return err
 		}
-		c.JSON(http.StatusOK, gin.H{"status": "success", "lead_id": id})
+		c.JSON(http.StatusOK, succeeded(id))
 	default:
 		return invalid("action: want receive or order_status, not %q", action)
 	}

@@ -51,7 +51,7 @@ type Problem struct {
 	Message string `json:"error"`
 }
 
-func (e *Error) Error() string { return e.Code + ": " + e.Message }
+func (e *Error) Error() string { return e.Message }
 
 func newError(status int, code, format string, args ...any) *Error {
 	return &Error{HTTPStatus: status, Status: "error", Code: code, Message: fmt.Sprintf(format, args...)}

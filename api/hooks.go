@@ -48,7 +48,7 @@ func (s *Server) postHook(c *gin.Context) error {
 	if err := s.opts.Dispatcher.ChangeStatus(ctx, ch); err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, gin.H{"status": "success", "lead_id": l.ID})
+	c.JSON(http.StatusOK, succeeded(l.ID))
 	return nil
 }
 

@@ -29,13 +29,20 @@ func (s *Server) postLead(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	body := gin.H{"status": "success", "lead_id": l.ID, "token": s.opts.Dispatcher.Tokens().Encode(l.ID)}
-	if sync != nil {
-		body["sync"] = sync
-	}
-	c.JSON(http.StatusCreated, body)
+	c.JSON(http.StatusCreated, success{Status: "success", LeadID: l.ID, Token: s.opts.Dispatcher.Tokens().Encode(l.ID), Sync: sync})
 	return nil
 }
+
+// success is the answer of the public endpoints that take a lead or change
+// one, keys in the order of seed 000's {"status":"success","lead_id":N}.
+type success struct {
+	Status string                 `json:"status"`
+	LeadID int64                  `json:"lead_id"`
+	Token  string                 `json:"token,omitempty"`
+	Sync   *dispatcher.SyncResult `json:"sync,omitempty"`
+}
+
+func succeeded(id int64) success { return success{Status: "success", LeadID: id} }
 
 // intake checks the request's campaign, builds the lead from its values and
 // hands it to the dispatcher. Nothing is stored unless every value is good.

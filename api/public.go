@@ -108,7 +108,7 @@ func (s *Server) postChanges(c *gin.Context) error {
 	if err := s.opts.Dispatcher.MarkChanged(c.Request.Context(), l.ID, cols); err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, gin.H{"status": "success", "lead_id": l.ID})
+	c.JSON(http.StatusOK, succeeded(l.ID))
 	return nil
 }
 

@@ -25,7 +25,7 @@ func (s *Server) postStatus(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, gin.H{"status": "success", "lead_id": id})
+	c.JSON(http.StatusOK, succeeded(id))
 	return nil
 }
 

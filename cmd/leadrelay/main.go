@@ -19,10 +19,15 @@ const exitUsage = 2
 // errUsage marks errors in how a command was called.
 var errUsage = errors.New("usage")
 
+// errHelp says a command printed its help when asked (-h).
+var errHelp = errors.New("help printed")
+
 type command struct {
 	name  string
 	usage string
-	run   func(ctx context.Context, app *app, args []string) error
+	// detail is printed above the flags by "leadrelay COMMAND -h".
+	detail string
+	run    func(ctx context.Context, app *app, args []string) error
 }
 
 // app is what every command shares: its output streams and environment.
@@ -34,16 +39,48 @@ type app struct {
 
 func commands() []command {
 	return []command{
-		{"serve", "HTTP API and the minute scheduler (migrates the database first)", runServe},
-		{"migrate", "create or upgrade the schema", runMigrate},
-		{"sweep", "one sweep now, then exit; prints counts by outcome: sweep [--mode M]", notYet},
-		{"requeue", "put failed or cancelled leads back in the queue", notYet},
-		{"test", "dry-run an integration on a lead", notYet},
-		{"import", "import integrations, catalog and campaigns from JSON files", notYet},
-		{"export", "export integrations, catalog and campaigns as JSON", notYet},
-		{"demo", "a self-contained run against a fake CRM", notYet},
+		{"serve", "HTTP API and the minute scheduler (migrates the database first)", "leadrelay serve [flags]", runServe},
+		{"migrate", "create or upgrade the schema", "leadrelay migrate [flags]", runMigrate},
+		{"sweep", "one sweep now, then exit; prints counts by outcome", "leadrelay sweep [--mode M]", runSweep},
+		{"requeue", "put failed or cancelled leads back in their queue", requeueDetail, runRequeue},
+		{"test", "dry-run an integration on a lead, printed for a person", testDetail, runTest},
+		{"import", "import integrations, catalog and campaigns from JSON files", importDetail, runImport},
+		{"export", "print integrations, catalog and campaigns as JSON, secrets in clear", exportDetail, runExport},
+		{"demo", "a self-contained run against a fake CRM", "leadrelay demo", notYet},
 	}
 }
+
+const (
+	requeueDetail = `leadrelay requeue [--ids 1,2] [--status S] [--reason R] [--failed] [--integration I] [--since T] [--until T] [--mode M]
+
+Failed or cancelled leads go back to new (attempts reset, reason cleared),
+or with --mode a mode's failed deliveries back in its queue. Name the leads
+by --ids or by a filter; statuses and reasons by id or name, times as
+RFC 3339 or a date.`
+	testDetail = `leadrelay test --integration I --mode M (--lead N | --lead-file F) [--send | --response-file F]
+
+Runs one mode of an integration on a stored lead (--lead) or on a lead given
+as a JSON file of its fields (--lead-file), and prints the request, the
+response, the script log, the return value and what it would do to the
+lead. Nothing is written. Without --send no request is made: the processing
+script reads the --response-file (JSON {"code":200,"headers":{…},"body":"…"},
+or else a body answered with 200), or no response at all (code 0).`
+	importDetail = `leadrelay import FILE…
+
+Each FILE holds one integration document, or an object
+{"integrations":[…],"offers":[…],"sites":[…],"goals":[…],"affiliates":[…],"campaigns":[…]}
+as leadrelay export writes it. An integration's "pre", "post" or "hook" may
+be "@name.lua": the script is read from that file, relative to the JSON
+file. Objects with an id are created or replaced; a campaign without one
+replaces the campaign of the same alias; a secret given as *** keeps the
+stored value. Everything is checked as the admin API checks it, and nothing
+is stored when anything is wrong.`
+	exportDetail = `leadrelay export > leadrelay.json
+
+Prints every integration and the whole catalog as one JSON object, for
+leadrelay import on another installation. Integration secrets are included
+in clear, since the copy has to work there: keep the output safe.`
+)
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -64,7 +101,7 @@ func (a *app) main(ctx context.Context, args []string) int {
 		}
 		err := c.run(ctx, a, args[1:])
 		switch {
-		case err == nil:
+		case err == nil, errors.Is(err, errHelp):
 			return 0
 		case errors.Is(err, errUsage):
 			fmt.Fprintf(a.stderr, "leadrelay %s: %v\n", c.name, err)

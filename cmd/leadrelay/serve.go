@@ -36,11 +36,16 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	rt, err := a.openRuntime(ctx, cfg)
+	// The dispatcher outlives the signal: requests still being answered may
+	// need it, so it stops after the HTTP server has drained.
+	dctx, stopDispatcher := context.WithCancel(context.WithoutCancel(ctx))
+	rt, err := a.openRuntime(dctx, cfg)
 	if err != nil {
+		stopDispatcher()
 		return err
 	}
 	defer rt.store.Close()
+	defer stopDispatcher()
 	srv, err := api.New(api.Options{Store: rt.store, Dispatcher: rt.dispatcher, AdminToken: cfg.AdminToken,
 		Registry: rt.registry, Logger: a.logger})
 	if err != nil {
@@ -82,18 +87,46 @@ func serveUntilDone(ctx context.Context, a *app, hs *http.Server, ln net.Listene
 	return nil
 }
 
-// parseConfig reads the configuration flags and environment for a command.
+// parseConfig reads the configuration flags and environment for a command
+// that takes no other flags or arguments.
 func (a *app) parseConfig(name string, args []string) (Config, error) {
+	cfg, rest, err := a.parseFlags(name, args, nil)
+	if err == nil && len(rest) > 0 {
+		err = fmt.Errorf("%w: unexpected argument %q", errUsage, rest[0])
+	}
+	return cfg, err
+}
+
+// parseFlags reads the configuration flags and environment, and the
+// command's own flags that bind registers; it returns the arguments left.
+func (a *app) parseFlags(name string, args []string, bind func(fs *flag.FlagSet)) (Config, []string, error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(a.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(a.stderr, "%s\n\nFlags:\n", commandDetail(name))
+		fs.PrintDefaults()
+	}
 	load := bindConfig(fs, a.env)
+	if bind != nil {
+		bind(fs)
+	}
 	if err := fs.Parse(args); err != nil {
-		return Config{}, fmt.Errorf("%w: %v", errUsage, err)
+		if errors.Is(err, flag.ErrHelp) {
+			return Config{}, nil, errHelp
+		}
+		return Config{}, nil, fmt.Errorf("%w: %v", errUsage, err)
 	}
-	if fs.NArg() > 0 {
-		return Config{}, fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	cfg, err := load()
+	return cfg, fs.Args(), err
+}
+
+func commandDetail(name string) string {
+	for _, c := range commands() {
+		if c.name == name {
+			return c.detail
+		}
 	}
-	return load()
+	return "leadrelay " + name
 }
 
 // openStore connects to the configured database and migrates it.

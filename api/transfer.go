@@ -1,0 +1,202 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+
+	"github.com/leadrelay/leadrelay/integrations"
+	"github.com/leadrelay/leadrelay/storage"
+	"github.com/leadrelay/leadrelay/storage/catalog"
+)
+
+// Bundle is everything an installation is configured with, as leadrelay
+// import reads it and leadrelay export writes it: integrations (secrets in
+// clear) and the catalog.
+type Bundle struct {
+	Integrations []*integrations.Integration `json:"integrations"`
+	Offers       []catalog.Offer              `json:"offers"`
+	Sites        []catalog.Site               `json:"sites"`
+	Goals        []catalog.Goal               `json:"goals"`
+	Affiliates   []catalog.Affiliate          `json:"affiliates"`
+	Campaigns    []catalog.Campaign           `json:"campaigns"`
+}
+
+// Counts says how many objects of each kind an import stored.
+type Counts map[string]int
+
+// Import checks everything in the bundle as the admin API would, then stores
+// it: objects with an id are created or replaced, objects without one are
+// created, except a campaign whose alias exists, which is replaced. An
+// integration secret given as *** keeps the stored value. Nothing is stored
+// when anything is wrong.
+func Import(ctx context.Context, store *storage.Store, d Dispatcher, b *Bundle) (Counts, error) {
+	if err := checkBundle(ctx, store, d, b); err != nil {
+		return nil, err
+	}
+	for _, doc := range b.Integrations {
+		if err := importIntegration(ctx, store, d, doc); err != nil {
+			return nil, err
+		}
+	}
+	for _, step := range []func() error{
+		func() error { return putAll(ctx, store, b.Offers) },
+		func() error { return putAll(ctx, store, b.Sites) },
+		func() error { return putAll(ctx, store, b.Goals) },
+		func() error { return putAll(ctx, store, b.Affiliates) },
+		func() error { return putAll(ctx, store, b.Campaigns) },
+	} {
+		if err := step(); err != nil {
+			return nil, err
+		}
+	}
+	return Counts{"integrations": len(b.Integrations), "offers": len(b.Offers), "sites": len(b.Sites),
+		"goals": len(b.Goals), "affiliates": len(b.Affiliates), "campaigns": len(b.Campaigns)}, nil
+}
+
+// checkBundle applies the admin API's checks to every object, and settles
+// the ids of campaigns known by alias and the secrets kept as ***.
+func checkBundle(ctx context.Context, store *storage.Store, d Dispatcher, b *Bundle) error {
+	for i, doc := range b.Integrations {
+		if err := mergeStoredSecrets(ctx, store, doc); err != nil {
+			return err
+		}
+		if err := d.Check(doc); err != nil {
+			return fmt.Errorf("integration %d (%q): %w", i+1, doc.Name, err)
+		}
+	}
+	for i := range b.Campaigns {
+		if err := campaignID(ctx, store, &b.Campaigns[i]); err != nil {
+			return err
+		}
+	}
+	return errors.Join(
+		checkAll("offer", b.Offers, checkOffer), checkAll("site", b.Sites, checkSite),
+		checkAll("goal", b.Goals, noCheck[catalog.Goal]), checkAll("affiliate", b.Affiliates, noCheck[catalog.Affiliate]),
+		checkAll("campaign", b.Campaigns, checkCampaign))
+}
+
+func mergeStoredSecrets(ctx context.Context, store *storage.Store, doc *integrations.Integration) error {
+	if doc.ID == 0 {
+		return nil
+	}
+	rec, err := store.GetIntegration(ctx, doc.ID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	stored, err := RecordDocument(rec)
+	if err != nil {
+		return err
+	}
+	integrations.MergeSecrets(doc, stored)
+	return nil
+}
+
+func campaignID(ctx context.Context, store *storage.Store, c *catalog.Campaign) error {
+	if c.ID != 0 || c.Alias == "" {
+		return nil
+	}
+	known, err := store.CampaignByAlias(ctx, c.Alias)
+	switch {
+	case err == nil:
+		c.ID = known.ID
+	case !errors.Is(err, storage.ErrNotFound):
+		return err
+	}
+	return nil
+}
+
+func checkAll[T any](kind string, objs []T, check func(*T) error) error {
+	for i := range objs {
+		if err := check(&objs[i]); err != nil {
+			return fmt.Errorf("%s %d: %w", kind, i+1, err)
+		}
+		if err := checkColumns(&objs[i]); err != nil {
+			return fmt.Errorf("%s %d: %w", kind, i+1, err)
+		}
+	}
+	return nil
+}
+
+func importIntegration(ctx context.Context, store *storage.Store, d Dispatcher, doc *integrations.Integration) error {
+	rec, err := NewRecord(doc)
+	if err != nil {
+		return err
+	}
+	if err := checkColumns(rec); err != nil {
+		return fmt.Errorf("integration %q: %w", doc.Name, err)
+	}
+	if err := store.SaveIntegration(ctx, rec); err != nil {
+		return err
+	}
+	doc.ID = rec.ID
+	d.Invalidate(rec.ID)
+	return nil
+}
+
+func putAll[T storage.CatalogObject](ctx context.Context, store *storage.Store, objs []T) error {
+	for i := range objs {
+		if err := storage.PutObject(ctx, store, &objs[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Export reads every integration (secrets in clear, for moving to another
+// installation) and the whole catalog.
+func Export(ctx context.Context, store *storage.Store) (*Bundle, error) {
+	recs, err := store.ListIntegrations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b := &Bundle{Integrations: []*integrations.Integration{}}
+	for i := range recs {
+		doc, err := RecordDocument(&recs[i])
+		if err != nil {
+			return nil, fmt.Errorf("reading integration %d: %w", recs[i].ID, err)
+		}
+		b.Integrations = append(b.Integrations, doc)
+	}
+	for _, step := range []func() error{
+		func() (err error) { b.Offers, err = listAll[catalog.Offer](ctx, store); return err },
+		func() (err error) { b.Sites, err = listAll[catalog.Site](ctx, store); return err },
+		func() (err error) { b.Goals, err = listAll[catalog.Goal](ctx, store); return err },
+		func() (err error) { b.Affiliates, err = listAll[catalog.Affiliate](ctx, store); return err },
+		func() (err error) { b.Campaigns, err = listAll[catalog.Campaign](ctx, store); return err },
+	} {
+		if err := step(); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+// listAll reads every object of a kind, a page at a time.
+func listAll[T storage.CatalogObject](ctx context.Context, store *storage.Store) ([]T, error) {
+	const page = 1000
+	all := []T{}
+	var after int64
+	for {
+		objs, err := storage.ListObjects[T](ctx, store, after, page)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, objs...)
+		if len(objs) < page {
+			return all, nil
+		}
+		after = objectID(&objs[len(objs)-1])
+	}
+}
+
+// objectID reads the primary key of any catalog object.
+func objectID(v any) int64 {
+	id, _ := schemaOf(v).PrioritizedPrimaryField.ValueOf(context.Background(), reflect.ValueOf(v).Elem())
+	n, _ := id.(int64)
+	return n
+}
