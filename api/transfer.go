@@ -16,11 +16,11 @@ import (
 // clear) and the catalog.
 type Bundle struct {
 	Integrations []*integrations.Integration `json:"integrations"`
-	Offers       []catalog.Offer              `json:"offers"`
-	Sites        []catalog.Site               `json:"sites"`
-	Goals        []catalog.Goal               `json:"goals"`
-	Affiliates   []catalog.Affiliate          `json:"affiliates"`
-	Campaigns    []catalog.Campaign           `json:"campaigns"`
+	Offers       []catalog.Offer             `json:"offers"`
+	Sites        []catalog.Site              `json:"sites"`
+	Goals        []catalog.Goal              `json:"goals"`
+	Affiliates   []catalog.Affiliate         `json:"affiliates"`
+	Campaigns    []catalog.Campaign          `json:"campaigns"`
 }
 
 // Counts says how many objects of each kind an import stored.
