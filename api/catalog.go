@@ -24,6 +24,8 @@ type catalogKind[T storage.CatalogObject] struct {
 	check func(*T) error
 	// find loads the object a path names; nil means by numeric id.
 	find func(ctx context.Context, s *storage.Store, key string) (*T, error)
+	// written, when set, is told that an object was stored or deleted.
+	written func(s *Server)
 }
 
 func (s *Server) catalogRoutes(admin *gin.RouterGroup) {
@@ -31,7 +33,8 @@ func (s *Server) catalogRoutes(admin *gin.RouterGroup) {
 	addCatalog(s, admin, catalogKind[catalog.Site]{plural: "sites", id: func(o *catalog.Site) *int64 { return &o.ID }, check: checkSite})
 	addCatalog(s, admin, catalogKind[catalog.Goal]{plural: "goals", id: func(o *catalog.Goal) *int64 { return &o.ID }, check: noCheck[catalog.Goal]})
 	addCatalog(s, admin, catalogKind[catalog.Affiliate]{plural: "affiliates", id: func(o *catalog.Affiliate) *int64 { return &o.ID }, check: noCheck[catalog.Affiliate]})
-	addCatalog(s, admin, catalogKind[catalog.Campaign]{plural: "campaigns", id: func(o *catalog.Campaign) *int64 { return &o.ID }, check: checkCampaign, find: findCampaign})
+	addCatalog(s, admin, catalogKind[catalog.Campaign]{plural: "campaigns", id: func(o *catalog.Campaign) *int64 { return &o.ID }, check: checkCampaign, find: findCampaign,
+		written: func(s *Server) { s.campaigns.forget() }})
 }
 
 func addCatalog[T storage.CatalogObject](s *Server, admin *gin.RouterGroup, k catalogKind[T]) {
@@ -129,6 +132,7 @@ func (k catalogKind[T]) store(c *gin.Context, s *Server, obj *T, status int) err
 		}
 		return err
 	}
+	k.wrote(s)
 	stored, err := storage.GetObject[T](ctx, s.opts.Store, *k.id(obj))
 	if err != nil {
 		return err
@@ -146,6 +150,7 @@ func (k catalogKind[T]) remove(s *Server) handler {
 		if err := storage.DeleteObject[T](c.Request.Context(), s.opts.Store, *k.id(obj)); err != nil {
 			return err
 		}
+		k.wrote(s)
 		c.Status(http.StatusNoContent)
 		return nil
 	}
@@ -174,6 +179,12 @@ func (k catalogKind[T]) pathID(c *gin.Context, s *Server) (int64, error) {
 		return 0, notFound("no %s %s", k.singular(), c.Param("id"))
 	}
 	return id, nil
+}
+
+func (k catalogKind[T]) wrote(s *Server) {
+	if k.written != nil {
+		k.written(s)
+	}
 }
 
 func (k catalogKind[T]) singular() string { return strings.TrimSuffix(k.plural, "s") }

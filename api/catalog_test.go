@@ -147,3 +147,21 @@ func TestCatalogRefusesBadObjects(t *testing.T) {
 		}
 	})
 }
+
+// The intake caches campaigns; the admin API's writes reach it at once.
+func TestCampaignChangesReachTheIntakeAtOnce(t *testing.T) {
+	t.Parallel()
+	storagetest.Run(t, func(t *testing.T, s *storage.Store) {
+		b := setup(t, s)
+		lead := map[string]any{"alias": "later", "phone": "1"}
+		expect(t, b.sendJSON(http.MethodPost, "/api/v1/leads", lead, false), http.StatusUnprocessableEntity, "UNKNOWN_ALIAS")
+		expect(t, b.sendJSON(http.MethodPost, "/api/v1/admin/campaigns", map[string]any{"alias": "later"}, true), http.StatusCreated, "")
+		expect(t, b.sendJSON(http.MethodPost, "/api/v1/leads", lead, false), http.StatusCreated, "")
+		expect(t, b.sendJSON(http.MethodPut, "/api/v1/admin/campaigns/later", map[string]any{"alias": "later", "key": "k"}, true), http.StatusOK, "")
+		expect(t, b.sendJSON(http.MethodPost, "/api/v1/leads", lead, false), http.StatusForbidden, "FORBIDDEN")
+		if a := b.do(http.MethodDelete, "/api/v1/admin/campaigns/later", "", nil, true); a.code != http.StatusNoContent {
+			t.Fatalf("DELETE = %s", a)
+		}
+		expect(t, b.sendJSON(http.MethodPost, "/api/v1/leads", lead, false), http.StatusUnprocessableEntity, "UNKNOWN_ALIAS")
+	})
+}

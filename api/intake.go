@@ -105,7 +105,7 @@ func (s *Server) campaign(ctx context.Context, alias, mode, raw string) (*catalo
 		s.logRefusal(ctx, mode, raw, "no campaign alias")
 		return nil, newError(http.StatusBadRequest, CodeNoID, "alias: the campaign alias is required")
 	}
-	camp, err := s.opts.Store.CampaignByAlias(ctx, alias)
+	camp, err := s.campaigns.get(ctx, alias)
 	if errors.Is(err, storage.ErrNotFound) {
 		s.logRefusal(ctx, mode, raw, "unknown campaign alias")
 		return nil, newError(http.StatusUnprocessableEntity, CodeUnknownAlias, "alias: no campaign has the alias %q", alias)

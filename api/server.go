@@ -30,9 +30,10 @@ type Options struct {
 
 // Server serves the HTTP API.
 type Server struct {
-	opts   Options
-	log    *slog.Logger
-	engine *gin.Engine
+	opts      Options
+	log       *slog.Logger
+	engine    *gin.Engine
+	campaigns *campaignCache
 }
 
 // New builds the server and its routes, and registers its metrics.
@@ -48,7 +49,7 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{opts: opts, log: log, engine: gin.New()}
+	s := &Server{opts: opts, log: log, engine: gin.New(), campaigns: newCampaignCache(opts.Store)}
 	s.routes()
 	return s, nil
 }

@@ -1,0 +1,162 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"slices"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/leadrelay/leadrelay/api"
+	"github.com/leadrelay/leadrelay/dispatcher"
+	"github.com/leadrelay/leadrelay/macros"
+	"github.com/leadrelay/leadrelay/scripting"
+	"github.com/leadrelay/leadrelay/storage"
+	"github.com/leadrelay/leadrelay/storage/catalog"
+	"github.com/leadrelay/leadrelay/storage/storagetest"
+)
+
+// benchServer is leadrelay's API on a real listener, on a fresh database.
+func benchServer(b *testing.B, dsn string) (*httptest.Server, *storage.Store) {
+	b.Helper()
+	s := storagetest.Open(b, dsn)
+	ctx, cancel := context.WithCancel(context.Background())
+	b.Cleanup(cancel)
+	d, err := dispatcher.New(ctx, dispatcher.Config{Store: s, Engine: scripting.NewEngine(scripting.Config{}),
+		Tokens: macros.NewTokens([]byte("bench")), Registerer: prometheus.NewRegistry()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv, err := api.New(api.Options{Store: s, Dispatcher: d})
+	if err != nil {
+		b.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Handler())
+	b.Cleanup(hs.Close)
+	return hs, s
+}
+
+var leadBody = []byte(`{"alias":"bench","name":"John Doe","phone":"+44 7123 456789","country":"gb",` +
+	`"click_id":"abc123xyz","sub1":"adset_29384","sub2":"creative_118","utm_source":"facebook","price":49,` +
+	`"items":{"17":[1,49,12.5]},"landing_variant":"b"}`)
+
+// post sends one lead and fails the benchmark on anything but 201.
+func post(b *testing.B, client *http.Client, url string, body []byte) {
+	resp, err := client.Post(url, "application/json", bytes.NewReader(body))
+	if err != nil {
+		b.Error(err)
+		return
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		b.Errorf("status %d", resp.StatusCode)
+	}
+}
+
+// BenchmarkIntake posts leads over HTTP from 64 concurrent clients and
+// reports leads/s, on each database.
+func BenchmarkIntake(b *testing.B) {
+	for _, backend := range storagetest.Backends() {
+		b.Run(backend.Name, func(b *testing.B) {
+			hs, s := benchServer(b, backend.DSN(b))
+			if err := storage.PutObject(context.Background(), s, &catalog.Campaign{Alias: "bench", Offer: 1}); err != nil {
+				b.Fatal(err)
+			}
+			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
+			url := hs.URL + "/api/v1/leads"
+			b.SetParallelism(64 / max(1, testingProcs()))
+			b.ResetTimer()
+			start := time.Now()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					post(b, client, url, leadBody)
+				}
+			})
+			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "leads/s")
+		})
+	}
+}
+
+// BenchmarkSyncOverhead measures what a sync send adds to the wait of the
+// landing page over the target's own time: each lead is posted with sync=1
+// to an integration whose target answers at once, and the target's time
+// (measured inside it) is taken off the request's. One request at a time,
+// so the latencies are not queueing.
+func BenchmarkSyncOverhead(b *testing.B) {
+	for _, backend := range storagetest.Backends() {
+		b.Run(backend.Name, func(b *testing.B) {
+			hs, s := benchServer(b, backend.DSN(b))
+			var targetNanos atomic.Int64
+			target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				t0 := time.Now()
+				_, _ = io.Copy(io.Discard, r.Body)
+				_, _ = io.WriteString(w, `{"id":84921}`)
+				targetNanos.Store(time.Since(t0).Nanoseconds())
+			}))
+			b.Cleanup(target.Close)
+			integ := syncBenchIntegration(b, s, target.URL)
+			if err := storage.PutObject(context.Background(), s, &catalog.Campaign{Alias: "bench", Offer: 1, Integration: integ}); err != nil {
+				b.Fatal(err)
+			}
+			client := &http.Client{}
+			plain := latencies(b, client, hs.URL+"/api/v1/leads", leadBody, nil)
+			synced := latencies(b, client, hs.URL+"/api/v1/leads?sync=1", leadBody, &targetNanos)
+			b.ReportMetric(ms(percentile(synced, 50)), "sync-p50-ms")
+			b.ReportMetric(ms(percentile(synced, 99)), "sync-p99-ms")
+			b.ReportMetric(ms(percentile(synced, 99)-percentile(plain, 99)), "added-p99-ms")
+			b.ReportMetric(ms(percentile(plain, 99)), "plain-p99-ms")
+		})
+	}
+}
+
+func syncBenchIntegration(b *testing.B, s *storage.Store, url string) int64 {
+	doc := fmt.Sprintf(`{"name":"bench","enabled":true,"offers":[1],"sync":{"enabled":true,"url":%q,"format":"json",`+
+		`"fields":"phone {phone}\nname {name}","post":"local r = json.decode(result)\nreturn r.id"}}`, url)
+	rec := &storage.IntegrationRecord{Name: "bench", Enabled: true, Document: doc}
+	if err := s.SaveIntegration(context.Background(), rec); err != nil {
+		b.Fatal(err)
+	}
+	return rec.ID
+}
+
+// latencies posts b.N leads one after the other and returns each one's
+// time, less the target's own when target is given.
+func latencies(b *testing.B, client *http.Client, url string, body []byte, target *atomic.Int64) []time.Duration {
+	out := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for range b.N {
+		if target != nil {
+			target.Store(0)
+		}
+		t0 := time.Now()
+		post(b, client, url, body)
+		d := time.Since(t0)
+		if target != nil {
+			d -= time.Duration(target.Load())
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+func percentile(ds []time.Duration, p int) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[min(len(s)-1, len(s)*p/100)]
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+func testingProcs() int { return runtime.GOMAXPROCS(0) }
