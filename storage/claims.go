@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -69,7 +70,15 @@ func (s *Store) ClaimDeliveries(ctx context.Context, c Claim) ([]Delivery, error
 
 // claim selects due ids (locking them, skipping rows other processes hold),
 // stamps them with the token and lease, and loads them, all in one transaction.
+//
+// On MySQL the transaction runs at READ COMMITTED: under REPEATABLE READ a
+// locking scan also takes next-key locks past the rows it returns, and a
+// concurrent claim would SKIP rows that nobody has claimed.
 func (s *Store) claim(ctx context.Context, model any, c Claim, due func(*gorm.DB) *gorm.DB, load func(*gorm.DB, []int64) error) error {
+	var opts []*sql.TxOptions
+	if s.dialect == MySQL {
+		opts = append(opts, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
+	}
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		q := due(tx.Model(model)).Order("next_at").Limit(c.Limit)
 		if s.dialect == MySQL {
@@ -88,7 +97,7 @@ func (s *Store) claim(ctx context.Context, model any, c Claim, due func(*gorm.DB
 			return res.Error
 		}
 		return load(tx, ids)
-	})
+	}, opts...)
 }
 
 // RowUpdate is the outcome of one claimed row: the columns to write, applied

@@ -159,3 +159,21 @@ func (s *Store) UnroutedNewLeads(ctx context.Context, limit int) ([]lead.Lead, e
 	}
 	return out, nil
 }
+
+// CreateLeads stores many leads in batched INSERTs (imports, load tests).
+// Leads with no NextAt are due at once.
+func (s *Store) CreateLeads(ctx context.Context, leads []lead.Lead) error {
+	now := time.Now().UnixMilli()
+	for i := range leads {
+		if leads[i].Status == 0 {
+			leads[i].Status = lead.New
+		}
+		if leads[i].NextAt == 0 {
+			leads[i].NextAt = now
+		}
+	}
+	if err := s.db.WithContext(ctx).CreateInBatches(leads, 500).Error; err != nil {
+		return fmt.Errorf("storing %d leads: %w", len(leads), err)
+	}
+	return nil
+}

@@ -1,0 +1,314 @@
+package dispatcher
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/leadrelay/leadrelay/integrations"
+	"github.com/leadrelay/leadrelay/macros"
+	"github.com/leadrelay/leadrelay/scripting"
+	"github.com/leadrelay/leadrelay/storage"
+	"github.com/leadrelay/leadrelay/storage/catalog"
+	"github.com/leadrelay/leadrelay/storage/lead"
+)
+
+// Outcomes of an attempt, as the log names them (SPEC §7).
+const (
+	OutcomeSuccess  = "SUCCESS"
+	OutcomeRejected = "REJECTED"
+	OutcomeError    = "ERROR"
+	OutcomeHTTPFail = "HTTP_FAIL"
+	OutcomeNoID     = "NO_ID"
+	OutcomeSkipped  = "SKIPPED"
+	OutcomeRedirect = "REDIRECT"
+	OutcomeDeleted  = "DELETED"
+)
+
+// task is one delivery to attempt: a lead, the integration mode that sends
+// it, and for deliveries other than new, the delivery row.
+type task struct {
+	mode     string
+	integ    *integrations.Compiled
+	cm       *integrations.CompiledMode
+	lead     *lead.Lead
+	delivery *storage.Delivery
+	// status is the status a postback tells of (0: the lead's own).
+	status lead.Status
+	// labels are the postback labels for {status}.
+	labels   map[string]string
+	campaign *catalog.Campaign
+	// stub, when set, stands in for the target's answer (dry run).
+	stub *StubResponse
+	// files are the lead's files the request attaches.
+	files map[string]lead.File
+}
+
+// attempt is what happened when a task was tried.
+type attempt struct {
+	req       *scripting.Request
+	wire      wireRequest
+	resp      *scripting.Response
+	truncated bool
+	scriptLog []string
+	ret       any
+	verdict   scripting.Verdict
+	edit      *scripting.LeadEdit
+	// err is a script error or a transport failure; outcome says which.
+	err        error
+	outcome    string
+	duration   time.Duration
+	retryAfter time.Duration
+}
+
+// wireRequest is the request as sent, for the log and the dry run.
+type wireRequest struct {
+	Method  string            `json:"method"`
+	URL     string            `json:"url"`
+	Headers map[string]string `json:"headers"`
+	Body    string            `json:"body"`
+}
+
+// try runs one task: build the request from the templates, run pre, send
+// (unless pre cancelled), run post, and classify the return value.
+func (d *Dispatcher) try(ctx context.Context, t *task) *attempt {
+	started := time.Now()
+	a := &attempt{}
+	defer func() { a.duration = time.Since(started) }()
+	lc, err := d.catalog.forLead(ctx, t.lead.OfferID, t.lead.SiteID, t.lead.SpaceID, t.lead.GoalID, t.lead.WM, t.lead.Agent, t.lead.Campaign)
+	if err != nil {
+		a.err, a.outcome = err, OutcomeError
+		return a
+	}
+	if t.campaign != nil {
+		lc.campaign = t.campaign
+	}
+	data := d.macroData(t, lc)
+	a.req = t.cm.Build(data)
+	t.files = t.cm.Files(data)
+	d.addIdempotencyKey(t, a.req)
+	env := d.scriptEnv(t, lc, data, a.req)
+	if pre, ok := d.runScript(ctx, a, t.cm.Pre, env); !ok {
+		return a
+	} else if pre != nil {
+		env.Result = pre.Result
+	}
+	if a.req.Cancelled {
+		env.Response = &scripting.Response{}
+	} else if !d.send(ctx, t, a) {
+		return a
+	} else {
+		env.Result, env.Response = a.resp.Body, a.resp
+	}
+	switch {
+	case t.cm.Post != nil:
+		post, ok := d.runScript(ctx, a, t.cm.Post, env)
+		if !ok {
+			return a
+		}
+		a.ret = post.Return
+	case a.req.Cancelled:
+		a.ret = env.Result
+	default:
+		a.ret = scripting.NoScriptReturn(t.mode, a.resp.Code, []byte(a.resp.Body))
+	}
+	a.verdict = scripting.Classify(t.mode, a.ret)
+	return a
+}
+
+// runScript runs pre or post and keeps its log lines and lead edits; false
+// means the attempt ended in a script error. A missing script is (nil, true).
+func (d *Dispatcher) runScript(ctx context.Context, a *attempt, s *scripting.Script, env *scripting.Env) (*scripting.Result, bool) {
+	if s == nil {
+		return nil, true
+	}
+	res, err := d.cfg.Engine.Run(ctx, s, env)
+	if err != nil {
+		a.err, a.outcome = err, OutcomeError
+		return nil, false
+	}
+	a.scriptLog = append(a.scriptLog, res.Log...)
+	a.edit = mergeEdits(a.edit, res.Edit)
+	return res, true
+}
+
+// send puts the request on the wire, or takes the stubbed answer; false means
+// a transport failure.
+func (d *Dispatcher) send(ctx context.Context, t *task, a *attempt) bool {
+	hreq, body, err := integrations.NewHTTPRequest(ctx, a.req, t.cm.Format, t.files)
+	if err != nil {
+		a.err, a.outcome = fmt.Errorf("building the request: %w", err), OutcomeError
+		return false
+	}
+	a.wire = wireOf(a.req, hreq.Header, body)
+	if t.stub != nil {
+		a.resp = &scripting.Response{Code: t.stub.Code, Headers: t.stub.Headers, Body: t.stub.Body}
+		return true
+	}
+	resp, truncated, err := d.client.Do(ctx, hreq, t.cm.Timeout)
+	if err != nil {
+		a.err, a.outcome = err, OutcomeHTTPFail
+		return false
+	}
+	a.resp, a.truncated = resp, truncated
+	if wait, ok := integrations.RetryAfter(resp, d.cfg.Clock.Now()); ok {
+		a.retryAfter = wait
+	}
+	return true
+}
+
+func wireOf(req *scripting.Request, h map[string][]string, body []byte) wireRequest {
+	w := wireRequest{Method: req.Method, URL: req.URL, Headers: map[string]string{}, Body: string(body)}
+	for k, v := range h {
+		if len(v) > 0 {
+			w.Headers[k] = v[0]
+		}
+	}
+	return w
+}
+
+// idempotencyHeader is sent unless an integration names another.
+const idempotencyHeader = "Idempotency-Key"
+
+// addIdempotencyKey gives the request a key that stays the same across the
+// retries of one delivery, so targets that honour it can drop a duplicate.
+func (d *Dispatcher) addIdempotencyKey(t *task, req *scripting.Request) {
+	name := idempotencyHeader
+	if t.integ != nil && t.integ.Doc.IdempotencyHeader != "" {
+		name = t.integ.Doc.IdempotencyHeader
+	}
+	for _, h := range req.Headers {
+		if equalFold(h.Name, name) {
+			return
+		}
+	}
+	key := "lr-" + strconv.FormatInt(t.lead.ID, 10) + "-" + t.mode
+	if t.integ != nil {
+		key += "-" + strconv.FormatInt(t.integ.Doc.ID, 10)
+	}
+	if t.delivery != nil {
+		key += "-" + strconv.FormatInt(t.delivery.ID, 10) + "-" + strconv.FormatInt(t.delivery.Version, 10)
+	}
+	req.Headers = append(req.Headers, scripting.Field{Name: name, Value: key})
+}
+
+func equalFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		ca, cb := a[i]|0x20, b[i]|0x20
+		if ca != cb {
+			return false
+		}
+	}
+	return true
+}
+
+func mergeEdits(into, from *scripting.LeadEdit) *scripting.LeadEdit {
+	if from == nil {
+		return into
+	}
+	if into == nil {
+		return from
+	}
+	if from.Ext != nil {
+		into.Ext = from.Ext
+	}
+	if from.Comment != nil {
+		into.Comment = from.Comment
+	}
+	for k, v := range from.Meta {
+		if into.Meta == nil {
+			into.Meta = map[string]string{}
+		}
+		into.Meta[k] = v
+	}
+	return into
+}
+
+// macroData is what the templates and macro() read for a task.
+func (d *Dispatcher) macroData(t *task, lc *leadCatalog) *macros.Data {
+	data := &macros.Data{
+		Lead: t.lead, Offer: lc.offer, Site: lc.site, Space: lc.space, Goal: lc.goal,
+		WM: lc.wm, Agent: lc.agent, Campaign: lc.campaign,
+		Labels: t.labels, Status: t.status, Now: d.cfg.Clock.Now(),
+		Tokens: d.cfg.Tokens, IMailDomain: d.cfg.IMailDomain,
+	}
+	if t.integ != nil {
+		data.Secrets = t.integ.Doc.Secrets
+	}
+	return data
+}
+
+// scriptEnv is what the scripts see (SPEC §5).
+func (d *Dispatcher) scriptEnv(t *task, lc *leadCatalog, data *macros.Data, req *scripting.Request) *scripting.Env {
+	l := t.lead
+	env := &scripting.Env{
+		Mode: t.mode, Order: orderRow(l), Meta: l.Meta, Items: scriptItems(l.Items), Vars: varsOf(l.Items),
+		Request: req, LeadID: l.ID,
+		Macro:         func(s string) string { return expandString(s, data) },
+		ProductParams: func(offerID int64, name string) map[string]string { return d.productParams(offerID, name, lc) },
+	}
+	if t.integ != nil {
+		env.Secrets = t.integ.Doc.Secrets
+	}
+	if lc.offer != nil {
+		env.OfferParams = lc.offer.Params
+		env.GeoParams = lc.offer.GeoParams[l.Country]
+	}
+	if lc.goal != nil {
+		env.GoalParams = lc.goal.Params
+	}
+	if lc.site != nil {
+		env.SiteParams = lc.site.Params
+	}
+	return env
+}
+
+// expandString expands macros in a string a script passes to macro().
+func expandString(s string, data *macros.Data) string {
+	t, err := macros.Parse(s)
+	if err != nil {
+		return s
+	}
+	return t.Expand(data, macros.InField)
+}
+
+// productParams answers cpa.get("vpar", offer, name): product id → value.
+func (d *Dispatcher) productParams(offerID int64, name string, lc *leadCatalog) map[string]string {
+	offer := lc.offer
+	if offer == nil || offer.ID != offerID {
+		o, err := cachedObject[catalog.Offer](context.Background(), d.catalog, "offer", offerID)
+		if err != nil || o == nil {
+			return map[string]string{}
+		}
+		offer = o
+	}
+	out := map[string]string{}
+	for product, params := range offer.ProductParams {
+		if v, ok := params[name]; ok {
+			out[product] = v
+		}
+	}
+	return out
+}
+
+func scriptItems(items lead.Items) []scripting.Item {
+	out := make([]scripting.Item, 0, len(items))
+	for id, it := range items {
+		out = append(out, scripting.Item{ID: id, Qty: it.Qty, Price: it.Price, Cost: it.Cost})
+	}
+	sortItems(out)
+	return out
+}
+
+// varsOf is the platform's $vars: product id → [qty, price, cost].
+func varsOf(items lead.Items) map[string]any {
+	out := make(map[string]any, len(items))
+	for id, it := range items {
+		out[strconv.FormatInt(id, 10)] = []any{it.Qty, it.Price, it.Cost}
+	}
+	return out
+}

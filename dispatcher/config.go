@@ -1,0 +1,102 @@
+package dispatcher
+
+import (
+	"cmp"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/leadrelay/leadrelay/dispatcher/clock"
+	"github.com/leadrelay/leadrelay/integrations"
+	"github.com/leadrelay/leadrelay/macros"
+	"github.com/leadrelay/leadrelay/scripting"
+	"github.com/leadrelay/leadrelay/storage"
+)
+
+// Config wires a Dispatcher. Store, Engine and Tokens are required.
+type Config struct {
+	Store  *storage.Store
+	Engine *scripting.Engine
+	// Tokens turns lead ids into {eid} tokens and back.
+	Tokens *macros.Tokens
+	// Clock is the time source. Default: the real clock.
+	Clock clock.Clock
+	// Logger receives the dispatcher's own log lines. Default: discarded.
+	Logger *slog.Logger
+	// Registerer receives the delivery metrics. Default: none registered.
+	Registerer prometheus.Registerer
+	// Client sends the requests. Default: integrations.NewClient sized to Workers.
+	Client *integrations.Client
+	// Schedule is the sweep schedule in cron syntax. Default "* * * * *".
+	Schedule string
+	// Workers bounds the deliveries in flight in this process. Default 64.
+	Workers int
+	// ScriptTimeout is the engine's time limit, used to size claim leases.
+	// Default 2s.
+	ScriptTimeout time.Duration
+	// LeaseMargin is added to a claim's lease beyond the request and script
+	// time limits. Default 15s.
+	LeaseMargin time.Duration
+	// LogDays is how long log rows are kept. Default 30.
+	LogDays int
+	// IMailDomain is the domain of {imail}. Default example.com.
+	IMailDomain string
+	// FlushInterval is how long outcomes may wait to be written in a batch.
+	// Default 100ms.
+	FlushInterval time.Duration
+	// FlushRows is how many outcomes make a batch write at once. Default 200.
+	FlushRows int
+	// CatalogTTL is how long offers, sites, goals, affiliates and campaigns are
+	// cached. Default 5s.
+	CatalogTTL time.Duration
+}
+
+// Defaults.
+const (
+	DefaultSchedule      = "* * * * *"
+	DefaultWorkers       = 64
+	DefaultScriptTimeout = 2 * time.Second
+	DefaultLeaseMargin   = 15 * time.Second
+	DefaultLogDays       = 30
+	DefaultFlushInterval = 100 * time.Millisecond
+	DefaultFlushRows     = 200
+	DefaultCatalogTTL    = 5 * time.Second
+)
+
+// WithDefaults fills unset fields.
+func (c Config) WithDefaults() Config {
+	if c.Clock == nil {
+		c.Clock = clock.Real{}
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	c.Schedule = cmp.Or(c.Schedule, DefaultSchedule)
+	c.Workers = cmp.Or(c.Workers, DefaultWorkers)
+	c.ScriptTimeout = cmp.Or(c.ScriptTimeout, DefaultScriptTimeout)
+	c.LeaseMargin = cmp.Or(c.LeaseMargin, DefaultLeaseMargin)
+	c.LogDays = cmp.Or(c.LogDays, DefaultLogDays)
+	c.FlushInterval = cmp.Or(c.FlushInterval, DefaultFlushInterval)
+	c.FlushRows = cmp.Or(c.FlushRows, DefaultFlushRows)
+	c.CatalogTTL = cmp.Or(c.CatalogTTL, DefaultCatalogTTL)
+	return c
+}
+
+func (c Config) validate() error {
+	var errs []error
+	if c.Store == nil {
+		errs = append(errs, errors.New("dispatcher: Config.Store is required"))
+	}
+	if c.Engine == nil {
+		errs = append(errs, errors.New("dispatcher: Config.Engine is required"))
+	}
+	if c.Tokens == nil {
+		errs = append(errs, errors.New("dispatcher: Config.Tokens is required"))
+	}
+	if c.Workers < 1 {
+		errs = append(errs, errors.New("dispatcher: Config.Workers must be 1 or more"))
+	}
+	return errors.Join(errs...)
+}

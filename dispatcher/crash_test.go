@@ -1,0 +1,211 @@
+package dispatcher_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/leadrelay/leadrelay/dispatcher"
+	"github.com/leadrelay/leadrelay/dispatcher/clock"
+	"github.com/leadrelay/leadrelay/macros"
+	"github.com/leadrelay/leadrelay/scripting"
+	"github.com/leadrelay/leadrelay/storage"
+	"github.com/leadrelay/leadrelay/storage/lead"
+	"github.com/leadrelay/leadrelay/storage/storagetest"
+)
+
+// counter is a CRM that counts how often each lead arrives.
+type counter struct {
+	mu    sync.Mutex
+	sends map[string]int
+	hook  func()
+}
+
+func (c *counter) handler(w http.ResponseWriter, _ *http.Request, body string) {
+	var f struct {
+		ID string `json:"id"`
+	}
+	_ = json.Unmarshal([]byte(body), &f)
+	c.mu.Lock()
+	c.sends[f.ID]++
+	hook := c.hook
+	c.mu.Unlock()
+	if hook != nil {
+		hook()
+	}
+	_, _ = w.Write([]byte(`{"id":"` + f.ID + `"}`))
+}
+
+// check says whether every one of n leads was sent exactly once.
+func (c *counter) check(t *testing.T, s *storage.Store, n int) {
+	t.Helper()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	dups := 0
+	for _, k := range c.sends {
+		if k > 1 {
+			dups++
+		}
+	}
+	if len(c.sends) != n || dups != 0 {
+		t.Errorf("distinct leads sent = %d of %d, sent more than once = %d", len(c.sends), n, dups)
+	}
+	counts, err := s.CountLeadsByStatus(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if counts[lead.Processing] != int64(n) {
+		t.Errorf("leads by status = %v, want all %d processing", counts, n)
+	}
+}
+
+func fillLeads(t *testing.T, s *storage.Store, integrationID int64, n int, now time.Time) {
+	t.Helper()
+	leads := make([]lead.Lead, n)
+	for i := range leads {
+		leads[i] = lead.Lead{Name: "Load", Phone: "447123456789", Country: "gb", OfferID: 1,
+			IntegrationID: integrationID, NextAt: now.UnixMilli()}
+	}
+	if err := s.CreateLeads(context.Background(), leads); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// newDispatcher opens its own connection pool on dsn, as another process would.
+func newDispatcher(t *testing.T, dsn string, fake *clock.Fake) (*dispatcher.Dispatcher, *storage.Store) {
+	t.Helper()
+	s := storagetest.Open(t, dsn)
+	d, err := dispatcher.New(dispatcher.Config{
+		Store: s, Engine: scripting.NewEngine(scripting.Config{}), Tokens: macros.NewTokens([]byte("k")),
+		Clock: fake, FlushInterval: 5 * time.Millisecond, Workers: 16,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(d.Close)
+	return d, s
+}
+
+var countedMode = map[string]any{"enabled": true, "format": "json", "fields": "id {id}",
+	"post": `local r = json.decode(result) return r.id`}
+
+func countingIntegration(t *testing.T, s *storage.Store, url string) int64 {
+	t.Helper()
+	mode := map[string]any{}
+	for k, v := range countedMode {
+		mode[k] = v
+	}
+	mode["url"] = url
+	doc, _ := json.Marshal(map[string]any{"name": "crm", "enabled": true, "concurrency": 8, "new": mode})
+	rec := &storage.IntegrationRecord{Name: "crm", Enabled: true, Document: string(doc)}
+	if err := s.SaveIntegration(context.Background(), rec); err != nil {
+		t.Fatal(err)
+	}
+	return rec.ID
+}
+
+// TestThreeDispatchersSendEachLeadOnce: three dispatchers, each with its own
+// connection pool, sweep 5,000 leads on MySQL at once.
+func TestThreeDispatchersSendEachLeadOnce(t *testing.T) {
+	t.Parallel()
+	var mysql *storagetest.Backend
+	for _, b := range storagetest.Backends() {
+		if b.Name == "mysql" {
+			mysql = &b
+		}
+	}
+	if mysql == nil {
+		t.Skip("several processes need MySQL: set " + storagetest.EnvMySQL)
+	}
+	const n = 5000
+	dsn := mysql.DSN(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	fake := clock.NewFake(time.Now())
+	c := &counter{sends: map[string]int{}}
+	target := newCRM(t, c.handler)
+	var ds []*dispatcher.Dispatcher
+	var first *storage.Store
+	for i := 0; i < 3; i++ {
+		d, s := newDispatcher(t, dsn, fake)
+		ds = append(ds, d)
+		if first == nil {
+			first = s
+		}
+	}
+	id := countingIntegration(t, first, target.URL)
+	fillLeads(t, first, id, n, fake.Now())
+	var wg sync.WaitGroup
+	for _, d := range ds {
+		wg.Go(func() {
+			if _, err := d.Sweep(ctx, "new"); err != nil {
+				t.Errorf("sweep: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	c.check(t, first, n)
+}
+
+// TestStoppedSweepLosesNothing: a sweep whose context is cancelled after its
+// sends began, and a process that died holding claims, leave nothing behind:
+// another dispatcher sends every lead, the interrupted ones at most twice.
+func TestStoppedSweepLosesNothing(t *testing.T) {
+	t.Parallel()
+	for _, b := range storagetest.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
+			const n = 300
+			dsn := b.DSN(t)
+			fake := clock.NewFake(time.Now())
+			c := &counter{sends: map[string]int{}}
+			target := newCRM(t, c.handler)
+			ctx1, stop := context.WithCancel(context.Background())
+			d1, s := newDispatcher(t, dsn, fake)
+			id := countingIntegration(t, s, target.URL)
+			fillLeads(t, s, id, n, fake.Now())
+			var once sync.Once
+			c.hook = func() { once.Do(stop) } // stop as soon as the first send lands
+			_, _ = d1.Sweep(ctx1, "new")
+			c.mu.Lock()
+			c.hook = nil
+			c.mu.Unlock()
+			// A "killed" process: it claims leads and never writes back.
+			if _, err := s.ClaimNewLeads(context.Background(), storage.Claim{Integration: id, Mode: "new",
+				Now: fake.Now().UnixMilli(), LeaseUntil: fake.Now().Add(time.Minute).UnixMilli(), Token: "dead", Limit: 50}); err != nil {
+				t.Fatal(err)
+			}
+			ctx2, cancel2 := context.WithCancel(context.Background())
+			defer cancel2()
+			d2, _ := newDispatcher(t, dsn, fake)
+			for minute := 0; minute < 4; minute++ {
+				fake.Advance(time.Minute)
+				if _, err := d2.Sweep(ctx2, "new"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			c.mu.Lock()
+			twice := 0
+			for _, k := range c.sends {
+				if k > 1 {
+					twice++
+				}
+			}
+			sent := len(c.sends)
+			c.mu.Unlock()
+			if sent != n {
+				t.Errorf("leads sent = %d of %d", sent, n)
+			}
+			if twice > 8*2 {
+				t.Errorf("%d leads were sent twice; only those in flight at the stop (concurrency 8) may be", twice)
+			}
+			counts, _ := s.CountLeadsByStatus(context.Background())
+			if counts[lead.Processing] != n {
+				t.Errorf("leads by status = %v", counts)
+			}
+		})
+	}
+}

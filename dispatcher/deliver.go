@@ -1,0 +1,207 @@
+package dispatcher
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/leadrelay/leadrelay/integrations"
+	"github.com/leadrelay/leadrelay/storage"
+	"github.com/leadrelay/leadrelay/storage/catalog"
+	"github.com/leadrelay/leadrelay/storage/lead"
+)
+
+// claimTasks claims due rows of a source and turns them into tasks.
+//
+// Claims are taken one at a time in a process: claims of different
+// integrations scan neighbouring index ranges, and a row that one scan reads
+// at its boundary is locked for that instant, so a concurrent claim would
+// SKIP LOCKED a row nobody holds and leave it for the next sweep.
+func (d *Dispatcher) claimTasks(ctx context.Context, src drainSource, claim storage.Claim) ([]*task, error) {
+	d.claimMu.Lock()
+	defer d.claimMu.Unlock()
+	if src.mode == integrations.ModeNew {
+		leads, err := d.cfg.Store.ClaimNewLeads(ctx, claim)
+		if err != nil {
+			return nil, err
+		}
+		tasks := make([]*task, len(leads))
+		for i := range leads {
+			tasks[i] = &task{mode: src.mode, integ: src.integ, cm: src.integ.Mode(src.mode), lead: &leads[i]}
+		}
+		return tasks, nil
+	}
+	rows, err := d.cfg.Store.ClaimDeliveries(ctx, claim)
+	if err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return d.deliveryTasks(ctx, src, rows, claim.Token)
+}
+
+// deliveryTasks loads the leads behind claimed deliveries. A delivery whose
+// lead or campaign is gone is closed with a log row saying so.
+func (d *Dispatcher) deliveryTasks(ctx context.Context, src drainSource, rows []storage.Delivery, token string) ([]*task, error) {
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.LeadID
+	}
+	leads, err := d.cfg.Store.LeadsByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	var tasks []*task
+	for i := range rows {
+		row := &rows[i]
+		t, err := d.deliveryTask(ctx, src, row, leads[row.LeadID])
+		if err != nil {
+			d.closeDelivery(row, token, err)
+			continue
+		}
+		tasks = append(tasks, t)
+	}
+	return tasks, nil
+}
+
+func (d *Dispatcher) deliveryTask(ctx context.Context, src drainSource, row *storage.Delivery, l *lead.Lead) (*task, error) {
+	if l == nil {
+		return nil, fmt.Errorf("lead %d no longer exists", row.LeadID)
+	}
+	t := &task{mode: src.mode, integ: src.integ, lead: l, delivery: row, status: row.Status}
+	if src.integ != nil {
+		t.cm = src.integ.Mode(src.mode)
+		t.labels = src.integ.Doc.PostbackLabels
+		return t, nil
+	}
+	c, err := cachedObject[catalog.Campaign](ctx, d.catalog, "campaign-id", row.CampaignID)
+	if err != nil {
+		return nil, err
+	}
+	if c == nil || c.PostbackURL == "" {
+		return nil, fmt.Errorf("campaign %d no longer has a postback URL", row.CampaignID)
+	}
+	cm, err := d.campaignPostback(c)
+	if err != nil {
+		return nil, err
+	}
+	t.cm, t.campaign, t.labels = cm, c, c.PostbackLabels
+	return t, nil
+}
+
+// closeDelivery ends a delivery that cannot be sent, and logs why.
+func (d *Dispatcher) closeDelivery(row *storage.Delivery, token string, why error) {
+	now := d.cfg.Clock.Now()
+	d.writer.submit(result{
+		delivery: &storage.RowUpdate{ID: row.ID, Token: token, Cols: map[string]any{
+			"state": storage.DeliveryFailed, "last_message": why.Error(), "updated_at": now}},
+		log: &storage.LogEntry{Time: now, LeadID: row.LeadID, IntegrationID: row.IntegrationID, Mode: row.Mode,
+			Outcome: OutcomeNoID, Message: why.Error()},
+	})
+}
+
+// campaignPostback compiles a campaign's postback URL as a GET postback mode.
+func (d *Dispatcher) campaignPostback(c *catalog.Campaign) (*integrations.CompiledMode, error) {
+	doc := &integrations.Integration{
+		Name: "campaign " + c.Alias, Enabled: true,
+		Postback: &integrations.Mode{Enabled: true, URL: c.PostbackURL, Method: "GET"},
+	}
+	compiled, err := integrations.Compile(doc, 0, d.cfg.Engine)
+	if err != nil {
+		return nil, fmt.Errorf("campaign %q postback_url: %w", c.Alias, err)
+	}
+	return compiled.Mode(integrations.ModePostback), nil
+}
+
+// deliver tries one claimed task and hands its outcome to the writer.
+func (d *Dispatcher) deliver(ctx context.Context, run *sweepRun, t *task, token string) {
+	var r result
+	var a *attempt
+	now := func() time.Time { return d.cfg.Clock.Now() }
+	if t.mode == integrations.ModeNew {
+		a, r = d.deliverNew(ctx, t, token, now)
+	} else {
+		a = d.try(ctx, t)
+		cols := deliveryCols(t, a, now())
+		r.delivery = &storage.RowUpdate{ID: t.delivery.ID, Token: token, Cols: cols}
+		r.log = logRow(t, a, t.delivery.Attempts+1, now())
+	}
+	d.pauseOn429(ctx, t, a)
+	d.metrics.delivered(t, a)
+	run.count(a.outcome)
+	run.pending.Add(1)
+	r.done = run.pending.Done
+	d.writer.submit(r)
+}
+
+// deliverNew sends a new lead, unless it needs no request: a lead that has an
+// ext already (a sync send, lead.edit or the intake set it) and the stub go
+// to processing as they are.
+func (d *Dispatcher) deliverNew(ctx context.Context, t *task, token string, now func() time.Time) (*attempt, result) {
+	l := t.lead
+	var a *attempt
+	var ch change
+	switch {
+	case l.Ext != "":
+		a = &attempt{outcome: OutcomeSkipped, err: fmt.Errorf("already has ext %q: not sent again", l.Ext)}
+		ch = change{cols: map[string]any{"status": lead.Processing}, status: lead.Processing}
+	case t.cm.IsStub():
+		a = &attempt{outcome: OutcomeSkipped, err: fmt.Errorf("stub: no request")}
+		ext := strconv.FormatInt(l.ID, 10)
+		ch = change{cols: map[string]any{"status": lead.Processing, "ext": ext}, status: lead.Processing}
+	default:
+		a = d.try(ctx, t)
+		ch = leadChange(t.mode, l, a)
+	}
+	attempts := l.Attempts + 1
+	ch.cols["updated_at"] = now()
+	ch.cols["last_message"] = messageOf(a)
+	if ch.retry {
+		retryCols(ch.cols, attempts, maxAttempts(t), now(), "failed", true)
+	} else {
+		ch.cols["attempts"] = attempts
+	}
+	r := result{
+		lead: &storage.RowUpdate{ID: l.ID, Token: token, Cols: ch.cols},
+		log:  logRow(t, a, attempts, now()),
+	}
+	if ch.status != 0 && ch.status != l.Status {
+		r.enqueue = d.postbacksFor(ctx, l, ch.status)
+	}
+	return a, r
+}
+
+// pauseOn429 stops the integration's mode until a 429's Retry-After passes.
+func (d *Dispatcher) pauseOn429(ctx context.Context, t *task, a *attempt) {
+	if a.resp == nil || a.resp.Code != 429 || a.retryAfter <= 0 || t.integ == nil {
+		return
+	}
+	until := d.cfg.Clock.Now().Add(a.retryAfter).UnixMilli()
+	if err := d.cfg.Store.PauseUntil(ctx, t.integ.Doc.ID, t.mode, until); err != nil {
+		d.cfg.Logger.Error("pausing after 429", "integration", t.integ.Doc.ID, "err", err)
+	}
+}
+
+// routeWaiting routes new leads that arrived when no integration took them.
+func (d *Dispatcher) routeWaiting(ctx context.Context) error {
+	waiting, err := d.cfg.Store.UnroutedNewLeads(ctx, 1000)
+	if err != nil {
+		return err
+	}
+	for i := range waiting {
+		l := &waiting[i]
+		c, err := d.catalog.campaign(ctx, l.Campaign)
+		if err != nil {
+			return err
+		}
+		campaignIntegration := int64(0)
+		if c != nil {
+			campaignIntegration = c.Integration
+		}
+		if id := d.registry.route(campaignIntegration, l); id != 0 {
+			if err := d.cfg.Store.UpdateLead(ctx, l.ID, map[string]any{"integration": id}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

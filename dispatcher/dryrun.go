@@ -1,0 +1,161 @@
+package dispatcher
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/leadrelay/leadrelay/integrations"
+	"github.com/leadrelay/leadrelay/scripting"
+	"github.com/leadrelay/leadrelay/storage/lead"
+)
+
+// DryRun asks what an integration's mode would do with a lead.
+type DryRun struct {
+	IntegrationID int64
+	Mode          string
+	// LeadID names a stored lead; otherwise Lead is used as given.
+	LeadID int64
+	Lead   *lead.Lead
+	// Send really sends the request; otherwise Response stands in for the
+	// answer (no request at all when both are unset: post sees code 0).
+	Send     bool
+	Response *StubResponse
+}
+
+// StubResponse is a made-up answer for a dry run.
+type StubResponse struct {
+	Code    int               `json:"code"`
+	Headers map[string]string `json:"headers"`
+	Body    string            `json:"body"`
+}
+
+// DryRunResult is what the dry run saw and what it would do.
+type DryRunResult struct {
+	Request   any          `json:"request"`
+	Response  any          `json:"response"`
+	ScriptLog []string     `json:"script_log"`
+	Return    any          `json:"return"`
+	Effect    Effect       `json:"effect"`
+	Error     *ScriptError `json:"error,omitempty"`
+}
+
+// Effect is what an attempt would do to the lead (absent keys: no change).
+type Effect struct {
+	Status   *string `json:"status"`
+	Ext      string  `json:"ext,omitempty"`
+	Reason   int     `json:"reason,omitempty"`
+	Retry    bool    `json:"retry"`
+	Redirect string  `json:"redirect,omitempty"`
+	Message  string  `json:"message,omitempty"`
+}
+
+// ScriptError says which script failed, where and why.
+type ScriptError struct {
+	Script  string `json:"script,omitempty"`
+	Line    int    `json:"line,omitempty"`
+	Message string `json:"message"`
+}
+
+// DryRun runs a mode of an integration on a lead and reports the request, the
+// response, the script log, the return value and its effect. Nothing is
+// written. A failing script is reported in the result's Error, not as err.
+func (d *Dispatcher) DryRun(ctx context.Context, r DryRun) (*DryRunResult, error) {
+	if err := checkMode(r.Mode); err != nil {
+		return nil, err
+	}
+	c, err := d.registry.get(ctx, r.IntegrationID)
+	if err != nil {
+		return nil, err
+	}
+	cm := c.Mode(r.Mode)
+	if cm == nil {
+		return nil, fmt.Errorf("%w: integration %d has mode %s disabled or missing", ErrUnknownMode, c.Doc.ID, r.Mode)
+	}
+	l, err := d.dryRunLead(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	t := &task{mode: r.Mode, integ: c, cm: cm, lead: l, status: l.Status, labels: c.Doc.PostbackLabels, stub: r.Response}
+	if !r.Send && t.stub == nil {
+		t.stub = &StubResponse{}
+	}
+	a := d.try(ctx, t)
+	return dryRunResult(t, a), nil
+}
+
+func (d *Dispatcher) dryRunLead(ctx context.Context, r DryRun) (*lead.Lead, error) {
+	if r.LeadID != 0 {
+		return d.cfg.Store.GetLead(ctx, r.LeadID)
+	}
+	if r.Lead == nil {
+		return nil, errors.New("a dry run needs lead_id or lead")
+	}
+	l := *r.Lead
+	if l.Status == 0 {
+		l.Status = lead.New
+	}
+	return &l, nil
+}
+
+func dryRunResult(t *task, a *attempt) *DryRunResult {
+	secrets := t.integ.Doc.Secrets
+	out := &DryRunResult{ScriptLog: a.scriptLog, Return: a.ret}
+	if out.ScriptLog == nil {
+		out.ScriptLog = []string{}
+	}
+	if a.wire.Method != "" {
+		out.Request = redactWire(a.wire, secrets)
+	} else if a.req != nil {
+		out.Request = redactWire(wireRequest{Method: a.req.Method, URL: a.req.URL, Headers: map[string]string{}}, secrets)
+	}
+	if a.resp != nil {
+		out.Response = newResponseView(a.resp, a.truncated, 0)
+	}
+	var se *scripting.Error
+	if errors.As(a.err, &se) {
+		out.Error = &ScriptError{Script: se.Script, Line: se.Line, Message: se.Message}
+	} else if a.err != nil && a.outcome == OutcomeHTTPFail {
+		out.Error = &ScriptError{Message: integrations.Redact(a.err.Error(), secrets)}
+	}
+	out.Effect = effectOf(t, a)
+	return out
+}
+
+func redactWire(w wireRequest, secrets map[string]string) wireRequest {
+	w.URL = integrations.Redact(w.URL, secrets)
+	w.Body = integrations.Redact(w.Body, secrets)
+	h := make(map[string]string, len(w.Headers))
+	for k, v := range w.Headers {
+		h[k] = integrations.Redact(v, secrets)
+	}
+	w.Headers = h
+	return w
+}
+
+// effectOf says what the attempt would do, by the rules of its mode.
+func effectOf(t *task, a *attempt) Effect {
+	if t.mode != integrations.ModeNew && t.mode != integrations.ModeSync {
+		if a.outcome == "" && a.verdict.Kind == scripting.KindDone {
+			return Effect{Ext: extIfApproved(t.mode, a.verdict.Value)}
+		}
+		return Effect{Retry: true}
+	}
+	ch := leadChange(t.mode, t.lead, a)
+	e := Effect{Ext: ch.ext, Reason: ch.reason, Retry: ch.retry, Redirect: ch.redirect, Message: ch.message}
+	if ext, ok := ch.cols["ext"].(string); ok {
+		e.Ext = ext
+	}
+	if ch.status != 0 {
+		name := ch.status.String()
+		e.Status = &name
+	}
+	return e
+}
+
+func extIfApproved(mode, v string) string {
+	if mode == integrations.ModeApproved {
+		return v
+	}
+	return ""
+}

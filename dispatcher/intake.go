@@ -1,0 +1,155 @@
+package dispatcher
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/leadrelay/leadrelay/integrations"
+	"github.com/leadrelay/leadrelay/storage"
+	"github.com/leadrelay/leadrelay/storage/lead"
+)
+
+// Intake is a lead arriving from a landing page or a publisher.
+type Intake struct {
+	Lead *lead.Lead
+	// Sync asks for the synchronous send: the landing page waits for it.
+	Sync bool
+	// Raw is the inbound request, for the log.
+	Raw string
+}
+
+// SyncResult is what the landing page is told after a synchronous send.
+type SyncResult struct {
+	// Result is redirect, accepted, cancelled, error or queued.
+	Result  string `json:"result"`
+	URL     string `json:"url,omitempty"`
+	Message string `json:"message,omitempty"`
+	Ext     string `json:"ext,omitempty"`
+}
+
+// Sync results.
+const (
+	SyncRedirect  = "redirect"
+	SyncAccepted  = "accepted"
+	SyncCancelled = "cancelled"
+	SyncError     = "error"
+	SyncQueued    = "queued"
+)
+
+// Intake routes and stores a new lead, logs its arrival, queues the postbacks
+// of status new, and, when asked, sends it synchronously. A lead being sent
+// synchronously is stored already claimed, so no sweep can send it meanwhile.
+func (d *Dispatcher) Intake(ctx context.Context, in Intake) (*SyncResult, error) {
+	l := in.Lead
+	l.Status = lead.New
+	if err := d.routeNew(ctx, l); err != nil {
+		return nil, err
+	}
+	now := d.cfg.Clock.Now()
+	l.NextAt = now.UnixMilli()
+	var sync *task
+	if in.Sync {
+		sync = d.syncTask(ctx, l)
+	}
+	token := ""
+	if sync != nil {
+		token = newToken()
+		l.ClaimToken = token
+		l.NextAt = now.Add(d.lease(sync.cm.Timeout)).UnixMilli()
+	}
+	if err := d.cfg.Store.CreateLead(ctx, l); err != nil {
+		return nil, err
+	}
+	arrival := &storage.LogEntry{Time: now, LeadID: l.ID, IntegrationID: l.IntegrationID, Mode: "intake",
+		Outcome: OutcomeSuccess, Request: in.Raw, Message: "lead received"}
+	if _, err := d.cfg.Store.WriteOutcomes(ctx, storage.Outcomes{Enqueue: d.postbacksFor(ctx, l, lead.New), Log: []*storage.LogEntry{arrival}}); err != nil {
+		return nil, err
+	}
+	d.metrics.received()
+	if !in.Sync {
+		return nil, nil
+	}
+	if sync == nil {
+		return &SyncResult{Result: SyncQueued, Message: "no integration sends this lead synchronously; it goes the classic way"}, nil
+	}
+	sync.lead = l
+	return d.sendSync(ctx, sync, token)
+}
+
+// routeNew gives a new lead its campaign's integration or the first that
+// takes it (SPEC §2).
+func (d *Dispatcher) routeNew(ctx context.Context, l *lead.Lead) error {
+	if err := d.registry.refresh(ctx); err != nil {
+		return fmt.Errorf("loading integrations: %w", err)
+	}
+	c, err := d.catalog.campaign(ctx, l.Campaign)
+	if err != nil {
+		return err
+	}
+	if c != nil && l.IntegrationID == 0 {
+		l.IntegrationID = c.Integration
+	}
+	if l.IntegrationID == 0 {
+		l.IntegrationID = d.registry.route(0, l)
+	}
+	return nil
+}
+
+// syncTask is the sync send for a lead, nil when its integration has none.
+func (d *Dispatcher) syncTask(ctx context.Context, l *lead.Lead) *task {
+	if l.IntegrationID == 0 {
+		return nil
+	}
+	c, err := d.registry.get(ctx, l.IntegrationID)
+	if err != nil || !c.Doc.Enabled {
+		return nil
+	}
+	cm := c.Mode(integrations.ModeSync)
+	if cm == nil {
+		return nil
+	}
+	return &task{mode: integrations.ModeSync, integ: c, cm: cm}
+}
+
+// sendSync runs the sync send and writes its outcome at once (SPEC §3 sync):
+// a URL leaves the lead new for the classic send; an id moves it to
+// processing; a negative number cancels it; other text deletes it and is
+// shown to the visitor; empty leaves it new.
+func (d *Dispatcher) sendSync(ctx context.Context, t *task, token string) (*SyncResult, error) {
+	l := t.lead
+	a := d.try(ctx, t)
+	ch := leadChange(t.mode, l, a)
+	now := d.cfg.Clock.Now()
+	ch.cols["updated_at"] = now
+	if ch.status == 0 {
+		ch.cols["next_at"] = now.UnixMilli()
+	}
+	row := storage.RowUpdate{ID: l.ID, Token: token, Cols: ch.cols}
+	var enqueue []storage.Delivery
+	if ch.status != 0 {
+		enqueue = d.postbacksFor(ctx, l, ch.status)
+	}
+	_, err := d.cfg.Store.WriteOutcomes(ctx, storage.Outcomes{
+		Leads: []storage.RowUpdate{row}, Enqueue: enqueue, Log: []*storage.LogEntry{logRow(t, a, 1, now)},
+	})
+	if err != nil {
+		return nil, err
+	}
+	d.metrics.delivered(t, a)
+	return syncResultOf(ch, a), nil
+}
+
+func syncResultOf(ch change, a *attempt) *SyncResult {
+	switch a.outcome {
+	case OutcomeRedirect:
+		return &SyncResult{Result: SyncRedirect, URL: ch.redirect}
+	case OutcomeSuccess:
+		return &SyncResult{Result: SyncAccepted, Ext: ch.ext}
+	case OutcomeRejected:
+		return &SyncResult{Result: SyncCancelled}
+	case OutcomeDeleted:
+		return &SyncResult{Result: SyncError, Message: ch.message}
+	default:
+		return &SyncResult{Result: SyncQueued, Message: "the synchronous send did not succeed; the lead goes the classic way"}
+	}
+}

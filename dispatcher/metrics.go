@@ -1,0 +1,63 @@
+package dispatcher
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// metrics are the dispatcher's Prometheus series.
+type metrics struct {
+	deliveries *prometheus.CounterVec
+	latency    *prometheus.HistogramVec
+	sweeps     *prometheus.HistogramVec
+	intake     prometheus.Counter
+	statuses   prometheus.Counter
+}
+
+func newMetrics(reg prometheus.Registerer) (*metrics, error) {
+	m := &metrics{
+		deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "leadrelay_deliveries_total", Help: "Delivery attempts by integration, mode and outcome.",
+		}, []string{"integration", "mode", "outcome"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "leadrelay_delivery_seconds", Help: "Time of one delivery attempt: scripts and request.",
+			Buckets: prometheus.ExponentialBuckets(0.001, 2.5, 12),
+		}, []string{"mode"}),
+		sweeps: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "leadrelay_sweep_seconds", Help: "Duration of a sweep, by mode (all: every mode).",
+			Buckets: prometheus.ExponentialBuckets(0.01, 3, 10),
+		}, []string{"mode"}),
+		intake:   prometheus.NewCounter(prometheus.CounterOpts{Name: "leadrelay_leads_received_total", Help: "Leads received."}),
+		statuses: prometheus.NewCounter(prometheus.CounterOpts{Name: "leadrelay_status_changes_total", Help: "Status changes from the API, webhooks and admins."}),
+	}
+	if reg == nil {
+		return m, nil
+	}
+	for _, c := range []prometheus.Collector{m.deliveries, m.latency, m.sweeps, m.intake, m.statuses} {
+		if err := reg.Register(c); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+func (m *metrics) delivered(t *task, a *attempt) {
+	id := "campaign"
+	if t.integ != nil {
+		id = strconv.FormatInt(t.integ.Doc.ID, 10)
+	}
+	m.deliveries.WithLabelValues(id, t.mode, a.outcome).Inc()
+	m.latency.WithLabelValues(t.mode).Observe(a.duration.Seconds())
+}
+
+func (m *metrics) sweepDone(mode string, d time.Duration) {
+	if mode == "" {
+		mode = "all"
+	}
+	m.sweeps.WithLabelValues(mode).Observe(d.Seconds())
+}
+
+func (m *metrics) received()      { m.intake.Inc() }
+func (m *metrics) statusChanged() { m.statuses.Inc() }

@@ -1,0 +1,216 @@
+package dispatcher
+
+import (
+	"encoding/json"
+	"errors"
+	"strconv"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/leadrelay/leadrelay/integrations"
+	"github.com/leadrelay/leadrelay/scripting"
+	"github.com/leadrelay/leadrelay/storage"
+	"github.com/leadrelay/leadrelay/storage/lead"
+)
+
+// change is what an attempt does to the lead: the fields to write and the
+// status it moves to (0: none).
+type change struct {
+	cols   map[string]any
+	status lead.Status
+	// retry is set when the attempt must be tried again later.
+	retry bool
+	// redirect and message are what a waiting visitor is shown (sync).
+	redirect, message string
+	ext               string
+	reason            int
+}
+
+// leadChange reads a new or sync attempt's verdict the way SPEC §3 says, with
+// the script's lead.edit fields applied together with it.
+func leadChange(mode string, l *lead.Lead, a *attempt) change {
+	ch := change{cols: map[string]any{}}
+	applyEdit(ch.cols, l, a.edit)
+	if a.outcome != "" {
+		ch.retry = true
+		return ch
+	}
+	v := a.verdict
+	switch v.Kind {
+	case scripting.KindReject:
+		ch.status, ch.reason = lead.Cancel, v.Reason
+		a.outcome = OutcomeRejected
+	case scripting.KindAccept:
+		ch.status, ch.ext = lead.Processing, v.Ext
+		if v.UseLeadExt {
+			ch.ext = extOrID(l, a.edit)
+		}
+		a.outcome = OutcomeSuccess
+	case scripting.KindRedirect:
+		ch.redirect = v.URL
+		a.outcome = OutcomeRedirect
+	case scripting.KindMessage:
+		ch.status, ch.message = lead.Deleted, v.Message
+		a.outcome = OutcomeDeleted
+	default:
+		ch.retry = true
+		a.outcome = OutcomeError
+		if a.err == nil {
+			a.err = errEmptyReturn(mode)
+		}
+	}
+	if ch.status != 0 {
+		ch.cols["status"] = ch.status
+		ch.cols["reason"] = ch.reason
+	}
+	if ch.ext != "" {
+		ch.cols["ext"] = ch.ext
+	}
+	return ch
+}
+
+func errEmptyReturn(mode string) error {
+	return errors.New("the " + mode + " processing code returned an empty result: sent again in a minute")
+}
+
+// extOrID is the ext a `true` return stores: the lead's ext (as lead.edit may
+// just have set it), else its id.
+func extOrID(l *lead.Lead, edit *scripting.LeadEdit) string {
+	if edit != nil && edit.Ext != nil && *edit.Ext != "" {
+		return *edit.Ext
+	}
+	if l.Ext != "" {
+		return l.Ext
+	}
+	return strconv.FormatInt(l.ID, 10)
+}
+
+// applyEdit writes what lead.edit set.
+func applyEdit(cols map[string]any, l *lead.Lead, e *scripting.LeadEdit) {
+	if e == nil {
+		return
+	}
+	if e.Ext != nil {
+		cols["ext"] = *e.Ext
+	}
+	if e.Comment != nil {
+		cols["comment"] = *e.Comment
+	}
+	if len(e.Meta) > 0 {
+		meta := make(map[string]string, len(l.Meta)+len(e.Meta))
+		for k, v := range l.Meta {
+			meta[k] = v
+		}
+		for k, v := range e.Meta {
+			meta[k] = v
+		}
+		b, _ := json.Marshal(meta)
+		cols["meta"] = string(b)
+	}
+}
+
+// retryCols counts a failed attempt: the row is due again a minute later, and
+// after max attempts (0: no limit) it is marked failed.
+func retryCols(cols map[string]any, attempts, max int, now time.Time, failedCol string, failedVal any) {
+	cols["attempts"] = attempts
+	cols["next_at"] = now.Add(minute).UnixMilli()
+	if max > 0 && attempts >= max {
+		cols[failedCol] = failedVal
+	}
+}
+
+// deliveryCols reads a changes, approved or postback attempt: any non-empty
+// value is success, empty is a retry.
+func deliveryCols(t *task, a *attempt, now time.Time) map[string]any {
+	cols := map[string]any{"updated_at": now, "last_message": messageOf(a)}
+	del := t.delivery
+	attempts := del.Attempts + 1
+	if a.outcome == "" && a.verdict.Kind == scripting.KindDone {
+		a.outcome = OutcomeSuccess
+		cols["attempts"] = attempts
+		cols["sent_version"] = del.Version
+		cols["next_at"] = now.UnixMilli()
+		// A change made while this one was in flight raised the version:
+		// the row stays pending for it, due at once.
+		cols["state"] = gorm.Expr("CASE WHEN version = ? THEN ? ELSE ? END", del.Version, storage.DeliveryDone, storage.DeliveryPending)
+		if t.mode == integrations.ModeApproved {
+			cols["ext"] = a.verdict.Value
+		}
+		return cols
+	}
+	if a.outcome == "" {
+		a.outcome = OutcomeError
+		a.err = errEmptyReturn(t.mode)
+	}
+	retryCols(cols, attempts, maxAttempts(t), now, "state", storage.DeliveryFailed)
+	return cols
+}
+
+func maxAttempts(t *task) int {
+	if t.integ == nil {
+		return integrations.DefaultMaxAttempts
+	}
+	return t.integ.MaxAttempts
+}
+
+func messageOf(a *attempt) string {
+	if a.err != nil {
+		return a.err.Error()
+	}
+	return ""
+}
+
+// logRow is the log's record of an attempt (SPEC §7), secrets as ***.
+func logRow(t *task, a *attempt, attempt int, now time.Time) *storage.LogEntry {
+	var secrets map[string]string
+	integrationID := int64(0)
+	if t.integ != nil {
+		secrets, integrationID = t.integ.Doc.Secrets, t.integ.Doc.ID
+	}
+	row := &storage.LogEntry{
+		Time: now, LeadID: t.lead.ID, IntegrationID: integrationID, Mode: t.mode, Attempt: attempt,
+		Outcome: a.outcome, DurationMS: a.duration.Milliseconds(), Message: integrations.Redact(messageOf(a), secrets),
+	}
+	if a.wire.Method != "" {
+		row.Request = redactedJSON(a.wire, secrets)
+	}
+	if a.resp != nil && a.resp.Code != 0 {
+		row.Response = redactedJSON(newResponseView(a.resp, a.truncated, logBodyLimit), secrets)
+	}
+	if a.ret != nil {
+		row.Return = integrations.Redact(scripting.FormatValue(a.ret), secrets)
+	}
+	if len(a.scriptLog) > 0 {
+		row.ScriptLog = redactedJSON(a.scriptLog, secrets)
+	}
+	return row
+}
+
+// logBodyLimit caps a response body in the log.
+const logBodyLimit = 64 << 10
+
+// responseView is a response as the log and the dry run show it.
+type responseView struct {
+	Code      int               `json:"code"`
+	Headers   map[string]string `json:"headers"`
+	Body      string            `json:"body"`
+	TimeMS    int64             `json:"time_ms,omitempty"`
+	Truncated bool              `json:"truncated,omitempty"`
+}
+
+func newResponseView(r *scripting.Response, truncated bool, limit int) responseView {
+	v := responseView{Code: r.Code, Headers: r.Headers, Body: r.Body, TimeMS: r.TimeMS, Truncated: truncated}
+	if limit > 0 && len(v.Body) > limit {
+		v.Body, v.Truncated = v.Body[:limit], true
+	}
+	return v
+}
+
+func redactedJSON(v any, secrets map[string]string) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return ""
+	}
+	return integrations.Redact(string(b), secrets)
+}

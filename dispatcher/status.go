@@ -1,0 +1,139 @@
+package dispatcher
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/leadrelay/leadrelay/integrations"
+	"github.com/leadrelay/leadrelay/storage"
+	"github.com/leadrelay/leadrelay/storage/lead"
+)
+
+// StatusChange is a status update from an advertiser, a CRM webhook or an admin.
+type StatusChange struct {
+	LeadID  int64
+	Status  lead.Status
+	Reason  lead.Reason
+	Comment *string
+	Ext     *string
+	// Source says where the change came from, for the log ("status api",
+	// "hook 7", "admin").
+	Source string
+	// Raw is the inbound request, for the log.
+	Raw string
+}
+
+// ChangeStatus writes a lead's new status (with reason, comment and ext when
+// given), logs it, and queues the postbacks it fires: each integration whose
+// postback mode takes the status, and the campaign's postback_url.
+func (d *Dispatcher) ChangeStatus(ctx context.Context, ch StatusChange) error {
+	if !ch.Status.Valid() {
+		return fmt.Errorf("unknown status %d", ch.Status)
+	}
+	l, err := d.cfg.Store.GetLead(ctx, ch.LeadID)
+	if err != nil {
+		return err
+	}
+	now := d.cfg.Clock.Now()
+	cols := map[string]any{"status": ch.Status, "reason": ch.Reason, "updated_at": now}
+	if ch.Comment != nil {
+		cols["comment"] = *ch.Comment
+	}
+	if ch.Ext != nil {
+		cols["ext"] = *ch.Ext
+	}
+	if ch.Status == lead.New {
+		cols["next_at"] = now.UnixMilli()
+	}
+	if err := d.cfg.Store.UpdateLead(ctx, l.ID, cols); err != nil {
+		return err
+	}
+	var enqueue []storage.Delivery
+	if ch.Status != l.Status {
+		enqueue = d.postbacksFor(ctx, l, ch.Status)
+	}
+	row := &storage.LogEntry{
+		Time: now, LeadID: l.ID, IntegrationID: l.IntegrationID, Mode: "status", Outcome: OutcomeSuccess,
+		Request: ch.Raw, Message: fmt.Sprintf("status %s → %s (%s)", l.Status, ch.Status, ch.Source),
+	}
+	if _, err := d.cfg.Store.WriteOutcomes(ctx, storage.Outcomes{Enqueue: enqueue, Log: []*storage.LogEntry{row}}); err != nil {
+		return err
+	}
+	d.metrics.statusChanged()
+	return nil
+}
+
+// postbacksFor lists the postbacks a move to status fires (SPEC §3, §6).
+func (d *Dispatcher) postbacksFor(ctx context.Context, l *lead.Lead, status lead.Status) []storage.Delivery {
+	now := d.cfg.Clock.Now()
+	var out []storage.Delivery
+	for _, c := range d.registry.withMode(integrations.ModePostback) {
+		if c.Doc.ID != l.IntegrationID && !matches(c.Doc, l) {
+			continue
+		}
+		if want := c.Mode(integrations.ModePostback).Mode.Statuses; len(want) > 0 && !statusListed(want, status) {
+			continue
+		}
+		out = append(out, storage.Delivery{LeadID: l.ID, IntegrationID: c.Doc.ID, Mode: integrations.ModePostback,
+			Key: status.String(), Status: status, NextAt: now.UnixMilli(), Version: 1})
+	}
+	camp, err := d.catalog.campaign(ctx, l.Campaign)
+	if err != nil {
+		d.cfg.Logger.Error("loading the lead's campaign for its postback", "lead", l.ID, "err", err)
+	}
+	if camp == nil || camp.PostbackURL == "" {
+		return out
+	}
+	label := Label(camp.PostbackLabels, status)
+	if len(camp.PostbackStatuses) > 0 && !slices.Contains(camp.PostbackStatuses, label) {
+		return out
+	}
+	return append(out, storage.Delivery{LeadID: l.ID, CampaignID: camp.ID, Mode: integrations.ModePostback,
+		Key: label, Status: status, NextAt: now.UnixMilli(), Version: 1})
+}
+
+// statusListed tells whether a list of status names or ids holds status.
+func statusListed(list []string, status lead.Status) bool {
+	for _, v := range list {
+		if s, err := lead.ParseStatus(v); err == nil && s == status {
+			return true
+		}
+	}
+	return false
+}
+
+// Label is what a tracker calls a status: the label given for the status
+// name, else for its stage, else the status name itself.
+func Label(labels map[string]string, status lead.Status) string {
+	if v, ok := labels[status.String()]; ok {
+		return v
+	}
+	if v, ok := labels[string(status.Stage())]; ok {
+		return v
+	}
+	return status.String()
+}
+
+// MarkChanged writes order-data columns of a lead and queues them for the
+// changes mode of its integration.
+func (d *Dispatcher) MarkChanged(ctx context.Context, leadID int64, cols map[string]any) error {
+	l, err := d.cfg.Store.GetLead(ctx, leadID)
+	if err != nil {
+		return err
+	}
+	now := d.cfg.Clock.Now()
+	integrationID := int64(0)
+	if c, err := d.registry.get(ctx, l.IntegrationID); err == nil && c.Mode(integrations.ModeChanges) != nil {
+		integrationID = c.Doc.ID
+	}
+	fields := len(cols)
+	if fields > 0 {
+		cols["updated_at"] = now
+	}
+	if err := d.cfg.Store.MarkChanged(ctx, l.ID, integrationID, cols, now); err != nil {
+		return err
+	}
+	return d.cfg.Store.AppendLog(ctx, &storage.LogEntry{Time: now, LeadID: l.ID, IntegrationID: l.IntegrationID,
+		Mode: integrations.ModeChanges, Outcome: OutcomeSuccess, Message: fmt.Sprintf("order data changed: %d fields", fields)})
+}

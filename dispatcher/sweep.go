@@ -1,0 +1,212 @@
+package dispatcher
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/leadrelay/leadrelay/integrations"
+	"github.com/leadrelay/leadrelay/storage"
+	"github.com/leadrelay/leadrelay/storage/lead"
+)
+
+// sweptModes are the modes a sweep runs, in order; sync is never swept.
+var sweptModes = []string{integrations.ModeNew, integrations.ModeChanges, integrations.ModeApproved, integrations.ModePostback}
+
+// sweepRun is one sweep's shared state.
+type sweepRun struct {
+	// now is the sweep's cut-off: rows due at or before it are taken, so a
+	// row retried during the sweep waits for the next one.
+	now     time.Time
+	mu      sync.Mutex
+	counts  map[string]int
+	pending sync.WaitGroup
+}
+
+func (r *sweepRun) count(outcome string) {
+	r.mu.Lock()
+	r.counts[outcome]++
+	r.mu.Unlock()
+}
+
+// Sweep runs one sweep of a mode ("" for all) now, and returns when every
+// outcome is written, with counts by outcome.
+func (d *Dispatcher) Sweep(ctx context.Context, mode string) (map[string]int, error) {
+	modes, err := modesToSweep(mode)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.registry.refresh(ctx); err != nil {
+		return nil, fmt.Errorf("loading integrations: %w", err)
+	}
+	started := time.Now()
+	run := &sweepRun{now: d.cfg.Clock.Now(), counts: map[string]int{}}
+	paused, err := d.cfg.Store.Paused(ctx, run.now.UnixMilli())
+	if err != nil {
+		return nil, err
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for _, m := range modes {
+		if err := d.prepare(ctx, m, run); err != nil {
+			return nil, err
+		}
+		for _, c := range d.registry.withMode(m) {
+			if _, ok := paused[storage.PauseKey{Integration: c.Doc.ID, Mode: m}]; ok {
+				continue
+			}
+			wg.Go(func() { sendErr(errs, d.drain(ctx, run, drainSource{integ: c, mode: m})) })
+		}
+		if m == integrations.ModePostback {
+			wg.Go(func() { sendErr(errs, d.drain(ctx, run, drainSource{mode: m})) })
+		}
+	}
+	wg.Wait()
+	d.writer.flush()
+	run.pending.Wait()
+	close(errs)
+	d.metrics.sweepDone(mode, time.Since(started))
+	var all []error
+	for err := range errs {
+		all = append(all, err)
+	}
+	return run.counts, errors.Join(all...)
+}
+
+func sendErr(errs chan<- error, err error) {
+	if err != nil && !errors.Is(err, context.Canceled) {
+		errs <- err
+	}
+}
+
+func modesToSweep(mode string) ([]string, error) {
+	if mode == "" {
+		return sweptModes, nil
+	}
+	if err := checkMode(mode); err != nil {
+		return nil, err
+	}
+	if mode == integrations.ModeSync {
+		return nil, fmt.Errorf("%w: sync sends happen when a lead arrives and are not swept", ErrUnknownMode)
+	}
+	return []string{mode}, nil
+}
+
+// prepare does a mode's work before claiming: new leads that found no
+// integration when they arrived are routed again, and approved sends are
+// queued for leads sitting in an integration's from_status.
+func (d *Dispatcher) prepare(ctx context.Context, mode string, run *sweepRun) error {
+	switch mode {
+	case integrations.ModeNew:
+		return d.routeWaiting(ctx)
+	case integrations.ModeApproved:
+		for _, c := range d.registry.withMode(mode) {
+			from, _ := lead.ParseStatus(c.Mode(mode).Mode.FromStatus)
+			_, err := d.cfg.Store.QueueApproved(ctx, storage.ApprovedScope{
+				Integration: c.Doc.ID, FromStatus: from, Offers: c.Doc.Offers, Countries: c.Doc.Countries,
+				Now: run.now.UnixMilli(),
+			})
+			if err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// drainSource is what one drain loop sends: an integration's mode, or (integ
+// nil, mode postback) the campaign postbacks.
+type drainSource struct {
+	integ *integrations.Compiled
+	mode  string
+}
+
+// drain claims and sends one source's due rows until none are left. Its
+// concurrency is the integration's; every send also takes one of the
+// process's workers.
+func (d *Dispatcher) drain(ctx context.Context, run *sweepRun, src drainSource) error {
+	concurrency, timeout := d.sourceLimits(src)
+	slots := make(chan struct{}, concurrency)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for ctx.Err() == nil {
+		claim := storage.Claim{
+			Mode: src.mode, Now: run.now.UnixMilli(), Token: newToken(), Limit: concurrency * 2,
+			LeaseUntil: d.cfg.Clock.Now().Add(d.lease(timeout)).UnixMilli(),
+		}
+		if src.integ != nil {
+			claim.Integration = src.integ.Doc.ID
+		}
+		tasks, err := d.claimTasks(ctx, src, claim)
+		if err != nil || len(tasks) == 0 {
+			return err
+		}
+		for i, t := range tasks {
+			if !d.acquire(ctx, slots) {
+				d.release(tasks[i:], claim.Token)
+				return ctx.Err()
+			}
+			wg.Go(func() {
+				defer func() { <-slots; <-d.workers }()
+				d.deliver(ctx, run, t, claim.Token)
+			})
+		}
+	}
+	return ctx.Err()
+}
+
+// acquire takes a slot of the source and a worker of the process; false when
+// ctx ended first.
+func (d *Dispatcher) acquire(ctx context.Context, slots chan struct{}) bool {
+	select {
+	case slots <- struct{}{}:
+	case <-ctx.Done():
+		return false
+	}
+	select {
+	case d.workers <- struct{}{}:
+		return true
+	case <-ctx.Done():
+		<-slots
+		return false
+	}
+}
+
+// release hands claimed rows that were never started back to the queue, due
+// at once, so a stopped sweep does not hold them until their lease ends.
+func (d *Dispatcher) release(tasks []*task, token string) {
+	due := map[string]any{"next_at": d.cfg.Clock.Now().UnixMilli()}
+	for _, t := range tasks {
+		row := &storage.RowUpdate{Token: token, Cols: due}
+		r := result{}
+		if t.delivery != nil {
+			row.ID, r.delivery = t.delivery.ID, row
+		} else {
+			row.ID, r.lead = t.lead.ID, row
+		}
+		d.writer.submit(r)
+	}
+}
+
+func (d *Dispatcher) sourceLimits(src drainSource) (concurrency int, timeout time.Duration) {
+	if src.integ == nil {
+		return integrations.DefaultConcurrency, integrations.DefaultTimeout
+	}
+	return src.integ.Concurrency, src.integ.Mode(src.mode).Timeout
+}
+
+// lease is how long a claim holds its rows: two rounds of sends (a claimed
+// row may wait for one round before its own) with their scripts, and a margin.
+func (d *Dispatcher) lease(timeout time.Duration) time.Duration {
+	return 2*(timeout+2*d.cfg.ScriptTimeout) + d.cfg.LeaseMargin
+}
+
+func newToken() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,158 @@
+package dispatcher
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/leadrelay/leadrelay/storage"
+)
+
+// result is one attempt's writes, handed to the writer.
+type result struct {
+	lead     *storage.RowUpdate
+	delivery *storage.RowUpdate
+	enqueue  []storage.Delivery
+	log      *storage.LogEntry
+	// done is called once the writes are in the database (or given up on).
+	done func()
+}
+
+// writer batches outcomes: it writes them every FlushInterval or every
+// FlushRows results, whichever comes first, in one transaction of a few
+// multi-row statements.
+//
+// It runs until close, not until some context ends: a sweep that is cancelled
+// mid-send still has its outcomes written.
+type writer struct {
+	store    *storage.Store
+	logger   *slog.Logger
+	interval time.Duration
+	rows     int
+	in       chan result
+	flushNow chan chan struct{}
+	stop     chan struct{}
+	stopped  chan struct{}
+}
+
+func newWriter(store *storage.Store, logger *slog.Logger, interval time.Duration, rows int) *writer {
+	return &writer{store: store, logger: logger, interval: interval, rows: rows,
+		in: make(chan result, rows*4), flushNow: make(chan chan struct{}),
+		stop: make(chan struct{}), stopped: make(chan struct{})}
+}
+
+// close writes what is queued and stops the writer. Results submitted
+// afterwards are written at once by their submitter.
+func (w *writer) close() {
+	close(w.stop)
+	<-w.stopped
+}
+
+// submit queues a result for the next batch.
+func (w *writer) submit(r result) {
+	select {
+	case <-w.stopped:
+		w.write([]result{r})
+		return
+	default:
+	}
+	select {
+	case w.in <- r:
+	case <-w.stopped:
+		w.write([]result{r})
+	}
+}
+
+// flush writes what is queued now and returns when it is written.
+func (w *writer) flush() {
+	done := make(chan struct{})
+	select {
+	case w.flushNow <- done:
+		<-done
+	case <-w.stopped:
+	}
+}
+
+func (w *writer) run() {
+	defer func() {
+		close(w.stopped)
+		// A submit that raced with the stop may have queued after the last
+		// drain: write it too.
+		w.write(w.drain(nil))
+	}()
+	ticker := time.NewTicker(w.interval)
+	defer ticker.Stop()
+	var batch []result
+	for {
+		select {
+		case r := <-w.in:
+			batch = append(batch, r)
+			if len(batch) >= w.rows {
+				batch = w.write(batch)
+			}
+		case <-ticker.C:
+			batch = w.write(batch)
+		case done := <-w.flushNow:
+			batch = w.drain(batch)
+			batch = w.write(batch)
+			close(done)
+		case <-w.stop:
+			w.write(w.drain(batch))
+			return
+		}
+	}
+}
+
+// drain takes every result already queued.
+func (w *writer) drain(batch []result) []result {
+	for {
+		select {
+		case r := <-w.in:
+			batch = append(batch, r)
+		default:
+			return batch
+		}
+	}
+}
+
+// write stores a batch, trying a few times through a passing database error.
+// If it still fails the claims simply expire and the rows are sent again:
+// nothing is lost, at worst sent twice.
+func (w *writer) write(batch []result) []result {
+	if len(batch) == 0 {
+		return batch
+	}
+	var o storage.Outcomes
+	for _, r := range batch {
+		if r.lead != nil {
+			o.Leads = append(o.Leads, *r.lead)
+		}
+		if r.delivery != nil {
+			o.Deliveries = append(o.Deliveries, *r.delivery)
+		}
+		o.Enqueue = append(o.Enqueue, r.enqueue...)
+		if r.log != nil {
+			o.Log = append(o.Log, r.log)
+		}
+	}
+	var err error
+	for try := 0; try < 3; try++ {
+		var counts storage.OutcomeCounts
+		if counts, err = w.store.WriteOutcomes(context.Background(), o); err == nil {
+			if lost := int64(len(o.Leads)+len(o.Deliveries)) - counts.Leads - counts.Deliveries; lost > 0 {
+				w.logger.Warn("outcomes of rows another process had taken over were not written", "rows", lost)
+			}
+			break
+		}
+		time.Sleep(time.Duration(try+1) * 100 * time.Millisecond)
+	}
+	if err != nil {
+		w.logger.Error("writing outcomes; their claims will expire and they will be sent again", "rows", len(batch), "err", err)
+	}
+	for _, r := range batch {
+		if r.done != nil {
+			r.done()
+		}
+	}
+	return batch[:0]
+}
