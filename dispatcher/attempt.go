@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/leadrelay/leadrelay/integrations"
@@ -179,7 +180,7 @@ func (d *Dispatcher) addIdempotencyKey(t *task, req *scripting.Request) {
 		name = t.integ.Doc.IdempotencyHeader
 	}
 	for _, h := range req.Headers {
-		if equalFold(h.Name, name) {
+		if strings.EqualFold(h.Name, name) {
 			return
 		}
 	}
@@ -191,19 +192,6 @@ func (d *Dispatcher) addIdempotencyKey(t *task, req *scripting.Request) {
 		key += "-" + strconv.FormatInt(t.delivery.ID, 10) + "-" + strconv.FormatInt(t.delivery.Version, 10)
 	}
 	req.Headers = append(req.Headers, scripting.Field{Name: name, Value: key})
-}
-
-func equalFold(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		ca, cb := a[i]|0x20, b[i]|0x20
-		if ca != cb {
-			return false
-		}
-	}
-	return true
 }
 
 func mergeEdits(into, from *scripting.LeadEdit) *scripting.LeadEdit {

@@ -56,6 +56,9 @@ func TestChangesAreNotClearedByAnEarlierSend(t *testing.T) {
 		if changed(t, s, l.ID) {
 			t.Error("the lead is still marked changed after its last change went out")
 		}
+		if k0, k1 := reqs[0].Header.Get("Idempotency-Key"), reqs[1].Header.Get("Idempotency-Key"); k0 == k1 {
+			t.Errorf("two different changes share the idempotency key %q", k0)
+		}
 		b.clock.Advance(time.Minute)
 		b.sweep(t, "changes")
 		if n := len(target.got()); n != 2 {
@@ -139,7 +142,7 @@ func TestPostbacksOncePerStatus(t *testing.T) {
 			paths = append(paths, r.Path+"?"+r.Query)
 		}
 		want := map[string]bool{
-			"/int?st=accepted&lead=" + itoa(l.ID): true,
+			"/int?st=accepted&lead=" + itoa(l.ID):                  true,
 			"/camp?clickid=abc%20123&status=accepted&payout=12.50": true,
 		}
 		if len(paths) != len(want) {

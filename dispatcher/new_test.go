@@ -184,8 +184,15 @@ func TestRetriesUntilFailedThenRequeue(t *testing.T) {
 			b.sweep(t, "new")
 			b.clock.Advance(time.Minute)
 		}
-		if n := len(target.got()); n != 3 {
-			t.Errorf("the CRM got %d requests over 5 minutes, want 3 (max_attempts)", n)
+		reqs := target.got()
+		if len(reqs) != 3 {
+			t.Fatalf("the CRM got %d requests over 5 minutes, want 3 (max_attempts)", len(reqs))
+		}
+		key := reqs[0].Header.Get("Idempotency-Key")
+		for _, r := range reqs {
+			if got := r.Header.Get("Idempotency-Key"); key == "" || got != key {
+				t.Errorf("idempotency keys across retries: %q then %q, want one non-empty key", key, got)
+			}
 		}
 		got := b.lead(t, l.ID)
 		if !got.Failed || got.Status != lead.New || got.Attempts != 3 {

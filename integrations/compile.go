@@ -2,7 +2,6 @@ package integrations
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -42,10 +41,9 @@ type CompiledMode struct {
 	Method  string
 	Format  string
 
-	url               *macros.Template
-	headers           []namedTemplate
-	fields            []namedTemplate
-	idempotencyHeader string
+	url     *macros.Template
+	headers []namedTemplate
+	fields  []namedTemplate
 }
 
 // namedTemplate is one header or field line: a name and a value template.
@@ -92,12 +90,11 @@ func Compile(i *Integration, version int64, sc ScriptCompiler) (*Compiled, error
 
 func compileMode(i *Integration, name string, m *Mode, sc ScriptCompiler) (*CompiledMode, error) {
 	cm := &CompiledMode{
-		Name:              name,
-		Mode:              m,
-		Timeout:           m.EffectiveTimeout(name),
-		Method:            m.EffectiveMethod(),
-		Format:            m.EffectiveFormat(),
-		idempotencyHeader: i.IdempotencyHeader,
+		Name:    name,
+		Mode:    m,
+		Timeout: m.EffectiveTimeout(name),
+		Method:  m.EffectiveMethod(),
+		Format:  m.EffectiveFormat(),
 	}
 	var err error
 	// Validate has parsed the templates already, so these cannot fail.
@@ -144,10 +141,7 @@ func (m *CompiledMode) IsStub() bool {
 
 // Build expands the templates for one lead: the URL (values percent-encoded),
 // the headers (values without CR and LF) and the fields (values raw), with
-// the mode's method. When the integration names an idempotency header and the
-// headers do not set it, Build adds it with a key that is the same for every
-// attempt at this delivery: "<lead id>-<mode>", and for postbacks
-// "<lead id>-postback-<status>".
+// the mode's method.
 func (m *CompiledMode) Build(d *macros.Data) *scripting.Request {
 	req := &scripting.Request{
 		URL:     m.url.Expand(d, macros.InURL),
@@ -158,37 +152,10 @@ func (m *CompiledMode) Build(d *macros.Data) *scripting.Request {
 	for _, h := range m.headers {
 		req.Headers = append(req.Headers, scripting.Field{Name: h.name, Value: h.value.Expand(d, macros.InHeader)})
 	}
-	if key := m.idempotencyKey(d); key != "" && !hasHeader(req.Headers, m.idempotencyHeader) {
-		req.Headers = append(req.Headers, scripting.Field{Name: m.idempotencyHeader, Value: key})
-	}
 	for _, f := range m.fields {
 		req.Fields = append(req.Fields, scripting.Field{Name: f.name, Value: f.value.Expand(d, macros.InField)})
 	}
 	return req
-}
-
-func (m *CompiledMode) idempotencyKey(d *macros.Data) string {
-	if m.idempotencyHeader == "" || d == nil || d.Lead == nil || d.Lead.ID == 0 {
-		return ""
-	}
-	key := strconv.FormatInt(d.Lead.ID, 10) + "-" + m.Name
-	if m.Name == ModePostback {
-		status := d.Status
-		if status == 0 {
-			status = d.Lead.Status
-		}
-		key += "-" + status.String()
-	}
-	return key
-}
-
-func hasHeader(headers []scripting.Field, name string) bool {
-	for _, h := range headers {
-		if strings.EqualFold(h.Name, name) {
-			return true
-		}
-	}
-	return false
 }
 
 // Files returns the lead's files that the mode attaches, by field name: the

@@ -124,7 +124,6 @@ func TestBuild(t *testing.T) {
 			{Name: "Authorization", Value: "Bearer tk 1&2"},
 			{Name: "X-Name", Value: "JoAnn"},
 			{Name: "X-Empty", Value: ""},
-			{Name: "Idempotency-Key", Value: "42-new"},
 		},
 		Fields: []scripting.Field{
 			{Name: "phone", Value: "447123456789"},
@@ -143,32 +142,8 @@ func TestBuild(t *testing.T) {
 	if diff := cmp.Diff(map[string]lead.File{"scan": d.Lead.Files["passport"]}, files); diff != "" {
 		t.Errorf("Files (-want +got):\n%s", diff)
 	}
-	pb := c.Mode(ModePostback).Build(d)
-	if diff := cmp.Diff([]scripting.Field{{Name: "idempotency-key", Value: "mine"}}, pb.Headers); diff != "" {
-		t.Errorf("a header the template sets wins over the idempotency key (-want +got):\n%s", diff)
-	}
-	d.Status = lead.Cancel
-	if got := c.Mode(ModeSync).Build(d).Headers; len(got) != 1 || got[0].Value != "42-sync" {
-		t.Errorf("sync idempotency key: %v", got)
-	}
-	if got := c.Mode(ModeSync).Build(&macros.Data{}).Headers; len(got) != 0 {
-		t.Errorf("idempotency key without a lead: %v", got)
-	}
 	if got := c.Mode(ModeSync).Build(nil); got.URL != "https://crm.example/sync" {
 		t.Errorf("Build(nil): %+v", got)
-	}
-}
-
-func TestIdempotencyKeyOfPostback(t *testing.T) {
-	t.Parallel()
-	c := compileDoc(t, `{"name": "t", "idempotency_header": "X-Key", "postback": {"enabled": true, "url": "https://t.example/pb"}}`)
-	d := &macros.Data{Lead: &lead.Lead{ID: 5, Status: lead.Paid}}
-	if got := c.Mode(ModePostback).Build(d).Headers[0].Value; got != "5-postback-paid" {
-		t.Errorf("key %q", got)
-	}
-	d.Status = lead.Cancel
-	if got := c.Mode(ModePostback).Build(d).Headers[0].Value; got != "5-postback-cancel" {
-		t.Errorf("key %q", got)
 	}
 }
 

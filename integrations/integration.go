@@ -77,9 +77,10 @@ type Integration struct {
 	PostbackLabels map[string]string `json:"postback_labels,omitempty"`
 	// Hook is the Lua script that reads this CRM's webhooks.
 	Hook string `json:"hook,omitempty"`
-	// IdempotencyHeader, when set, names a header sent with every request
-	// whose value is the same for every attempt at one delivery (see
-	// CompiledMode.Build), so a CRM can drop a repeat it already took.
+	// IdempotencyHeader names the header that carries the idempotency key
+	// the dispatcher sends with every request: the same for every attempt at
+	// one delivery, so a CRM can drop a repeat it already took. Default
+	// "Idempotency-Key"; a header the templates or pre set wins.
 	IdempotencyHeader string `json:"idempotency_header,omitempty"`
 }
 
