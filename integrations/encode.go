@@ -164,35 +164,20 @@ func flattenValue(pairs []pair, name string, v any) []pair {
 	return append(pairs, pair{name, scalarText(v)})
 }
 
-// scalarText writes a single value as text: numbers without exponent or a
-// whole number's fraction, booleans as 1 and 0, other values as JSON.
+// scalarText writes a single value as text the way scripts' values become
+// text everywhere (scripting.FormatValue: whole numbers without exponent or
+// fraction, tables as JSON), except that a form field's boolean is 1 or 0.
 func scalarText(v any) string {
 	switch v := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return v
 	case bool:
 		if v {
 			return "1"
 		}
 		return "0"
-	case float64:
-		return strconv.FormatFloat(v, 'f', -1, 64)
-	case float32:
-		return strconv.FormatFloat(float64(v), 'f', -1, 32)
-	case int:
-		return strconv.Itoa(v)
-	case int64:
-		return strconv.FormatInt(v, 10)
 	case json.Number:
 		return v.String()
 	}
-	b, err := marshalJSON(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	return string(b)
+	return scripting.FormatValue(v)
 }
 
 // appendQuery appends the flattened fields to a URL-encoded query.
