@@ -62,7 +62,7 @@ func (c *counter) check(t *testing.T, s *storage.Store, n int) {
 	}
 }
 
-func fillLeads(t *testing.T, s *storage.Store, integrationID int64, n int, now time.Time) {
+func fillLeads(t testing.TB, s *storage.Store, integrationID int64, n int, now time.Time) {
 	t.Helper()
 	leads := make([]lead.Lead, n)
 	for i := range leads {
