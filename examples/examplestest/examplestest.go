@@ -157,9 +157,9 @@ type intakeAnswer struct {
 }
 
 // post takes a lead in through POST /api/v1/leads, which must answer 201.
-func (h *Harness) post(fields map[string]any) intakeAnswer {
+func (h *Harness) post(fields map[string]any, admin bool) intakeAnswer {
 	h.t.Helper()
-	a := h.Call(http.MethodPost, "/api/v1/leads", fields, false)
+	a := h.Call(http.MethodPost, "/api/v1/leads", fields, admin)
 	if a.Code != http.StatusCreated {
 		h.t.Fatalf("POST /api/v1/leads %v: %d %s", fields, a.Code, a.Raw)
 	}
@@ -170,10 +170,18 @@ func (h *Harness) post(fields map[string]any) intakeAnswer {
 	return out
 }
 
-// NewLead takes a lead in through POST /api/v1/leads and returns its id.
+// NewLead takes a lead in through POST /api/v1/leads, as a publisher sends
+// it (with a campaign alias), and returns its id.
 func (h *Harness) NewLead(fields map[string]any) int64 {
 	h.t.Helper()
-	return h.post(fields).LeadID
+	return h.post(fields, false).LeadID
+}
+
+// AdminLead takes a lead in as an admin may, without a campaign (the
+// fields name its offer), and returns its id.
+func (h *Harness) AdminLead(fields map[string]any) int64 {
+	h.t.Helper()
+	return h.post(fields, true).LeadID
 }
 
 // SyncLead takes a lead in with sync=1, as a landing page that waits for
@@ -184,7 +192,7 @@ func (h *Harness) SyncLead(fields map[string]any) (int64, dispatcher.SyncResult)
 	for k, v := range fields {
 		with[k] = v
 	}
-	a := h.post(with)
+	a := h.post(with, false)
 	if a.Sync == nil {
 		h.t.Fatalf("POST /api/v1/leads with sync=1 answered no sync result")
 	}

@@ -1,0 +1,174 @@
+package examples_test
+
+import (
+	"io/fs"
+	"os"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/leadrelay/leadrelay/api"
+	"github.com/leadrelay/leadrelay/examples"
+	"github.com/leadrelay/leadrelay/integrations"
+	"github.com/leadrelay/leadrelay/scripting"
+	"github.com/leadrelay/leadrelay/storage/catalog"
+)
+
+// TestAll reads every embedded example and compiles its integrations. The
+// demo imports them all into one database, so ids, offers and campaign
+// aliases must not clash.
+func TestAll(t *testing.T) {
+	t.Parallel()
+	all, err := examples.All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	engine := scripting.NewEngine(scripting.Config{})
+	ids, offers, aliases := map[int64]string{}, map[int64]string{}, map[string]string{}
+	for _, ex := range all {
+		where := ex.Folder + "/" + ex.File
+		for _, doc := range ex.Bundle.Integrations {
+			if _, err := integrations.Compile(doc, 1, engine); err != nil {
+				t.Errorf("%s: integration %d: %v", where, doc.ID, err)
+			}
+			unique(t, ids, doc.ID, where, "integration id")
+		}
+		for _, o := range ex.Bundle.Offers {
+			unique(t, offers, o.ID, where, "offer id")
+		}
+		for _, c := range ex.Bundle.Campaigns {
+			unique(t, aliases, c.Alias, where, "campaign alias")
+		}
+	}
+	folders := map[string]bool{}
+	for _, ex := range all {
+		folders[ex.Folder] = true
+	}
+	want := []string{"affiliatepro", "autologin", "retrack", "s2s-postback", "salesrender-cpa", "salesrender-crm"}
+	for _, f := range want {
+		if !folders[f] {
+			t.Errorf("no example in %s", f)
+		}
+	}
+}
+
+func unique[K comparable](t *testing.T, seen map[K]string, key K, where, what string) {
+	t.Helper()
+	if first, ok := seen[key]; ok {
+		t.Errorf("%s: %s %v is taken by %s", where, what, key, first)
+	}
+	seen[key] = where
+}
+
+var scriptRef = regexp.MustCompile(`"@([^"]+\.lua)"`)
+
+// TestFolders: every folder has a README and a test, and every script in it
+// is named by one of its import files.
+func TestFolders(t *testing.T) {
+	t.Parallel()
+	entries, err := os.ReadDir(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if !e.IsDir() || e.Name() == "examplestest" {
+			continue
+		}
+		dir := e.Name()
+		names := glob(t, dir, "*")
+		if !slices.Contains(names, "README.md") {
+			t.Errorf("%s has no README.md", dir)
+		}
+		if len(glob(t, dir, "*_test.go")) == 0 {
+			t.Errorf("%s has no test", dir)
+		}
+		named := map[string]bool{}
+		for _, f := range glob(t, dir, "*.json") {
+			raw, err := os.ReadFile(path.Join(dir, f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range scriptRef.FindAllStringSubmatch(string(raw), -1) {
+				named[m[1]] = true
+			}
+		}
+		for _, lua := range glob(t, dir, "*.lua") {
+			if !named[lua] {
+				t.Errorf("%s/%s is named by no import file", dir, lua)
+			}
+		}
+	}
+}
+
+func glob(t *testing.T, dir, pattern string) []string {
+	t.Helper()
+	paths, err := fs.Glob(os.DirFS(dir), pattern)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return paths
+}
+
+// TestRead reads import files as leadrelay import does: a document alone
+// or a bundle, scripts from "@file.lua" beside the file.
+func TestRead(t *testing.T) {
+	t.Parallel()
+	fsys := fstest.MapFS{
+		"crm/doc.json":     {Data: []byte(`{"id":7,"name":"crm","enabled":true,"offers":[1],"hook":"@hook.lua","new":{"enabled":true,"url":"https://crm.example/","post":"@post.lua"}}`)},
+		"crm/post.lua":     {Data: []byte("return true\n")},
+		"crm/hook.lua":     {Data: []byte("return {}\n")},
+		"crm/bundle.json":  {Data: []byte(`{"integrations":[{"id":8,"name":"b","enabled":true,"offers":[2],"sync":{"enabled":true,"url":"https://b.example/","pre":"@post.lua"}}],"campaigns":[{"alias":"c","offer":2}]}`)},
+		"bad/missing.json": {Data: []byte(`{"id":9,"name":"m","new":{"post":"@nope.lua"}}`)},
+		"bad/unknown.json": {Data: []byte(`{"id":9,"name":"m","new":{"urll":"x"}}`)},
+		"bad/catalog.json": {Data: []byte(`{"integrations":[],"offers":[{"id":1,"nme":"x"}]}`)},
+	}
+	b, err := examples.Read(fsys, "crm/doc.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc := b.Integrations[0]; doc.New.Post != "return true\n" || doc.Hook != "return {}\n" {
+		t.Errorf("scripts not read: post %q hook %q", doc.New.Post, doc.Hook)
+	}
+	b, err = examples.Read(fsys, "crm/bundle.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Integrations) != 1 || b.Integrations[0].Sync.Pre != "return true\n" || len(b.Campaigns) != 1 || b.Campaigns[0].Alias != "c" {
+		t.Errorf("bundle read as %+v", b)
+	}
+	for name, wantErr := range map[string]string{
+		"bad/missing.json": "post: reading the script",
+		"bad/unknown.json": "new.urll",
+		"bad/catalog.json": "nme",
+	} {
+		if _, err := examples.Read(fsys, name); err == nil || !strings.Contains(err.Error(), wantErr) {
+			t.Errorf("%s: error %v, want one about %q", name, err, wantErr)
+		}
+	}
+}
+
+// TestPointAt moves the scheme and host of every URL, keeping path, query
+// and macros.
+func TestPointAt(t *testing.T) {
+	t.Parallel()
+	b := &api.Bundle{Integrations: []*integrations.Integration{{
+		New:      &integrations.Mode{URL: "https://crm.example/api/{ofp:path}?k={secret:k}"},
+		Postback: &integrations.Mode{URL: "http://tracker.example?c={click_id}"},
+		Changes:  &integrations.Mode{URL: ""},
+		Approved: &integrations.Mode{URL: "https://fulfil.example"},
+	}}}
+	b.Campaigns = []catalog.Campaign{{PostbackURL: "https://binom.example/click.php?cnv_id={click_id}"}}
+	examples.PointAt(b, "http://127.0.0.1:9/demo/")
+	doc := b.Integrations[0]
+	got := []string{doc.New.URL, doc.Postback.URL, doc.Changes.URL, doc.Approved.URL, b.Campaigns[0].PostbackURL}
+	want := []string{"http://127.0.0.1:9/demo/api/{ofp:path}?k={secret:k}", "http://127.0.0.1:9/demo?c={click_id}", "",
+		"http://127.0.0.1:9/demo", "http://127.0.0.1:9/demo/click.php?cnv_id={click_id}"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("URLs (-want +got):\n%s", diff)
+	}
+}
