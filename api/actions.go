@@ -15,9 +15,6 @@ import (
 	"github.com/leadrelay/leadrelay/storage/lead"
 )
 
-// statusKeys are the keys of a PATCH that make a status change.
-var statusKeys = []string{"status", "reason", "comment", "ext"}
-
 // patchLead is PATCH /api/v1/admin/leads/{id}: status, reason, comment and
 // ext change the status (and fire postbacks); any other §1 field is order
 // data (and marks the lead changed). Everything is checked before anything
@@ -32,18 +29,18 @@ func (s *Server) patchLead(c *gin.Context) error {
 		return err
 	}
 	raw := in.raw()
-	ch, hasChange, err := adminChange(l, in)
+	ch, err := adminChange(l, in)
 	if err != nil {
 		return err
 	}
-	cols, err := s.patchColumns(l, in.values)
+	cols, err := patchColumns(l, in.values)
 	if err != nil {
 		return err
 	}
 	ctx := c.Request.Context()
-	if hasChange {
+	if ch != nil {
 		ch.Source, ch.Raw = "admin", raw
-		if err := s.opts.Dispatcher.ChangeStatus(ctx, ch); err != nil {
+		if err := s.opts.Dispatcher.ChangeStatus(ctx, *ch); err != nil {
 			return err
 		}
 	}
@@ -57,7 +54,7 @@ func (s *Server) patchLead(c *gin.Context) error {
 
 // patchColumns reads the order data of a PATCH; a key that is not a lead
 // field is refused (an admin's typo should not become a custom field).
-func (s *Server) patchColumns(l *lead.Lead, values map[string]any) (map[string]any, error) {
+func patchColumns(l *lead.Lead, values map[string]any) (map[string]any, error) {
 	for k := range values {
 		if f := fieldFor(k); k != "meta" && (f == nil || f.key == "integration") {
 			return nil, invalid("%s: not a field of a lead", k)
@@ -69,44 +66,40 @@ func (s *Server) patchColumns(l *lead.Lead, values map[string]any) (map[string]a
 	return orderChanges(l, values, intakeKeys)
 }
 
-// adminChange takes status, reason, comment and ext out of a PATCH. Unset,
-// the status stays, and the reason too while the status does.
-func adminChange(l *lead.Lead, in *input) (dispatcher.StatusChange, bool, error) {
-	ch := dispatcher.StatusChange{LeadID: l.ID, Status: l.Status}
-	has := false
-	for _, k := range statusKeys {
-		_, ok := in.values[k]
-		has = has || ok
+// adminChange takes status, reason, comment and ext out of a PATCH: nil
+// when it has none of them.
+func adminChange(l *lead.Lead, in *input) (*dispatcher.StatusChange, error) {
+	_, hasExt := in.values["ext"]
+	_, hasComment := in.values["comment"]
+	_, hasStatus := in.values["status"]
+	_, hasReason := in.values["reason"]
+	if !hasExt && !hasComment && !hasStatus && !hasReason {
+		return nil, nil
 	}
-	vals, err := takeAll(in, "status", "reason")
-	if err != nil || !has {
-		return ch, false, err
-	}
-	if ch.Comment, err = optionalComment(in); err != nil {
-		return ch, true, err
+	comment, err := optionalComment(in)
+	if err != nil {
+		return nil, err
 	}
 	delete(in.values, "comment")
-	if _, ok := in.values["ext"]; ok {
-		ext, err := in.take("ext")
-		if err != nil {
-			return ch, true, err
-		}
-		ext = oneLine(ext)
+	vals, err := takeAll(in, "status", "reason", "ext")
+	if err != nil {
+		return nil, err
+	}
+	ch := &dispatcher.StatusChange{LeadID: l.ID, Comment: comment}
+	if hasExt {
+		ext := oneLine(vals["ext"])
 		ch.Ext = &ext
 	}
-	if ch.Status, err = optionalStatus(vals["status"]); err != nil || ch.Status == 0 {
+	if ch.Status, err = optionalStatus(vals["status"]); err != nil {
+		return nil, err
+	}
+	if ch.Status == 0 {
 		ch.Status = l.Status
 	}
-	if err != nil {
-		return ch, true, err
+	if ch.Reason, err = reasonFor(l, ch.Status, vals["reason"]); err != nil {
+		return nil, err
 	}
-	if ch.Reason, err = optionalReason(vals["reason"]); err == nil && vals["reason"] == "" && ch.Status == l.Status {
-		ch.Reason = l.Reason
-	}
-	if err != nil {
-		return ch, true, err
-	}
-	return ch, true, checkChange(l, ch)
+	return ch, checkChange(l, *ch)
 }
 
 func (s *Server) answerLead(c *gin.Context, id int64) error {

@@ -28,13 +28,12 @@ import (
 func benchServer(b *testing.B, dsn string) (*httptest.Server, *storage.Store) {
 	b.Helper()
 	s := storagetest.Open(b, dsn)
-	ctx, cancel := context.WithCancel(context.Background())
-	b.Cleanup(cancel)
-	d, err := dispatcher.New(ctx, dispatcher.Config{Store: s, Engine: scripting.NewEngine(scripting.Config{}),
+	d, err := dispatcher.New(dispatcher.Config{Store: s, Engine: scripting.NewEngine(scripting.Config{}),
 		Tokens: macros.NewTokens([]byte("bench")), Registerer: prometheus.NewRegistry()})
 	if err != nil {
 		b.Fatal(err)
 	}
+	b.Cleanup(d.Close)
 	srv, err := api.New(api.Options{Store: s, Dispatcher: d})
 	if err != nil {
 		b.Fatal(err)

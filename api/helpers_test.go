@@ -44,10 +44,8 @@ func setup(t *testing.T, s *storage.Store) *bundle {
 
 func setupWith(t *testing.T, s *storage.Store, token string) *bundle {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
 	reg := prometheus.NewRegistry()
-	d, err := dispatcher.New(ctx, dispatcher.Config{
+	d, err := dispatcher.New(dispatcher.Config{
 		Store:         s,
 		Engine:        scripting.NewEngine(scripting.Config{Timeout: time.Second}),
 		Tokens:        macros.NewTokens([]byte("test secret")),
@@ -57,6 +55,7 @@ func setupWith(t *testing.T, s *storage.Store, token string) *bundle {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(d.Close)
 	srv, err := api.New(api.Options{Store: s, Dispatcher: d, AdminToken: token, Registry: reg})
 	if err != nil {
 		t.Fatal(err)

@@ -43,13 +43,16 @@ type input struct {
 	isJSON bool
 }
 
-// readInput reads the query and body of r. A JSON body is recognised by its
+// readInput reads the query and body of r (a GET's body is not read). A JSON body is recognised by its
 // Content-Type, or sniffed when a browser sends it as text/plain (to avoid a
 // CORS preflight) or with no type at all.
 func readInput(r *http.Request) (*input, error) {
 	in := &input{values: map[string]any{}}
 	for k, v := range r.URL.Query() {
 		in.values[k] = v[0]
+	}
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return in, nil
 	}
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mt == "multipart/form-data" {

@@ -124,19 +124,7 @@ func orderChanges(l *lead.Lead, values map[string]any, allowed []string) (map[st
 	cols := map[string]any{}
 	var problems []Problem
 	for _, k := range slices.Sorted(maps.Keys(values)) {
-		f := fieldFor(k)
-		var err error
-		switch {
-		case k == "meta":
-			next.Meta, err = mergeMetaObject(next.Meta, values[k])
-		case f != nil && slices.Contains(allowed, f.key):
-			if err = f.set(&next, k, values[k]); err == nil {
-				cols[f.column] = f.value(&next)
-			}
-		default:
-			next.Meta, err = mergeMeta(next.Meta, k, values[k])
-		}
-		if err != nil {
+		if err := orderChange(&next, cols, k, values[k], allowed); err != nil {
 			problems = append(problems, Problem{Field: k, Message: asError(err).Message})
 		}
 	}
@@ -151,4 +139,21 @@ func orderChanges(l *lead.Lead, values map[string]any, allowed []string) (map[st
 		cols["meta"] = string(b)
 	}
 	return cols, nil
+}
+
+// orderChange reads one changed value into next, and its column into cols.
+func orderChange(next *lead.Lead, cols map[string]any, key string, v any, allowed []string) error {
+	f := fieldFor(key)
+	var err error
+	switch {
+	case key == "meta":
+		next.Meta, err = mergeMetaObject(next.Meta, v)
+	case f != nil && slices.Contains(allowed, f.key):
+		if err = f.set(next, key, v); err == nil {
+			cols[f.column] = f.value(next)
+		}
+	default:
+		next.Meta, err = mergeMeta(next.Meta, key, v)
+	}
+	return err
 }

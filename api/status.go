@@ -139,18 +139,20 @@ func (s *Server) statusChange(ctx context.Context, l *lead.Lead, value, reason s
 	if ch.Status, err = mapStatus(statusMap, value); err != nil {
 		return ch, err
 	}
-	if reason == "" {
-		if ch.Status == l.Status {
-			ch.Reason = l.Reason
-		}
-		return ch, nil
+	ch.Reason, err = reasonFor(l, ch.Status, reason)
+	return ch, err
+}
+
+// reasonFor reads the cancel reason given; with none, the lead keeps its
+// reason while it keeps its status, and has none once its status changes.
+func reasonFor(l *lead.Lead, st lead.Status, reason string) (lead.Reason, error) {
+	if reason != "" {
+		return optionalReason(reason)
 	}
-	r, err := lead.ParseReason(reason)
-	if err != nil {
-		return ch, invalid("reason: %v", err)
+	if st == l.Status {
+		return l.Reason, nil
 	}
-	ch.Reason = r
-	return ch, nil
+	return 0, nil
 }
 
 func (s *Server) statusMap(ctx context.Context, integrationID int64) (map[string]string, error) {

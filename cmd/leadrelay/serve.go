@@ -36,16 +36,19 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	// The dispatcher outlives the signal: requests still being answered may
-	// need it, so it stops after the HTTP server has drained.
-	dctx, stopDispatcher := context.WithCancel(context.WithoutCancel(ctx))
-	rt, err := a.openRuntime(dctx, cfg)
+	rt, err := a.openRuntime(ctx, cfg)
 	if err != nil {
-		stopDispatcher()
 		return err
 	}
-	defer rt.store.Close()
-	defer stopDispatcher()
+	// The dispatcher stops after the HTTP server has drained: requests still
+	// being answered may need it.
+	defer rt.close()
+	return a.serve(ctx, cfg, rt)
+}
+
+// serve runs the HTTP API and the sweep scheduler until ctx ends (SIGINT,
+// SIGTERM) or serving fails.
+func (a *app) serve(ctx context.Context, cfg Config, rt *runtime) error {
 	srv, err := api.New(api.Options{Store: rt.store, Dispatcher: rt.dispatcher, AdminToken: cfg.AdminToken,
 		Registry: rt.registry, Logger: a.logger})
 	if err != nil {
@@ -58,11 +61,14 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	if cfg.AdminToken == "" {
 		a.logger.Warn("the admin API is off: set LEADRELAY_ADMIN_TOKEN to turn it on")
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	schedulerDone := make(chan error, 1)
 	go func() { schedulerDone <- rt.dispatcher.Run(ctx) }()
 	httpServer := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	a.logger.Info("leadrelay serving", "addr", ln.Addr().String(), "db", storage.RedactDSN(cfg.DSN), "schedule", cfg.Schedule)
 	err = serveUntilDone(ctx, a, httpServer, ln)
+	cancel()
 	if schedErr := <-schedulerDone; err == nil && schedErr != nil {
 		err = fmt.Errorf("running the scheduler: %w", schedErr)
 	}

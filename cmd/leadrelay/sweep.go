@@ -14,17 +14,13 @@ import (
 	"github.com/leadrelay/leadrelay/storage/lead"
 )
 
-// withRuntime opens the runtime for a command and closes it after fn: the
-// dispatcher's writer stops first, then the database.
+// withRuntime opens the runtime for a command and closes it after fn.
 func (a *app) withRuntime(ctx context.Context, cfg Config, fn func(ctx context.Context, rt *runtime) error) error {
-	ctx, cancel := context.WithCancel(ctx)
 	rt, err := a.openRuntime(ctx, cfg)
 	if err != nil {
-		cancel()
 		return err
 	}
-	defer rt.store.Close()
-	defer cancel()
+	defer rt.close()
 	return fn(ctx, rt)
 }
 

@@ -24,8 +24,8 @@ type runtime struct {
 	registry   *prometheus.Registry
 }
 
-// openRuntime opens and migrates the database and builds the dispatcher,
-// whose outcome writer runs until ctx ends. Close the store when done.
+// openRuntime opens and migrates the database and builds the dispatcher;
+// close releases both.
 func (a *app) openRuntime(ctx context.Context, cfg Config) (*runtime, error) {
 	store, err := openStore(ctx, cfg)
 	if err != nil {
@@ -46,7 +46,7 @@ func newRuntime(ctx context.Context, a *app, cfg Config, store *storage.Store) (
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	d, err := dispatcher.New(ctx, dispatcher.Config{
+	d, err := dispatcher.New(dispatcher.Config{
 		Store:         store,
 		Engine:        scripting.NewEngine(scripting.Config{Timeout: cfg.ScriptTimeout}),
 		Tokens:        macros.NewTokens([]byte(secret)),
@@ -62,6 +62,13 @@ func newRuntime(ctx context.Context, a *app, cfg Config, store *storage.Store) (
 		return nil, err
 	}
 	return &runtime{cfg: cfg, store: store, dispatcher: d, registry: reg}, nil
+}
+
+// close stops the dispatcher, writing what it holds, then closes the
+// database.
+func (rt *runtime) close() {
+	rt.dispatcher.Close()
+	_ = rt.store.Close()
 }
 
 // leadSecret is LEADRELAY_SECRET, or else the secret generated on first use
