@@ -46,7 +46,7 @@ func commands() []command {
 		{"test", "dry-run an integration on a lead, printed for a person", testDetail, runTest},
 		{"import", "import integrations, catalog and campaigns from JSON files", importDetail, runImport},
 		{"export", "print integrations, catalog and campaigns as JSON, secrets in clear", exportDetail, runExport},
-		{"demo", "a self-contained run against a fake CRM", "leadrelay demo", notYet},
+		{"demo", "a self-contained run against a fake CRM", "leadrelay demo", runDemo},
 	}
 }
 
