@@ -1,0 +1,164 @@
+// Command gen writes the generated parts of the integration author's guide,
+// docs/guide.md, so that the guide says what the code does: the table of
+// macros, from macros.Docs, and the table of return values, from
+// scripting.Classify. Each part sits between two comment lines,
+//
+//	<!-- BEGIN macros (go run ./docs/gen) -->
+//	<!-- END macros -->
+//
+// and the text around them is left alone. Run it from the repository root
+// after changing a macro or a return rule:
+//
+//	go run ./docs/gen
+//
+// A test fails while the guide is out of date.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/leadrelay/leadrelay/macros"
+	"github.com/leadrelay/leadrelay/scripting"
+)
+
+func main() {
+	guide := flag.String("guide", "docs/guide.md", "the guide to bring up to date")
+	flag.Parse()
+	if err := run(*guide); err != nil {
+		fmt.Fprintln(os.Stderr, "gen:", err)
+		os.Exit(1)
+	}
+}
+
+func run(path string) error {
+	old, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	next, err := rewrite(string(old))
+	if err != nil || next == string(old) {
+		return err
+	}
+	return os.WriteFile(path, []byte(next), 0o644)
+}
+
+// section is a generated part of the guide.
+type section struct {
+	name string
+	body func() string
+}
+
+var sections = []section{{"macros", macroTable}, {"returns", returnTable}}
+
+// rewrite replaces the body of every generated section of guide.
+func rewrite(guide string) (string, error) {
+	for _, s := range sections {
+		begin := "<!-- BEGIN " + s.name + " (go run ./docs/gen) -->\n"
+		end := "<!-- END " + s.name + " -->"
+		i := strings.Index(guide, begin)
+		j := strings.Index(guide, end)
+		if i < 0 || j < i {
+			return "", fmt.Errorf("the guide has no %s section: a line %q, then a line %q", s.name, strings.TrimSpace(begin), end)
+		}
+		guide = guide[:i+len(begin)] + s.body() + guide[j:]
+	}
+	return guide, nil
+}
+
+// macroTable lists every macro with its example and meaning.
+func macroTable() string {
+	var b strings.Builder
+	b.WriteString("| macro | for the example lead | what |\n| --- | --- | --- |\n")
+	for _, d := range macros.Docs() {
+		name := "{" + d.Name + "}"
+		if d.Arg != "" {
+			name = "{" + d.Name + ":" + d.Arg + "}"
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", name, code(d.Example), cell(d.Meaning))
+	}
+	return b.String()
+}
+
+// code writes s as inline code, or says it is empty.
+func code(s string) string {
+	if s == "" {
+		return "*(empty)*"
+	}
+	return "`" + cell(s) + "`"
+}
+
+// cell escapes the pipes that would end a table cell.
+func cell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
+
+// sample is a return value as a script writes it and as Classify gets it.
+type sample struct {
+	lua   string
+	value any
+}
+
+var samples = []sample{
+	{`84921`, int64(84921)},
+	{`"CRM-1"`, "CRM-1"},
+	{`"123"`, "123"},
+	{`true`, true},
+	{`-7`, int64(-7)},
+	{`"-7"`, "-7"},
+	{`"https://login.example/a"`, "https://login.example/a"},
+	{`"id:A-1"`, "id:A-1"},
+	{`"Registration failed"`, "Registration failed"},
+	{`8.5`, 8.5},
+	{`{id = 1}`, map[string]any{"id": int64(1)}},
+	{`nil, or no return`, nil},
+	{`false`, false},
+	{`""`, ""},
+	{`0`, int64(0)},
+}
+
+// returnTable shows what each sample return value does in each mode.
+func returnTable() string {
+	var b strings.Builder
+	b.WriteString("| `return` | new | sync | changes, postback | approved |\n| --- | --- | --- | --- | --- |\n")
+	for _, s := range samples {
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", cell(s.lua),
+			effect(scripting.ModeNew, s.value), effect(scripting.ModeSync, s.value),
+			effect(scripting.ModeChanges, s.value), effect(scripting.ModeApproved, s.value))
+	}
+	return b.String()
+}
+
+// effect says in words what Classify's verdict does to the lead in mode.
+func effect(mode string, v any) string {
+	verdict := scripting.Classify(mode, v)
+	switch verdict.Kind {
+	case scripting.KindReject:
+		return fmt.Sprintf("cancel, reason %d", verdict.Reason) + thankYou(mode)
+	case scripting.KindAccept:
+		if verdict.UseLeadExt {
+			return "processing, ext: the lead's ext, else its id" + thankYou(mode)
+		}
+		return "processing, ext " + code(verdict.Ext) + thankYou(mode)
+	case scripting.KindRedirect:
+		return "the visitor goes to the URL; the lead stays new for the classic send"
+	case scripting.KindMessage:
+		return "deleted; the visitor sees the text"
+	case scripting.KindDone:
+		if mode == scripting.ModeApproved {
+			return "done; " + code(verdict.Value) + " kept as this integration's id"
+		}
+		return "done"
+	}
+	if mode == scripting.ModeSync {
+		return "sending error: the lead goes the classic way"
+	}
+	return "sending error: again in a minute"
+}
+
+func thankYou(mode string) string {
+	if mode == scripting.ModeSync {
+		return "; the thank-you page"
+	}
+	return ""
+}
