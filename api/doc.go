@@ -52,10 +52,17 @@
 // POST /api/v1/status and the webhooks map the CRM's value through the
 // status_map of the lead's integration first (exactly, then ignoring case);
 // a value not in the map is taken as a status id only if it is digits alone;
-// anything else is refused with 422. An advertiser's alias names whose leads
-// it may change: those of the campaign's integration, or, for a campaign
-// without one, those that came in with its alias. Without a reason the lead
-// keeps its reason while it keeps its status.
+// anything else is refused with 422. An advertiser's alias (with its key,
+// when the campaign has one) names whose leads it may change: those of the
+// campaign's integration, or, for a campaign without one, those that came in
+// with its alias. An optional "reason" (code or name) goes with a cancel;
+// without one the lead keeps its reason while it keeps its status.
+//
+// The thank-you page's changes (POST /api/v1/leads/{id}/changes) may set the
+// order data only: name, last, email, phone, phonecc, the address, delivery,
+// discount, count, currency, the prices, items and comment; any other key is
+// a custom field. An admin's PATCH may set any §1 field, and refuses keys
+// that are not one.
 //
 // # Caching
 //
