@@ -44,7 +44,7 @@ const demoHelp = `
 Runs leadrelay on an SQLite database in a temporary folder (removed at the
 end), with the examples of examples/ imported and their URLs pointed at a
 fake CRM on a loopback port. About thirty leads come in through the HTTP
-API; the clock moves a minute at a time and each minute is one sweep. The
+API; the clock moves a minute at a time, and each minute sweeps every mode. The
 CRM's webhooks, advertisers' status updates, an upsell and the call
 centre's edits happen along the way; one lead fails after its attempts and
 is re-queued. A summary of the log and of the leads is printed at the end.`
@@ -367,18 +367,11 @@ func (dm *demo) events(ctx context.Context) error {
 }
 
 func (dm *demo) eventList(ctx context.Context) ([]event, error) {
-	john, err := dm.ext(ctx, "John Smith")
+	ext, err := dm.exts(ctx, "John Smith", "Emma Brown", "Oliver Jones")
 	if err != nil {
 		return nil, err
 	}
-	emma, err := dm.ext(ctx, "Emma Brown")
-	if err != nil {
-		return nil, err
-	}
-	oliver, err := dm.ext(ctx, "Oliver Jones")
-	if err != nil {
-		return nil, err
-	}
+	john, emma, oliver := ext["John Smith"], ext["Emma Brown"], ext["Oliver Jones"]
 	hook := "/api/v1/hooks/101?token=sr-hook-secret"
 	evs := []event{
 		{"SalesRender webhook: John Smith's order is status 3, with the call centre's comment", http.MethodPost, hook,
@@ -404,16 +397,20 @@ func (dm *demo) eventList(ctx context.Context) ([]event, error) {
 
 func (dm *demo) leadID(name string) string { return strconv.FormatInt(dm.leads[name], 10) }
 
-// ext is the ext a visitor's lead got from its integration.
-func (dm *demo) ext(ctx context.Context, name string) (string, error) {
-	l, err := dm.store.GetLead(ctx, dm.leads[name])
-	if err != nil {
-		return "", err
+// exts are the exts the visitors' leads got from their integration, by name.
+func (dm *demo) exts(ctx context.Context, names ...string) (map[string]string, error) {
+	out := make(map[string]string, len(names))
+	for _, name := range names {
+		l, err := dm.store.GetLead(ctx, dm.leads[name])
+		if err != nil {
+			return nil, err
+		}
+		if l.Ext == "" {
+			return nil, fmt.Errorf("demo: %s's lead has no ext", name)
+		}
+		out[name] = l.Ext
 	}
-	if l.Ext == "" {
-		return "", fmt.Errorf("demo: %s's lead has no ext", name)
-	}
-	return l.Ext, nil
+	return out, nil
 }
 
 // requeue brings the CRM back and puts the failed leads back in the queue.
