@@ -149,7 +149,10 @@ func syncResultOf(ch change, a *attempt) *SyncResult {
 		return &SyncResult{Result: SyncCancelled}
 	case OutcomeDeleted:
 		return &SyncResult{Result: SyncError, Message: ch.message}
-	default:
-		return &SyncResult{Result: SyncQueued, Message: "the synchronous send did not succeed; the lead goes the classic way"}
 	}
+	if ext, ok := ch.cols["ext"].(string); ok && ext != "" {
+		return &SyncResult{Result: SyncQueued, Ext: ext,
+			Message: "the target registered the lead (ext " + ext + ") without an autologin URL; it moves to processing with the next sweep"}
+	}
+	return &SyncResult{Result: SyncQueued, Message: "the synchronous send did not succeed; the lead goes the classic way"}
 }

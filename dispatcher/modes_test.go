@@ -153,6 +153,9 @@ func TestPostbacksOncePerStatus(t *testing.T) {
 				t.Errorf("unexpected postback %s (want %v)", p, want)
 			}
 		}
+		if row := b.lastAttempt(t, l.ID, "postback"); !contains(row.Request, "&status=") {
+			t.Errorf("the logged request does not read as sent: %s", row.Request)
+		}
 	})
 }
 
@@ -174,6 +177,7 @@ func TestSyncRules(t *testing.T) {
 		{"negative", `return -12`, "cancelled", lead.Cancel, "", lead.ReasonBanned},
 		{"text", `return "Registration failed, try again later"`, "error", lead.Deleted, "", 0},
 		{"empty", `return nil`, "queued", lead.New, "", 0},
+		{"registered without url", `lead.edit(o.order_id, {exto = "R-2"}) return nil`, "queued", lead.New, "R-2", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

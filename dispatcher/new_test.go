@@ -107,6 +107,22 @@ func TestNewModeWithoutRequest(t *testing.T) {
 	})
 }
 
+// TestRoutingSkipsIntegrationsThatDoNotSend: a postback-only integration is
+// never a new lead's own, even with the lowest id.
+func TestRoutingSkipsIntegrationsThatDoNotSend(t *testing.T) {
+	t.Parallel()
+	storagetest.Run(t, func(t *testing.T, s *storage.Store) {
+		b := setup(t, s)
+		b.integration(t, map[string]any{"name": "tracker", "enabled": true,
+			"postback": map[string]any{"enabled": true, "url": "https://t.example/pb", "method": "GET"}})
+		crm := b.integration(t, map[string]any{"name": "crm", "enabled": true, "new": map[string]any{"enabled": true}})
+		l := b.newLead(t, &lead.Lead{Name: "Ann"})
+		if l.IntegrationID != crm {
+			t.Errorf("routed to %d, want the CRM %d", l.IntegrationID, crm)
+		}
+	})
+}
+
 // TestNoPostScript: a 2xx counts as true, with a JSON body's id as the ext;
 // any other code is a retry.
 func TestNoPostScript(t *testing.T) {

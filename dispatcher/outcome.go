@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -207,10 +208,14 @@ func newResponseView(r *scripting.Response, truncated bool, limit int) responseV
 	return v
 }
 
+// redactedJSON encodes v for the log without HTML escaping (a URL's & stays
+// &), secrets as ***.
 func redactedJSON(v any, secrets map[string]string) string {
-	b, err := json.Marshal(v)
-	if err != nil {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		return ""
 	}
-	return integrations.Redact(string(b), secrets)
+	return integrations.Redact(strings.TrimSuffix(b.String(), "\n"), secrets)
 }

@@ -132,13 +132,17 @@ func matches(doc *integrations.Integration, l *lead.Lead) bool {
 }
 
 // route picks a new lead's integration (SPEC §2): the campaign's, else the
-// first enabled integration, lowest id first, that takes its offer and country.
+// first enabled integration, lowest id first, that takes its offer and country
+// and sends new leads (new or sync enabled). An integration that only posts
+// back or takes approved leads is never a lead's own: the lead would wait in
+// new forever.
 func (r *registry) route(campaignIntegration int64, l *lead.Lead) int64 {
 	if campaignIntegration != 0 {
 		return campaignIntegration
 	}
 	for _, c := range r.all() {
-		if c.Doc.Enabled && matches(c.Doc, l) {
+		sends := c.Mode(integrations.ModeNew) != nil || c.Mode(integrations.ModeSync) != nil
+		if c.Doc.Enabled && sends && matches(c.Doc, l) {
 			return c.Doc.ID
 		}
 	}
