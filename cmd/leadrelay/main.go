@@ -123,7 +123,3 @@ func (a *app) printHelp() {
 	}
 	fmt.Fprintln(a.stdout, "\nRun leadrelay COMMAND -h for a command's flags.")
 }
-
-func notYet(_ context.Context, _ *app, _ []string) error {
-	return fmt.Errorf("%w: not available yet", errUsage)
-}
