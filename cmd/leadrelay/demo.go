@@ -450,6 +450,10 @@ type demoRow struct{ integration, mode string }
 // campaignRow names the campaign postbacks, which belong to no integration.
 const campaignRow = "(campaign postbacks)"
 
+// noIntegration names the leads no integration sends: their offer is taken
+// only by postback integrations, and campaign postbacks report on them.
+const noIntegration = "(no integration)"
+
 func (dm *demo) summary(ctx context.Context) (*demoSummary, error) {
 	s := &demoSummary{outcomes: map[demoRow]map[string]int{}, statuses: map[string]map[string]int{}}
 	if err := dm.countAttempts(ctx, s); err != nil {
@@ -464,7 +468,11 @@ func (dm *demo) summary(ctx context.Context) (*demoSummary, error) {
 		if l.Failed {
 			status = "failed"
 		}
-		add(s.statuses, dm.name(l.IntegrationID), status)
+		owner := noIntegration
+		if l.IntegrationID != 0 {
+			owner = dm.name(l.IntegrationID)
+		}
+		add(s.statuses, owner, status)
 	}
 	return s, nil
 }

@@ -33,13 +33,13 @@ salesrender-crm       new       6        1         1      -        -         -
 salesrender-crm       changes   1        -         -      -        -         -
 
 leads by integration and status
-integration      processing  cancel  packaging  deleted
-affiliatepro     1           1       2          -
-autologin        3           2       -          1
-retrack          2           1       1          -
-s2s-postback     -           1       2          -
-salesrender-cpa  2           1       -          -
-salesrender-crm  3           2       2          -
+integration       processing  cancel  packaging  deleted
+(no integration)  -           1       2          -
+affiliatepro      1           1       2          -
+autologin         3           2       -          1
+retrack           2           1       1          -
+salesrender-cpa   2           1       -          -
+salesrender-crm   3           2       2          -
 `
 
 // TestDemo runs leadrelay demo end to end and checks its story and summary,
