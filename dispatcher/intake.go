@@ -3,6 +3,7 @@ package dispatcher
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/leadrelay/leadrelay/integrations"
 	"github.com/leadrelay/leadrelay/storage"
@@ -57,12 +58,9 @@ func (d *Dispatcher) Intake(ctx context.Context, in Intake) (*SyncResult, error)
 		l.ClaimToken = token
 		l.NextAt = now.Add(d.lease(sync.cm.Timeout)).UnixMilli()
 	}
-	if err := d.cfg.Store.CreateLead(ctx, l); err != nil {
-		return nil, err
-	}
-	arrival := &storage.LogEntry{Time: now, LeadID: l.ID, IntegrationID: l.IntegrationID, Mode: "intake",
+	arrival := &storage.LogEntry{Time: now, IntegrationID: l.IntegrationID, Mode: "intake",
 		Outcome: OutcomeSuccess, Request: in.Raw, Message: "lead received"}
-	if _, err := d.cfg.Store.WriteOutcomes(ctx, storage.Outcomes{Enqueue: d.postbacksFor(ctx, l, lead.New), Log: []*storage.LogEntry{arrival}}); err != nil {
+	if err := d.cfg.Store.CreateLeadWith(ctx, l, arrival, d.postbacksFor(ctx, l, lead.New)); err != nil {
 		return nil, err
 	}
 	d.metrics.received()
@@ -76,10 +74,15 @@ func (d *Dispatcher) Intake(ctx context.Context, in Intake) (*SyncResult, error)
 	return d.sendSync(ctx, sync, token)
 }
 
+// intakeRefresh is how stale the integrations may be when a lead is routed
+// at intake. Saves through this process's API invalidate at once; another
+// process's saves are seen within this time.
+const intakeRefresh = time.Second
+
 // routeNew gives a new lead its campaign's integration or the first that
 // takes it (SPEC §2).
 func (d *Dispatcher) routeNew(ctx context.Context, l *lead.Lead) error {
-	if err := d.registry.refresh(ctx); err != nil {
+	if err := d.registry.refreshEvery(ctx, d.cfg.Clock.Now(), intakeRefresh); err != nil {
 		return fmt.Errorf("loading integrations: %w", err)
 	}
 	c, err := d.catalog.campaign(ctx, l.Campaign)

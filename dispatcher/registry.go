@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/leadrelay/leadrelay/integrations"
 	"github.com/leadrelay/leadrelay/scripting"
@@ -23,6 +24,8 @@ type registry struct {
 
 	mu   sync.RWMutex
 	byID map[int64]*integrations.Compiled
+	// checked is when refresh last compared versions with the database.
+	checked time.Time
 }
 
 func newRegistry(store *storage.Store, engine *scripting.Engine, logger *slog.Logger) *registry {
@@ -62,6 +65,24 @@ func (r *registry) refresh(ctx context.Context) error {
 	return nil
 }
 
+// refreshEvery refreshes when the last refresh is older than every, so a
+// busy intake does not ask the database for versions on every lead.
+func (r *registry) refreshEvery(ctx context.Context, now time.Time, every time.Duration) error {
+	r.mu.RLock()
+	fresh := now.Sub(r.checked) < every
+	r.mu.RUnlock()
+	if fresh {
+		return nil
+	}
+	if err := r.refresh(ctx); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	r.checked = now
+	r.mu.Unlock()
+	return nil
+}
+
 // get returns one compiled integration, loading it when it is not cached.
 func (r *registry) get(ctx context.Context, id int64) (*integrations.Compiled, error) {
 	r.mu.RLock()
@@ -93,9 +114,12 @@ func (r *registry) load(ctx context.Context, id int64) (*integrations.Compiled, 
 	return c, nil
 }
 
+// invalidate drops an integration and makes the next intake refresh, so a
+// save through this process is routed by at once.
 func (r *registry) invalidate(id int64) {
 	r.mu.Lock()
 	delete(r.byID, id)
+	r.checked = time.Time{}
 	r.mu.Unlock()
 }
 
