@@ -10,6 +10,10 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
+
+	"github.com/leadrelay/leadrelay/dispatcher"
+	"github.com/leadrelay/leadrelay/macros"
+	"github.com/leadrelay/leadrelay/scripting"
 )
 
 // Config is the configuration of SPEC §8. Each field is read from its
@@ -38,15 +42,16 @@ type Config struct {
 	IMailDomain string
 }
 
-// Defaults.
+// Defaults. The delivery settings default to what the packages that use
+// them choose.
 const (
 	DefaultDSN           = "sqlite:leadrelay.db"
 	DefaultAddr          = ":8080"
-	DefaultSchedule      = "* * * * *"
-	DefaultWorkers       = 64
-	DefaultScriptTimeout = 2 * time.Second
-	DefaultLogDays       = 30
-	DefaultIMailDomain   = "example.com"
+	DefaultSchedule      = dispatcher.DefaultSchedule
+	DefaultWorkers       = dispatcher.DefaultWorkers
+	DefaultScriptTimeout = scripting.DefaultTimeout
+	DefaultLogDays       = dispatcher.DefaultLogDays
+	DefaultIMailDomain   = macros.DefaultIMailDomain
 )
 
 // WithDefaults fills unset fields with their defaults.
