@@ -39,6 +39,8 @@ func dispatcherError(err error) *Error {
 		return invalid("%v", err)
 	case errors.Is(err, dispatcher.ErrNoIntegration):
 		return newError(http.StatusUnprocessableEntity, CodeNoIntegration, "%v", err)
+	case errors.Is(err, dispatcher.ErrHookResult):
+		return newError(http.StatusUnprocessableEntity, CodeScript, "%v", err)
 	case errors.As(err, &docErr):
 		return documentError(err)
 	case errors.As(err, &scriptErr):

@@ -201,6 +201,7 @@ func TestWebhookRefusals(t *testing.T) {
 			"hook": "local b = json.decode(result)\nreturn {lead_id = b.id, ext = b.ext, status = b.status}",
 		})
 		bare := b.integration(map[string]any{"name": "bare", "enabled": true})
+		odd := b.integration(map[string]any{"name": "odd", "enabled": true, "hook": `return "thanks"`})
 		b.campaign(catalog.Campaign{Alias: "cpa", Offer: 1, Integration: integ})
 		b.campaign(catalog.Campaign{Alias: "other", Offer: 1, Integration: bare})
 		id := b.intake(map[string]any{"alias": "cpa"})
@@ -214,6 +215,7 @@ func TestWebhookRefusals(t *testing.T) {
 			{"unknown integration", "/api/v1/hooks/999", `{}`, http.StatusNotFound, "NOT_FOUND"},
 			{"integration without a hook", fmt.Sprintf("/api/v1/hooks/%d", bare), `{}`, http.StatusNotFound, "NOT_FOUND"},
 			{"body the script cannot read", path, `not json`, http.StatusUnprocessableEntity, "SCRIPT_ERROR"},
+			{"a script that returns no table", fmt.Sprintf("/api/v1/hooks/%d", odd), `{}`, http.StatusUnprocessableEntity, "SCRIPT_ERROR"},
 			{"no lead named", path, `{"status":"3"}`, http.StatusUnprocessableEntity, "NO_ID"},
 			{"a lead of another integration", path, fmt.Sprintf(`{"id":%d,"status":"3"}`, foreign), http.StatusNotFound, "NOT_FOUND"},
 			{"an unknown ext", path, `{"ext":"nope","status":"3"}`, http.StatusNotFound, "NOT_FOUND"},

@@ -2,10 +2,13 @@ package dispatcher
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 
+	"github.com/leadrelay/leadrelay/integrations"
 	"github.com/leadrelay/leadrelay/scripting"
+	"github.com/leadrelay/leadrelay/storage"
 )
 
 // HookResult is what an integration's hook script read from a CRM webhook.
@@ -16,9 +19,15 @@ type HookResult struct {
 	Comment string
 }
 
+// ErrHookResult is returned when a hook script returns something other than
+// {lead_id=…, ext=…, status=…, comment=…}.
+var ErrHookResult = errors.New("the hook script's result cannot be read")
+
 // Hook runs an integration's hook script on a webhook body. The script sees
 // the body as result and the request (method, headers, query) as request,
-// and returns {lead_id=…, ext=…, status=…, comment=…}.
+// and returns {lead_id=…, ext=…, status=…, comment=…}. A webhook the script
+// cannot read is logged with its body, so nothing a CRM sends is dropped
+// unseen; the error is a *scripting.Error or wraps ErrHookResult.
 func (d *Dispatcher) Hook(ctx context.Context, integrationID int64, body []byte, request map[string]any) (*HookResult, error) {
 	c, err := d.registry.get(ctx, integrationID)
 	if err != nil {
@@ -27,22 +36,40 @@ func (d *Dispatcher) Hook(ctx context.Context, integrationID int64, body []byte,
 	if c.Hook == nil {
 		return nil, fmt.Errorf("%w: integration %d has no hook script", ErrUnknownMode, integrationID)
 	}
-	env := &scripting.Env{Mode: "hook", Result: string(body), Secrets: c.Doc.Secrets, Extra: map[string]any{"request": request}}
+	res, err := d.runHook(ctx, c, body, request)
+	if err != nil {
+		d.logHookFailure(ctx, c, body, err)
+		return nil, err
+	}
+	return res, nil
+}
+
+func (d *Dispatcher) runHook(ctx context.Context, c *integrations.Compiled, body []byte, request map[string]any) (*HookResult, error) {
+	env := &scripting.Env{Mode: scripting.ModeHook, Result: string(body), Secrets: c.Doc.Secrets, Extra: map[string]any{"request": request}}
 	res, err := d.cfg.Engine.Run(ctx, c.Hook, env)
 	if err != nil {
 		return nil, err
 	}
 	t, ok := res.Return.(map[string]any)
 	if !ok {
-		return nil, fmt.Errorf("the hook script of integration %d returned %s, not a table {lead_id=, ext=, status=, comment=}", integrationID, scripting.FormatValue(res.Return))
+		return nil, fmt.Errorf("%w: it returned %s, not a table {lead_id=, ext=, status=, comment=}", ErrHookResult, scripting.FormatValue(res.Return))
 	}
 	out := &HookResult{Ext: text(t["ext"]), Status: text(t["status"]), Comment: text(t["comment"])}
 	if id := text(t["lead_id"]); id != "" {
 		if out.LeadID, err = strconv.ParseInt(id, 10, 64); err != nil {
-			return nil, fmt.Errorf("the hook script returned lead_id %q, not a number", id)
+			return nil, fmt.Errorf("%w: lead_id %q is not a number", ErrHookResult, id)
 		}
 	}
 	return out, nil
+}
+
+func (d *Dispatcher) logHookFailure(ctx context.Context, c *integrations.Compiled, body []byte, why error) {
+	row := &storage.LogEntry{Time: d.cfg.Clock.Now(), IntegrationID: c.Doc.ID, Mode: scripting.ModeHook,
+		Outcome: OutcomeError, Request: integrations.Redact(string(body), c.Doc.Secrets),
+		Message: integrations.Redact(why.Error(), c.Doc.Secrets)}
+	if err := d.cfg.Store.AppendLog(ctx, row); err != nil {
+		d.cfg.Logger.Error("logging a webhook the hook script could not read", "integration", c.Doc.ID, "err", err)
+	}
 }
 
 func text(v any) string {

@@ -3,6 +3,7 @@ package dispatcher_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"testing"
 	"time"
@@ -274,6 +275,17 @@ return {lead_id = r.order.externalId, ext = r.order.id, status = r.order.statusI
 		}
 		if res.LeadID != 17 || res.Ext != "84921" || res.Status != "3" || res.Comment != "confirmed" {
 			t.Errorf("hook = %+v", res)
+		}
+		if _, err := b.d.Hook(context.Background(), id, []byte(`{"order":"not a table"}`), nil); err == nil {
+			t.Fatal("a webhook the script cannot read was accepted")
+		}
+		bad := b.integration(t, map[string]any{"name": "odd", "enabled": true, "hook": `return "ok"`})
+		if _, err := b.d.Hook(context.Background(), bad, []byte(`{}`), nil); !errors.Is(err, dispatcher.ErrHookResult) {
+			t.Errorf("a hook returning text: %v, want ErrHookResult", err)
+		}
+		rows, err := s.ListLog(context.Background(), storage.LogFilter{Outcome: "ERROR"})
+		if err != nil || len(rows) != 2 || rows[0].Request != `{"order":"not a table"}` || rows[0].Mode != "hook" {
+			t.Errorf("failed webhooks in the log = %+v, %v", rows, err)
 		}
 	})
 }
