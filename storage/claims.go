@@ -36,8 +36,11 @@ func (s *Store) ClaimNewLeads(ctx context.Context, c Claim) ([]lead.Lead, error)
 	var out []lead.Lead
 	err := s.claim(ctx, &lead.Lead{}, c, func(q *gorm.DB) *gorm.DB {
 		return q.Where("status = ? AND failed = ? AND integration = ? AND next_at <= ?", lead.New, false, c.Integration, c.Now)
-	}, func(tx *gorm.DB, ids []int64) error {
-		return tx.Where("id IN ? AND claim_token = ?", ids, c.Token).Order("next_at, id").Find(&out).Error
+	}, &out, func() []int64 {
+		return stamp(out, func(l *lead.Lead) int64 {
+			l.ClaimToken, l.NextAt = c.Token, c.LeaseUntil
+			return l.ID
+		})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("claiming new leads of integration %d: %w", c.Integration, err)
@@ -59,8 +62,11 @@ func (s *Store) ClaimDeliveries(ctx context.Context, c Claim) ([]Delivery, error
 			q = q.Where("EXISTS (SELECT 1 FROM leads WHERE leads.id = deliveries.lead_id AND leads.ext <> '')")
 		}
 		return q
-	}, func(tx *gorm.DB, ids []int64) error {
-		return tx.Where("id IN ? AND claim_token = ?", ids, c.Token).Order("next_at, id").Find(&out).Error
+	}, &out, func() []int64 {
+		return stamp(out, func(d *Delivery) int64 {
+			d.ClaimToken, d.NextAt = c.Token, c.LeaseUntil
+			return d.ID
+		})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("claiming %s deliveries of integration %d: %w", c.Mode, c.Integration, err)
@@ -68,36 +74,42 @@ func (s *Store) ClaimDeliveries(ctx context.Context, c Claim) ([]Delivery, error
 	return out, nil
 }
 
-// claim selects due ids (locking them, skipping rows other processes hold),
-// stamps them with the token and lease, and loads them, all in one transaction.
+// claim loads due rows into dest (locking them, skipping rows other
+// processes hold), then stamps them with the token and lease, all in one
+// transaction; marked marks the loaded rows as claimed and returns their ids.
 //
 // On MySQL the transaction runs at READ COMMITTED: under REPEATABLE READ a
 // locking scan also takes next-key locks past the rows it returns, and a
 // concurrent claim would SKIP rows that nobody has claimed.
-func (s *Store) claim(ctx context.Context, model any, c Claim, due func(*gorm.DB) *gorm.DB, load func(*gorm.DB, []int64) error) error {
+func (s *Store) claim(ctx context.Context, model any, c Claim, due func(*gorm.DB) *gorm.DB, dest any, marked func() []int64) error {
 	var opts []*sql.TxOptions
 	if s.dialect == MySQL {
 		opts = append(opts, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
 	}
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		q := due(tx.Model(model)).Order("next_at").Limit(c.Limit)
+		q := due(tx.Model(model)).Order("next_at, id").Limit(c.Limit)
 		if s.dialect == MySQL {
 			q = q.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"})
 		}
-		var ids []int64
-		if err := q.Pluck("id", &ids).Error; err != nil {
+		if err := q.Find(dest).Error; err != nil {
 			return err
 		}
+		ids := marked()
 		if len(ids) == 0 {
 			return nil
 		}
-		res := tx.Model(model).Where("id IN ?", ids).
-			UpdateColumns(map[string]any{"claim_token": c.Token, "next_at": c.LeaseUntil})
-		if res.Error != nil {
-			return res.Error
-		}
-		return load(tx, ids)
+		return tx.Model(model).Where("id IN ?", ids).
+			UpdateColumns(map[string]any{"claim_token": c.Token, "next_at": c.LeaseUntil}).Error
 	}, opts...)
+}
+
+// stamp marks each loaded row as claimed and returns the rows' ids.
+func stamp[T any](rows []T, mark func(*T) int64) []int64 {
+	ids := make([]int64, len(rows))
+	for i := range rows {
+		ids[i] = mark(&rows[i])
+	}
+	return ids
 }
 
 // RowUpdate is the outcome of one claimed row: the columns to write, applied

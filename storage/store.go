@@ -164,6 +164,9 @@ func MySQLDriverDSN(dsn string) (string, error) {
 	// Matched rather than changed rows, so a guarded write that leaves a row
 	// as it was still counts as done, as on SQLite.
 	cfg.ClientFoundRows = true
+	// Arguments are written into the statement text: one round trip a
+	// statement instead of prepare, execute and close.
+	cfg.InterpolateParams = true
 	cfg.Loc = time.UTC
 	cfg.Collation = "utf8mb4_unicode_ci"
 	cfg.Params = map[string]string{"time_zone": "'+00:00'"}
