@@ -37,6 +37,11 @@ const (
 	SyncQueued    = "queued"
 )
 
+// syncRounds is how many rounds of sends a synchronous send's claim
+// outlasts: it waits behind nothing, and holds its lead for twice its own
+// send.
+const syncRounds = 2
+
 // Intake routes and stores a new lead, logs its arrival, queues the postbacks
 // of status new, and, when asked, sends it synchronously. A lead being sent
 // synchronously is stored already claimed, so no sweep can send it meanwhile.
@@ -56,7 +61,7 @@ func (d *Dispatcher) Intake(ctx context.Context, in Intake) (*SyncResult, error)
 	if sync != nil {
 		token = newToken()
 		l.ClaimToken = token
-		l.NextAt = now.Add(d.lease(sync.cm.Timeout)).UnixMilli()
+		l.NextAt = now.Add(d.lease(sync.cm.Timeout, syncRounds)).UnixMilli()
 	}
 	arrival := &storage.LogEntry{Time: now, IntegrationID: l.IntegrationID, Mode: "intake",
 		Outcome: OutcomeSuccess, Request: in.Raw, Message: "lead received"}

@@ -125,38 +125,65 @@ type drainSource struct {
 	mode  string
 }
 
-// drain claims and sends one source's due rows until none are left. Its
-// concurrency is the integration's; every send also takes one of the
+// drain claims and sends one source's due rows until none are left. It
+// claims batches of two rounds of sends, and claims the next batch while the
+// second half of the current one starts, so sends do not wait for a claim.
+// Its concurrency is the integration's; every send also takes one of the
 // process's workers.
 func (d *Dispatcher) drain(ctx context.Context, run *sweepRun, src drainSource) error {
 	concurrency, timeout := d.sourceLimits(src)
 	slots := make(chan struct{}, concurrency)
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	for ctx.Err() == nil {
-		claim := storage.Claim{
-			Mode: src.mode, Now: run.now.UnixMilli(), Token: newToken(), Limit: concurrency * 2,
-			LeaseUntil: d.cfg.Clock.Now().Add(d.lease(timeout)).UnixMilli(),
+	next := d.claimAhead(ctx, run, src, 2*concurrency, timeout)
+	for {
+		b := <-next
+		if b.err != nil || len(b.tasks) == 0 {
+			return b.err
 		}
-		if src.integ != nil {
-			claim.Integration = src.integ.Doc.ID
-		}
-		tasks, err := d.claimTasks(ctx, src, claim)
-		if err != nil || len(tasks) == 0 {
-			return err
-		}
-		for i, t := range tasks {
+		for i, t := range b.tasks {
+			if i == len(b.tasks)/2 {
+				next = d.claimAhead(ctx, run, src, 2*concurrency, timeout)
+			}
 			if !d.acquire(ctx, slots) {
-				d.release(tasks[i:], claim.Token)
+				d.release(b.tasks[i:], b.token)
+				if i >= len(b.tasks)/2 {
+					ahead := <-next
+					d.release(ahead.tasks, ahead.token)
+				}
 				return ctx.Err()
 			}
 			wg.Go(func() {
 				defer func() { <-slots; <-d.workers }()
-				d.deliver(ctx, run, t, claim.Token)
+				d.deliver(ctx, run, t, b.token)
 			})
 		}
 	}
-	return ctx.Err()
+}
+
+// batch is one claim's tasks and token, or the error that ended claiming.
+type batch struct {
+	tasks []*task
+	token string
+	err   error
+}
+
+// claimAhead claims up to limit rows of src in the background; the batch
+// arrives on the channel.
+func (d *Dispatcher) claimAhead(ctx context.Context, run *sweepRun, src drainSource, limit int, timeout time.Duration) <-chan batch {
+	out := make(chan batch, 1)
+	claim := storage.Claim{
+		Mode: src.mode, Now: run.now.UnixMilli(), Token: newToken(), Limit: limit,
+		LeaseUntil: d.cfg.Clock.Now().Add(d.lease(timeout, claimRounds)).UnixMilli(),
+	}
+	if src.integ != nil {
+		claim.Integration = src.integ.Doc.ID
+	}
+	go func() {
+		tasks, err := d.claimTasks(ctx, src, claim)
+		out <- batch{tasks: tasks, token: claim.Token, err: err}
+	}()
+	return out
 }
 
 // acquire takes a slot of the source and a worker of the process; false when
@@ -199,10 +226,16 @@ func (d *Dispatcher) sourceLimits(src drainSource) (concurrency int, timeout tim
 	return src.integ.Concurrency, src.integ.Mode(src.mode).Timeout
 }
 
-// lease is how long a claim holds its rows: two rounds of sends (a claimed
-// row may wait for one round before its own) with their scripts, and a margin.
-func (d *Dispatcher) lease(timeout time.Duration) time.Duration {
-	return 2*(timeout+2*d.cfg.ScriptTimeout) + d.cfg.LeaseMargin
+// claimRounds is how many rounds of sends (each at most a request and its
+// two scripts) a swept row's claim must outlast. When a batch is claimed,
+// one round is in flight and half a batch (one round) waits to start; the
+// batch itself is two rounds, so its last row is done by the end of the
+// fourth.
+const claimRounds = 4
+
+// lease is how long a claim holds its rows: rounds of sends, and a margin.
+func (d *Dispatcher) lease(timeout time.Duration, rounds int) time.Duration {
+	return time.Duration(rounds)*(timeout+2*d.cfg.ScriptTimeout) + d.cfg.LeaseMargin
 }
 
 func newToken() string {
