@@ -48,6 +48,9 @@ type Config struct {
 	FlushInterval time.Duration
 	// FlushRows is how many outcomes make a batch write at once. Default 200.
 	FlushRows int
+	// Flushers is how many batches of outcomes may be written at once.
+	// Default 2.
+	Flushers int
 	// CatalogTTL is how long offers, sites, goals, affiliates and campaigns are
 	// cached. Default 5s.
 	CatalogTTL time.Duration
@@ -62,6 +65,7 @@ const (
 	DefaultLogDays       = 30
 	DefaultFlushInterval = 100 * time.Millisecond
 	DefaultFlushRows     = 200
+	DefaultFlushers      = 2
 	DefaultCatalogTTL    = 5 * time.Second
 )
 
@@ -80,6 +84,7 @@ func (c Config) WithDefaults() Config {
 	c.LogDays = cmp.Or(c.LogDays, DefaultLogDays)
 	c.FlushInterval = cmp.Or(c.FlushInterval, DefaultFlushInterval)
 	c.FlushRows = cmp.Or(c.FlushRows, DefaultFlushRows)
+	c.Flushers = cmp.Or(c.Flushers, DefaultFlushers)
 	c.CatalogTTL = cmp.Or(c.CatalogTTL, DefaultCatalogTTL)
 	return c
 }
@@ -97,6 +102,9 @@ func (c Config) validate() error {
 	}
 	if c.Workers < 1 {
 		errs = append(errs, errors.New("dispatcher: Config.Workers must be 1 or more"))
+	}
+	if c.Flushers < 1 {
+		errs = append(errs, errors.New("dispatcher: Config.Flushers must be 1 or more"))
 	}
 	return errors.Join(errs...)
 }

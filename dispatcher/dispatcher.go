@@ -54,7 +54,7 @@ func New(cfg Config) (*Dispatcher, error) {
 		workers:  make(chan struct{}, cfg.Workers),
 		metrics:  m,
 	}
-	d.writer = newWriter(cfg.Store, cfg.Logger, cfg.FlushInterval, cfg.FlushRows)
+	d.writer = newWriter(cfg.Store, cfg.Logger, cfg.FlushInterval, cfg.FlushRows, cfg.Flushers)
 	go d.writer.run()
 	return d, nil
 }

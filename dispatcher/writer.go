@@ -3,6 +3,7 @@ package dispatcher
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/leadrelay/leadrelay/storage"
@@ -20,7 +21,8 @@ type result struct {
 
 // writer batches outcomes: it writes them every FlushInterval or every
 // FlushRows results, whichever comes first, in one transaction of a few
-// multi-row statements.
+// multi-row statements. Up to Flushers batches are written at once, so
+// results keep being taken in while a transaction commits.
 //
 // It runs until close, not until some context ends: a sweep that is cancelled
 // mid-send still has its outcomes written.
@@ -29,15 +31,18 @@ type writer struct {
 	logger   *slog.Logger
 	interval time.Duration
 	rows     int
+	flushers int
 	in       chan result
+	batches  chan []result
+	inflight sync.WaitGroup
 	flushNow chan chan struct{}
 	stop     chan struct{}
 	stopped  chan struct{}
 }
 
-func newWriter(store *storage.Store, logger *slog.Logger, interval time.Duration, rows int) *writer {
-	return &writer{store: store, logger: logger, interval: interval, rows: rows,
-		in: make(chan result, rows*4), flushNow: make(chan chan struct{}),
+func newWriter(store *storage.Store, logger *slog.Logger, interval time.Duration, rows, flushers int) *writer {
+	return &writer{store: store, logger: logger, interval: interval, rows: rows, flushers: flushers,
+		in: make(chan result, rows*4), batches: make(chan []result), flushNow: make(chan chan struct{}),
 		stop: make(chan struct{}), stopped: make(chan struct{})}
 }
 
@@ -63,7 +68,8 @@ func (w *writer) submit(r result) {
 	}
 }
 
-// flush writes what is queued now and returns when it is written.
+// flush writes what is queued now and returns when it, and every batch
+// handed on before it, is written.
 func (w *writer) flush() {
 	done := make(chan struct{})
 	select {
@@ -74,7 +80,13 @@ func (w *writer) flush() {
 }
 
 func (w *writer) run() {
+	var flushers sync.WaitGroup
+	for range w.flushers {
+		flushers.Go(w.writeBatches)
+	}
 	defer func() {
+		close(w.batches)
+		flushers.Wait()
 		close(w.stopped)
 		// A submit that raced with the stop may have queued after the last
 		// drain: write it too.
@@ -86,20 +98,37 @@ func (w *writer) run() {
 	for {
 		select {
 		case r := <-w.in:
-			batch = append(batch, r)
-			if len(batch) >= w.rows {
-				batch = w.write(batch)
+			if batch = append(batch, r); len(batch) >= w.rows {
+				batch = w.hand(batch)
 			}
 		case <-ticker.C:
-			batch = w.write(batch)
+			batch = w.hand(batch)
 		case done := <-w.flushNow:
-			batch = w.drain(batch)
-			batch = w.write(batch)
+			batch = w.hand(w.drain(batch))
+			w.inflight.Wait()
 			close(done)
 		case <-w.stop:
-			w.write(w.drain(batch))
+			w.hand(w.drain(batch))
 			return
 		}
+	}
+}
+
+// hand gives a batch to the next free flusher, waiting for one, and returns
+// nil for the next batch to start from.
+func (w *writer) hand(batch []result) []result {
+	if len(batch) > 0 {
+		w.inflight.Add(1)
+		w.batches <- batch
+	}
+	return nil
+}
+
+// writeBatches is one flusher: it writes the batches handed to it.
+func (w *writer) writeBatches() {
+	for batch := range w.batches {
+		w.write(batch)
+		w.inflight.Done()
 	}
 }
 
@@ -118,9 +147,9 @@ func (w *writer) drain(batch []result) []result {
 // write stores a batch, trying a few times through a passing database error.
 // If it still fails the claims simply expire and the rows are sent again:
 // nothing is lost, at worst sent twice.
-func (w *writer) write(batch []result) []result {
+func (w *writer) write(batch []result) {
 	if len(batch) == 0 {
-		return batch
+		return
 	}
 	var o storage.Outcomes
 	for _, r := range batch {
@@ -154,5 +183,4 @@ func (w *writer) write(batch []result) []result {
 			r.done()
 		}
 	}
-	return batch[:0]
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -167,41 +168,79 @@ func (s *Store) WriteOutcomes(ctx context.Context, o Outcomes) (OutcomeCounts, e
 
 // guardedUpdate writes many rows with one statement:
 //
-//	UPDATE t SET c = CASE id WHEN ? THEN ? … ELSE c END, …, claim_token = ''
-//	WHERE id IN (…) AND claim_token = CASE id WHEN ? THEN ? … END
+//	UPDATE t SET c = ?, d = CASE id WHEN ? THEN ? … ELSE d END, …, claim_token = ''
+//	WHERE (id IN (…) AND claim_token = ?) OR …
+//
+// A column every row sets to one value is set plainly; the others take a
+// CASE on the id. The guard has one id list a claim token.
 func guardedUpdate(tx *gorm.DB, table string, rows []RowUpdate) (int64, error) {
 	if len(rows) == 0 {
 		return 0, nil
 	}
-	cols := columnsOf(rows)
 	var sql strings.Builder
 	var args []any
 	sql.WriteString("UPDATE `" + table + "` SET ")
-	for _, col := range cols {
-		sql.WriteString("`" + col + "` = CASE `id`")
-		for _, r := range rows {
-			v, ok := r.Cols[col]
-			if !ok {
-				continue
-			}
+	for _, col := range columnsOf(rows) {
+		args = setColumn(&sql, args, col, rows)
+	}
+	sql.WriteString("`claim_token` = '' WHERE ")
+	args = tokenGuard(&sql, args, rows)
+	res := tx.Exec(sql.String(), args...)
+	return res.RowsAffected, res.Error
+}
+
+// setColumn writes "`col` = …, " for the rows: one value when they all set
+// the same, else a CASE on the id that leaves rows not setting it alone.
+func setColumn(sql *strings.Builder, args []any, col string, rows []RowUpdate) []any {
+	if v, ok := sameValue(rows, col); ok {
+		sql.WriteString("`" + col + "` = ?, ")
+		return append(args, v)
+	}
+	sql.WriteString("`" + col + "` = CASE `id`")
+	for _, r := range rows {
+		if v, ok := r.Cols[col]; ok {
 			sql.WriteString(" WHEN ? THEN ?")
 			args = append(args, r.ID, v)
 		}
-		sql.WriteString(" ELSE `" + col + "` END, ")
 	}
-	sql.WriteString("`claim_token` = '' WHERE `id` IN ? AND `claim_token` = CASE `id`")
-	ids := make([]int64, len(rows))
-	for i, r := range rows {
-		ids[i] = r.ID
+	sql.WriteString(" ELSE `" + col + "` END, ")
+	return args
+}
+
+// sameValue returns the value every row sets col to, if there is one; only
+// values of comparable types (not expressions) are compared.
+func sameValue(rows []RowUpdate, col string) (any, bool) {
+	first, ok := rows[0].Cols[col]
+	if !ok || first == nil || !reflect.TypeOf(first).Comparable() {
+		return nil, false
 	}
-	args = append(args, ids)
+	for _, r := range rows[1:] {
+		if v, ok := r.Cols[col]; !ok || v != first {
+			return nil, false
+		}
+	}
+	return first, true
+}
+
+// tokenGuard writes the condition that each row still carries the token of
+// the claim that took it, one group of ids a token.
+func tokenGuard(sql *strings.Builder, args []any, rows []RowUpdate) []any {
+	var tokens []string
+	ids := map[string][]int64{}
 	for _, r := range rows {
-		sql.WriteString(" WHEN ? THEN ?")
-		args = append(args, r.ID, r.Token)
+		if _, ok := ids[r.Token]; !ok {
+			tokens = append(tokens, r.Token)
+		}
+		ids[r.Token] = append(ids[r.Token], r.ID)
 	}
-	sql.WriteString(" END")
-	res := tx.Exec(sql.String(), args...)
-	return res.RowsAffected, res.Error
+	for i, t := range tokens {
+		if i > 0 {
+			sql.WriteString(" OR ")
+		}
+		sql.WriteString("(`id` IN ? AND `claim_token` = ?)")
+		args = append(args, ids[t], t)
+	}
+	return args
 }
 
 // columnsOf lists the columns any row sets, in a stable order.
