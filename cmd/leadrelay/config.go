@@ -40,6 +40,13 @@ type Config struct {
 	// IMailDomain is the domain of generated e-mail addresses ({imail}).
 	// Default example.com.
 	IMailDomain string
+	// LeaseMargin is added to a claim's lease beyond the request and script
+	// time limits: how much longer a dead process's claims wait before
+	// another process takes them. Default 15s.
+	LeaseMargin time.Duration
+	// PprofAddr, when set, is where serve answers the Go runtime profiles
+	// (/debug/pprof/). Default: none.
+	PprofAddr string
 }
 
 // Defaults. The delivery settings default to what the packages that use
@@ -52,6 +59,7 @@ const (
 	DefaultScriptTimeout = scripting.DefaultTimeout
 	DefaultLogDays       = dispatcher.DefaultLogDays
 	DefaultIMailDomain   = macros.DefaultIMailDomain
+	DefaultLeaseMargin   = dispatcher.DefaultLeaseMargin
 )
 
 // WithDefaults fills unset fields with their defaults.
@@ -63,6 +71,7 @@ func (c Config) WithDefaults() Config {
 	c.ScriptTimeout = cmp.Or(c.ScriptTimeout, DefaultScriptTimeout)
 	c.LogDays = cmp.Or(c.LogDays, DefaultLogDays)
 	c.IMailDomain = cmp.Or(c.IMailDomain, DefaultIMailDomain)
+	c.LeaseMargin = cmp.Or(c.LeaseMargin, DefaultLeaseMargin)
 	return c
 }
 
@@ -77,6 +86,9 @@ func (c Config) Validate() error {
 	}
 	if c.ScriptTimeout <= 0 || c.ScriptTimeout > time.Minute {
 		errs = append(errs, fmt.Errorf("LEADRELAY_SCRIPT_TIMEOUT is %s: it takes a duration from 1ms to 1m", c.ScriptTimeout))
+	}
+	if c.LeaseMargin < 0 {
+		errs = append(errs, fmt.Errorf("LEADRELAY_LEASE_MARGIN is %s: it takes a positive duration such as 15s", c.LeaseMargin))
 	}
 	if c.LogDays < 1 {
 		errs = append(errs, fmt.Errorf("LEADRELAY_LOG_DAYS is %d: it takes a whole number of days, 1 or more", c.LogDays))
@@ -123,6 +135,8 @@ func bindConfig(fs *flag.FlagSet, env envSource) func() (Config, error) {
 	fs.DurationVar(&c.ScriptTimeout, "script-timeout", durEnv("LEADRELAY_SCRIPT_TIMEOUT"), "time limit of one script run (LEADRELAY_SCRIPT_TIMEOUT)")
 	fs.IntVar(&c.LogDays, "log-days", intEnv("LEADRELAY_LOG_DAYS"), "days the log is kept (LEADRELAY_LOG_DAYS)")
 	fs.StringVar(&c.IMailDomain, "imail-domain", env("LEADRELAY_IMAIL_DOMAIN"), "domain of generated e-mail addresses (LEADRELAY_IMAIL_DOMAIN)")
+	fs.DurationVar(&c.LeaseMargin, "lease-margin", durEnv("LEADRELAY_LEASE_MARGIN"), "claim lease beyond the time limits (LEADRELAY_LEASE_MARGIN)")
+	fs.StringVar(&c.PprofAddr, "pprof-addr", env("LEADRELAY_PPROF_ADDR"), "serve Go runtime profiles here, off when empty (LEADRELAY_PPROF_ADDR)")
 	return func() (Config, error) {
 		if err := errors.Join(parseErrs...); err != nil {
 			return Config{}, err

@@ -63,6 +63,9 @@ func (a *app) serve(ctx context.Context, cfg Config, rt *runtime) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	if cfg.PprofAddr != "" {
+		go a.servePprof(ctx, cfg.PprofAddr)
+	}
 	schedulerDone := make(chan error, 1)
 	go func() { schedulerDone <- rt.dispatcher.Run(ctx) }()
 	httpServer := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}

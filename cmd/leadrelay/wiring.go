@@ -55,6 +55,7 @@ func newRuntime(ctx context.Context, a *app, cfg Config, store *storage.Store) (
 		Schedule:      cfg.Schedule,
 		Workers:       cfg.Workers,
 		ScriptTimeout: cfg.ScriptTimeout,
+		LeaseMargin:   cfg.LeaseMargin,
 		LogDays:       cfg.LogDays,
 		IMailDomain:   cfg.IMailDomain,
 	})
