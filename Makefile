@@ -2,8 +2,11 @@
 GO ?= go
 PKGS ?= ./...
 BENCHTIME ?= 1s
+# The load targets' database: the harness drops and creates it, and drops it after.
+LOAD_DSN ?= mysql://root@127.0.0.1:3306/leadbench
+LOAD = $(GO) run ./cmd/leadbench -dsn $(LOAD_DSN)
 
-.PHONY: help build run test test/race lint bench
+.PHONY: help build run test test/race lint bench load-throughput load-scaleout load-latency load-chaos load-backlog load-ci
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z/_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-18s %s\n", $$1, $$2}'
@@ -26,3 +29,21 @@ lint: ## go vet and a gofmt check
 
 bench: ## run the benchmarks
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(PKGS)
+
+load-throughput: ## load: 100,000 leads to a CRM that answers at once, 1 process (MariaDB at LOAD_DSN)
+	$(LOAD) -leads 100000 -procs 1
+
+load-scaleout: ## load: 100,000 leads, 3 processes sharing the database
+	$(LOAD) -leads 100000 -procs 3
+
+load-latency: ## load: 20,000 leads to a CRM that takes 200 ms an answer
+	$(LOAD) -leads 20000 -latency 200ms -bare 5000
+
+load-chaos: ## load: 20,000 leads, 3 processes, one SIGKILLed mid-drain; the CRM fails 10% 5xx, 2% timeouts
+	$(LOAD) -leads 20000 -procs 3 -kill -errors 0.10 -timeouts 0.02
+
+load-backlog: ## load: peak RSS of one process working through 1,000,000 waiting leads for 60 s
+	$(LOAD) -leads 1000000 -procs 1 -run-for 60s -bare 0
+
+load-ci: ## load: the chaos scenario small enough for CI (2,000 leads, one SIGKILL)
+	$(LOAD) -leads 2000 -procs 3 -concurrency 16 -latency 50ms -kill -errors 0.05 -resets 0.01 -max-attempts 2 -bare 0

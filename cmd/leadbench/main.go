@@ -1,0 +1,203 @@
+// Command leadbench is leadrelay's load harness. It fills a MySQL/MariaDB
+// database with new leads, starts a fake CRM on a loopback port (latency,
+// errors, timeouts, resets, 429s and slow bodies as asked), runs real
+// `leadrelay serve` processes on the database until every lead is
+// delivered or failed, and reports the rate, the time to drain, intake to
+// delivery latency, sends per lead, duplicates, lost leads and each
+// process's peak RSS. It can SIGKILL a process mid-drain and start it
+// again. A bare HTTP loop against the same CRM, with the processes' client
+// settings and concurrency, gives the rate to compare with.
+//
+// The last line printed is machine-readable:
+//
+//	leads_per_s=… ratio=… duplicates=… lost=… rss_mb=…
+//
+// It exits 1 when a guarantee broke: a lead lost or never ended, or more
+// duplicates than the leads a killed process held. Run it from the
+// repository's root (it builds ./cmd/leadrelay); the Makefile's load-*
+// targets are the scenarios.
+package main
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+func main() {
+	c, err := parseConfig(os.Args[1:])
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(2)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "leadbench:", err)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	r, err := run(ctx, c)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "leadbench:", err)
+		os.Exit(1)
+	}
+	problems := r.problems(c)
+	for _, p := range problems {
+		fmt.Fprintln(os.Stderr, "leadbench: FAILED:", p)
+	}
+	r.print(os.Stdout, c)
+	if len(problems) > 0 {
+		os.Exit(1)
+	}
+}
+
+// run is one load run, from an empty database to the report.
+func run(ctx context.Context, c Config) (*report, error) {
+	db, err := createDatabase(ctx, c.DSN)
+	if err != nil {
+		return nil, err
+	}
+	defer db.close(c.Keep)
+	markAt := 0
+	if c.Kill {
+		markAt = max(1, int(c.KillAt*float64(c.Leads)))
+	}
+	crm, err := startCRM(c.CRM, markAt)
+	if err != nil {
+		return nil, err
+	}
+	defer crm.close()
+	integration, err := db.addIntegration(ctx, c, crm.url)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Printf("filling %d leads\n", c.Leads)
+	created, err := db.fill(ctx, integration, c.Leads)
+	if err != nil {
+		return nil, err
+	}
+	r := &report{leads: c.Leads, killed: c.Kill}
+	if err := sendAll(ctx, c, db, crm, r); err != nil {
+		return nil, err
+	}
+	if err := r.tally(ctx, crm, db, created); err != nil {
+		return nil, err
+	}
+	if c.Bare > 0 {
+		fmt.Printf("bare HTTP loop: %d requests\n", c.Bare)
+		r.bare = bareRate(crm.url, c, c.Bare)
+	}
+	return r, nil
+}
+
+// sendAll runs the processes until the drain (or RunFor), then stops them.
+// A process's log stays in its temporary folder when the run fails.
+func sendAll(ctx context.Context, c Config, db *database, crm *crm, r *report) error {
+	f, err := newFleet(ctx, c)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("starting %d leadrelay serve processes (logs in %s)\n", c.Procs, f.dir)
+	if err := f.startAll(); err != nil {
+		_, _ = f.stop()
+		return err
+	}
+	profiled := make(chan error, 1)
+	if c.Pprof != "" {
+		go func() { profiled <- f.profile(c.Pprof, 15*time.Second) }()
+	} else {
+		profiled <- nil
+	}
+	err = errors.Join(watch(ctx, c, db, crm, f, r), <-profiled)
+	rss, stopErr := f.stop()
+	r.rssMB, r.cpu = rss, f.cpu
+	err = errors.Join(err, stopErr)
+	if err == nil {
+		_ = os.RemoveAll(f.dir)
+	}
+	return err
+}
+
+// Polling: the CRM's count is read often; the database, which counts the
+// leads still pending, only once the CRM has every lead or every few
+// seconds, so the polling costs the database little.
+const (
+	pollEvery   = 200 * time.Millisecond
+	pendingSlow = 2 * time.Second
+)
+
+// watch waits until no lead is pending, or RunFor has passed, killing and
+// restarting process 0 when the CRM has accepted KillAt of the leads.
+func watch(ctx context.Context, c Config, db *database, crm *crm, f *fleet, r *report) error {
+	started := time.Now()
+	limit := cmp.Or(c.RunFor, c.Deadline)
+	tick := time.NewTicker(pollEvery)
+	defer tick.Stop()
+	var lastPending time.Time
+	mark := crm.mark
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-mark:
+			mark = nil
+			if err := killAndRestart(ctx, db, f, r); err != nil {
+				return err
+			}
+		case <-tick.C:
+		}
+		if msg := f.exited(); msg != "" {
+			return errors.New(msg)
+		}
+		accepted, first := crm.progress()
+		if time.Since(started) > limit {
+			return overtime(ctx, c, db, first, r)
+		}
+		if first.IsZero() || (accepted < c.Leads && time.Since(lastPending) < pendingSlow) {
+			continue
+		}
+		lastPending = time.Now()
+		if n, err := db.pending(ctx); err != nil || n == 0 {
+			r.drain = time.Since(first)
+			return err
+		}
+	}
+}
+
+// overtime ends a run whose time is up: the end of a RunFor run, or a
+// drain past its deadline.
+func overtime(ctx context.Context, c Config, db *database, first time.Time, r *report) error {
+	if !first.IsZero() {
+		r.drain = time.Since(first)
+	}
+	if c.RunFor > 0 {
+		return nil
+	}
+	n, _ := db.pending(ctx)
+	return fmt.Errorf("the drain took longer than -deadline %s: %d leads still pending", c.Deadline, n)
+}
+
+// killAndRestart SIGKILLs process 0, starts it again a second later, and
+// counts the leads still holding a claim token three seconds after the kill
+// that was live at the kill.
+func killAndRestart(ctx context.Context, db *database, f *fleet, r *report) error {
+	f.kill(0)
+	killedAt := time.Now()
+	tokens, err := db.claimTokens(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("killed leadrelay serve 0 (SIGKILL); %d claims were live\n", len(tokens))
+	time.Sleep(time.Second)
+	if err := f.start(0); err != nil {
+		return err
+	}
+	time.Sleep(3*time.Second - time.Since(killedAt))
+	r.inFlight, err = db.holding(ctx, tokens)
+	return err
+}
