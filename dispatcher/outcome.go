@@ -164,26 +164,26 @@ func messageOf(a *attempt) string {
 
 // logRow is the log's record of an attempt (SPEC §7), secrets as ***.
 func logRow(t *task, a *attempt, attempt int, now time.Time) *storage.LogEntry {
-	var secrets map[string]string
+	var redactor *integrations.Redactor
 	integrationID := int64(0)
 	if t.integ != nil {
-		secrets, integrationID = t.integ.Doc.Secrets, t.integ.Doc.ID
+		redactor, integrationID = t.integ.Redactor, t.integ.Doc.ID
 	}
 	row := &storage.LogEntry{
 		Time: now, LeadID: t.lead.ID, IntegrationID: integrationID, Mode: t.mode, Attempt: attempt,
-		Outcome: a.outcome, DurationMS: a.duration.Milliseconds(), Message: integrations.Redact(messageOf(a), secrets),
+		Outcome: a.outcome, DurationMS: a.duration.Milliseconds(), Message: redactor.Redact(messageOf(a)),
 	}
 	if a.wire.Method != "" {
-		row.Request = redactedJSON(a.wire, secrets)
+		row.Request = redactedJSON(a.wire, redactor)
 	}
 	if a.resp != nil && a.resp.Code != 0 {
-		row.Response = redactedJSON(newResponseView(a.resp, a.truncated, logBodyLimit), secrets)
+		row.Response = redactedJSON(newResponseView(a.resp, a.truncated, logBodyLimit), redactor)
 	}
 	if a.ret != nil {
-		row.Return = integrations.Redact(scripting.FormatValue(a.ret), secrets)
+		row.Return = redactor.Redact(scripting.FormatValue(a.ret))
 	}
 	if len(a.scriptLog) > 0 {
-		row.ScriptLog = redactedJSON(a.scriptLog, secrets)
+		row.ScriptLog = redactedJSON(a.scriptLog, redactor)
 	}
 	return row
 }
@@ -210,12 +210,12 @@ func newResponseView(r *scripting.Response, truncated bool, limit int) responseV
 
 // redactedJSON encodes v for the log without HTML escaping (a URL's & stays
 // &), secrets as ***.
-func redactedJSON(v any, secrets map[string]string) string {
+func redactedJSON(v any, redactor *integrations.Redactor) string {
 	var b strings.Builder
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
 		return ""
 	}
-	return integrations.Redact(strings.TrimSuffix(b.String(), "\n"), secrets)
+	return redactor.Redact(strings.TrimSuffix(b.String(), "\n"))
 }

@@ -26,6 +26,8 @@ type Compiled struct {
 	// Concurrency and MaxAttempts are the document's, defaults applied.
 	Concurrency int
 	MaxAttempts int
+	// Redactor hides the integration's secrets in what is logged.
+	Redactor *Redactor
 
 	modes map[string]*CompiledMode
 }
@@ -67,6 +69,7 @@ func Compile(i *Integration, version int64, sc ScriptCompiler) (*Compiled, error
 		Version:     version,
 		Concurrency: i.EffectiveConcurrency(),
 		MaxAttempts: i.MaxAttempts(),
+		Redactor:    NewRedactor(i.Secrets),
 		modes:       make(map[string]*CompiledMode),
 	}
 	for _, name := range Modes() {

@@ -40,26 +40,28 @@ func MergeSecrets(next, stored *Integration) {
 // header value, a body) is logged. Each value is also looked for as it reads
 // escaped in a URL, a form or JSON body, and in base64. Longer values go
 // first, so a secret that contains another is redacted whole; empty values
-// are skipped.
+// are skipped. To redact many strings with the same secrets, make a
+// Redactor once.
 func Redact(s string, secrets map[string]string) string {
+	return NewRedactor(secrets).Redact(s)
+}
+
+// Redactor redacts the values of one set of secrets, as Redact does; it is
+// safe for concurrent use, and a nil Redactor redacts nothing.
+type Redactor struct {
+	r *strings.Replacer // nil: no secret to redact
+}
+
+// NewRedactor prepares the redaction of secrets' values.
+func NewRedactor(secrets map[string]string) *Redactor {
 	var forms []string
 	for _, v := range secrets {
-		if v == "" || v == RedactedSecret {
-			continue
-		}
-		forms = append(forms, v,
-			macros.InURL.Escape(v), url.QueryEscape(v), url.PathEscape(v),
-			base64.StdEncoding.EncodeToString([]byte(v)), base64.RawStdEncoding.EncodeToString([]byte(v)),
-			base64.URLEncoding.EncodeToString([]byte(v)), base64.RawURLEncoding.EncodeToString([]byte(v)))
-		if b, err := marshalJSON(v); err == nil {
-			forms = append(forms, strings.Trim(string(b), `"`))
-		}
-		if b, err := json.Marshal(v); err == nil {
-			forms = append(forms, strings.Trim(string(b), `"`))
+		if v != "" && v != RedactedSecret {
+			forms = append(forms, secretForms(v)...)
 		}
 	}
 	if len(forms) == 0 {
-		return s
+		return &Redactor{}
 	}
 	slices.SortFunc(forms, func(a, b string) int { return cmp.Or(len(b)-len(a), strings.Compare(a, b)) })
 	forms = slices.Compact(forms)
@@ -67,5 +69,29 @@ func Redact(s string, secrets map[string]string) string {
 	for _, f := range forms {
 		pairs = append(pairs, f, RedactedSecret)
 	}
-	return strings.NewReplacer(pairs...).Replace(s)
+	return &Redactor{r: strings.NewReplacer(pairs...)}
+}
+
+// Redact replaces every secret value in s with "***".
+func (r *Redactor) Redact(s string) string {
+	if r == nil || r.r == nil {
+		return s
+	}
+	return r.r.Replace(s)
+}
+
+// secretForms is a secret's value as it may read in a request: as is,
+// escaped for a URL, a form or JSON, and in base64.
+func secretForms(v string) []string {
+	forms := []string{v,
+		macros.InURL.Escape(v), url.QueryEscape(v), url.PathEscape(v),
+		base64.StdEncoding.EncodeToString([]byte(v)), base64.RawStdEncoding.EncodeToString([]byte(v)),
+		base64.URLEncoding.EncodeToString([]byte(v)), base64.RawURLEncoding.EncodeToString([]byte(v))}
+	if b, err := marshalJSON(v); err == nil {
+		forms = append(forms, strings.Trim(string(b), `"`))
+	}
+	if b, err := json.Marshal(v); err == nil {
+		forms = append(forms, strings.Trim(string(b), `"`))
+	}
+	return forms
 }

@@ -92,3 +92,19 @@ func TestRedactedAndMergeSecrets(t *testing.T) {
 		t.Errorf("*** without a stored value: %v", err)
 	}
 }
+
+// TestRedactorOfNoSecrets: a Redactor without secrets, or nil, leaves text
+// alone; one with secrets redacts as Redact does.
+func TestRedactorOfNoSecrets(t *testing.T) {
+	t.Parallel()
+	var none *Redactor
+	if got := none.Redact("token=abc"); got != "token=abc" {
+		t.Errorf("nil Redactor: %q", got)
+	}
+	if got := NewRedactor(nil).Redact("token=abc"); got != "token=abc" {
+		t.Errorf("empty Redactor: %q", got)
+	}
+	if got := NewRedactor(map[string]string{"t": "abc"}).Redact("token=abc"); got != "token="+RedactedSecret {
+		t.Errorf("Redactor: %q", got)
+	}
+}
