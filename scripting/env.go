@@ -98,26 +98,26 @@ func (r *run) setData(L *lua.LState, g *lua.LTable) {
 // script that sets one to nil after reading it keeps nil.
 var lazyGlobals = []struct {
 	name  string
-	build func(L *lua.LState, env *Env) lua.LValue
+	build func(v *vm, env *Env) lua.LValue
 }{
-	{"mode", func(L *lua.LState, env *Env) lua.LValue { return lua.LString(env.Mode) }},
-	{"o", func(L *lua.LState, env *Env) lua.LValue { return goToLua(L, map[string]any(env.Order)) }},
-	{"ofps", func(L *lua.LState, env *Env) lua.LValue { return stringTable(L, env.OfferParams) }},
-	{"ofpg", func(L *lua.LState, env *Env) lua.LValue { return stringTable(L, env.GeoParams) }},
-	{"gpar", func(L *lua.LState, env *Env) lua.LValue { return stringTable(L, env.GoalParams) }},
-	{"spar", func(L *lua.LState, env *Env) lua.LValue { return stringTable(L, env.SiteParams) }},
-	{"meta", func(L *lua.LState, env *Env) lua.LValue { return stringTable(L, env.Meta) }},
-	{"secrets", func(L *lua.LState, env *Env) lua.LValue { return stringTable(L, env.Secrets) }},
-	{"vars", func(L *lua.LState, env *Env) lua.LValue {
+	{"mode", func(v *vm, env *Env) lua.LValue { return lua.LString(env.Mode) }},
+	{"o", func(v *vm, env *Env) lua.LValue { return v.orderTable(env.Order) }},
+	{"ofps", func(v *vm, env *Env) lua.LValue { return stringTable(v.L, env.OfferParams) }},
+	{"ofpg", func(v *vm, env *Env) lua.LValue { return stringTable(v.L, env.GeoParams) }},
+	{"gpar", func(v *vm, env *Env) lua.LValue { return stringTable(v.L, env.GoalParams) }},
+	{"spar", func(v *vm, env *Env) lua.LValue { return stringTable(v.L, env.SiteParams) }},
+	{"meta", func(v *vm, env *Env) lua.LValue { return stringTable(v.L, env.Meta) }},
+	{"secrets", func(v *vm, env *Env) lua.LValue { return stringTable(v.L, env.Secrets) }},
+	{"vars", func(v *vm, env *Env) lua.LValue {
 		if env.Vars == nil {
-			return L.CreateTable(0, 0)
+			return v.L.CreateTable(0, 0)
 		}
-		return goToLua(L, env.Vars)
+		return goToLua(v.L, env.Vars)
 	}},
-	{"items", func(L *lua.LState, env *Env) lua.LValue {
-		items := L.CreateTable(len(env.Items), 0)
+	{"items", func(v *vm, env *Env) lua.LValue {
+		items := v.L.CreateTable(len(env.Items), 0)
 		for _, it := range env.Items {
-			t := L.CreateTable(0, 4)
+			t := v.L.CreateTable(0, 4)
 			t.RawSetString("id", intToLua(it.ID))
 			t.RawSetString("qty", lua.LNumber(it.Qty))
 			t.RawSetString("price", lua.LNumber(it.Price))
@@ -126,14 +126,14 @@ var lazyGlobals = []struct {
 		}
 		return items
 	}},
-	{"response", func(L *lua.LState, env *Env) lua.LValue {
+	{"response", func(v *vm, env *Env) lua.LValue {
 		resp := env.Response
 		if resp == nil {
 			return lua.LNil
 		}
-		t := L.CreateTable(0, 4)
+		t := v.L.CreateTable(0, 4)
 		t.RawSetString("code", lua.LNumber(resp.Code))
-		t.RawSetString("headers", stringTable(L, resp.Headers))
+		t.RawSetString("headers", stringTable(v.L, resp.Headers))
 		t.RawSetString("body", lua.LString(resp.Body))
 		t.RawSetString("time_ms", lua.LNumber(resp.TimeMS))
 		return t
@@ -153,7 +153,7 @@ func (v *vm) lazyGlobal(L *lua.LState) int {
 			continue
 		}
 		r.built |= 1 << i
-		value := lazy.build(L, r.env)
+		value := lazy.build(v, r.env)
 		r.globals.RawSetString(lazy.name, value)
 		L.Push(value)
 		return 1

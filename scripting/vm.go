@@ -40,6 +40,10 @@ type vm struct {
 	// change (base and the metatables and functions behind it), which the
 	// meter leaves out of a run's memory.
 	shared map[*lua.LTable]bool
+	// order is the table the last run's o was, and orderKeys the fields it
+	// has held (see orderTable).
+	order     *lua.LTable
+	orderKeys map[string]bool
 }
 
 // field is one named entry of the environment or of a library table.
