@@ -192,9 +192,19 @@ func (db *database) outcome(ctx context.Context) (outcome, error) {
 
 // failedIDs lists the leads marked failed.
 func (db *database) failedIDs(ctx context.Context) (map[int64]bool, error) {
-	rows, err := db.sql.QueryContext(ctx, "SELECT id FROM leads WHERE failed = 1")
+	return db.ids(ctx, "failed = 1")
+}
+
+// waitingIDs lists the leads still new and not failed.
+func (db *database) waitingIDs(ctx context.Context) (map[int64]bool, error) {
+	return db.ids(ctx, fmt.Sprintf("status = %d AND failed = 0", lead.New))
+}
+
+// ids lists the leads that match where.
+func (db *database) ids(ctx context.Context, where string) (map[int64]bool, error) {
+	rows, err := db.sql.QueryContext(ctx, "SELECT id FROM leads WHERE "+where)
 	if err != nil {
-		return nil, fmt.Errorf("listing failed leads: %w", err)
+		return nil, fmt.Errorf("listing leads where %s: %w", where, err)
 	}
 	defer rows.Close()
 	out := map[int64]bool{}

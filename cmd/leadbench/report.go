@@ -16,7 +16,11 @@ type report struct {
 	// duplicates counts acceptances beyond a lead's first.
 	duplicates int
 	failed     int // leads the database marked failed
-	// lost are leads neither accepted by the CRM nor marked failed.
+	// failedSent are failed leads the CRM had accepted once all the same
+	// (a send whose outcome a killed process never wrote).
+	failedSent int
+	// lost are leads neither accepted by the CRM, nor marked failed, nor
+	// still waiting.
 	lost int
 	// waiting are leads still new and not failed at the end.
 	waiting  int
@@ -43,6 +47,10 @@ func (r *report) tally(ctx context.Context, c *crm, db *database, created map[in
 	if err != nil {
 		return err
 	}
+	waiting, err := db.waitingIDs(ctx)
+	if err != nil {
+		return err
+	}
 	r.failed, r.waiting = o.failed, o.waiting
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -54,7 +62,10 @@ func (r *report) tally(ctx context.Context, c *crm, db *database, created map[in
 		case s != nil && s.accepted > 0:
 			r.duplicates += s.accepted - 1
 			latencies = append(latencies, s.at.Sub(at))
-		case !failed[id]:
+			if failed[id] {
+				r.failedSent++
+			}
+		case !failed[id] && !waiting[id]:
 			r.lost++
 		}
 	}
@@ -85,7 +96,8 @@ func (r *report) ratio() float64 {
 // print writes the summary; its last line is the machine-readable one.
 func (r *report) print(w io.Writer, c Config) {
 	fmt.Fprintf(w, "leads %d, processes %d, concurrency %d, CRM latency %s\n", r.leads, c.Procs, c.Concurrency, c.CRM.Latency)
-	fmt.Fprintf(w, "delivered %d, failed %d, lost %d, still waiting %d\n", r.delivered, r.failed, r.lost, r.waiting)
+	fmt.Fprintf(w, "delivered %d, failed %d (%d of them accepted by the CRM once), lost %d, still waiting %d\n",
+		r.delivered, r.failed, r.failedSent, r.lost, r.waiting)
 	fmt.Fprintf(w, "time to drain %s, %.0f leads/s\n", r.drain.Round(time.Millisecond), r.rate)
 	fmt.Fprintf(w, "intake to delivery p50 %s, p99 %s\n", r.p50.Round(time.Millisecond), r.p99.Round(time.Millisecond))
 	fmt.Fprintf(w, "sends per lead %.3f, duplicates %d\n", float64(r.requests)/float64(max(1, r.leads)), r.duplicates)
