@@ -11,16 +11,18 @@
 //
 // A sweep claims due rows per integration in short transactions (storage's
 // ClaimNewLeads and ClaimDeliveries: FOR UPDATE SKIP LOCKED on MySQL), marking
-// them with a token and a lease. Requests go out outside any transaction, at
-// most the integration's concurrency at once and LEADRELAY_WORKERS per
-// process. Each attempt (try) builds the request from the templates, runs the
-// preprocessing script, sends, runs the processing script and classifies its
-// return value with scripting.Classify; the mode's rules turn that into the
-// lead's new state. Outcomes go to a writer that stores them in batches, each
-// row guarded by its claim token, with one log row per attempt. A process
-// that dies mid-send leaves claims whose lease runs out: the rows fall due
-// again and another process sends them, so at worst the leads in flight at
-// the moment of death go out twice.
+// them with a token and a lease; the next batch is claimed while the current
+// one starts, so sends do not wait for claims. Requests go out outside any
+// transaction, at most the integration's concurrency at once and
+// LEADRELAY_WORKERS per process. Each attempt (try) builds the request from
+// the templates, runs the preprocessing script, sends, runs the processing
+// script and classifies its return value with scripting.Classify; the mode's
+// rules turn that into the lead's new state. Outcomes go to a writer that
+// stores them in batches (a couple at once), each row guarded by its claim
+// token, with one log row per attempt. A process that dies mid-send leaves
+// claims whose lease runs out: the rows fall due again and another process
+// sends them, so at worst the leads in flight at the moment of death go out
+// twice.
 //
 // A sending error leaves the row due a minute later and counts an attempt;
 // after the integration's max_attempts the row is marked failed and waits
