@@ -88,6 +88,9 @@ func (d *Dispatcher) tick(ctx context.Context) {
 	if len(counts) > 0 {
 		d.cfg.Logger.Info("sweep done", "outcomes", counts)
 	}
+	if ctx.Err() != nil {
+		return // stopping: the purge waits for the next process
+	}
 	before := d.cfg.Clock.Now().Add(-time.Duration(d.cfg.LogDays) * 24 * time.Hour)
 	if n, err := d.cfg.Store.PurgeLog(ctx, before); err != nil {
 		d.cfg.Logger.Error("purging the log", "err", err)

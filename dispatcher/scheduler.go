@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -33,9 +34,13 @@ func NewScheduler(spec string, clk clock.Clock, logger *slog.Logger, job func())
 	return &Scheduler{schedule: schedule, clock: clk, job: wrapped}, nil
 }
 
-// Run starts the job at each scheduled time until ctx ends. Each run starts in
-// its own goroutine, so a slow run does not shift the schedule.
+// Run starts the job at each scheduled time until ctx ends, and returns when
+// the runs it started have ended, so that whatever the job uses may be
+// closed after it. Each run starts in its own goroutine, so a slow run does
+// not shift the schedule.
 func (s *Scheduler) Run(ctx context.Context) {
+	var running sync.WaitGroup
+	defer running.Wait()
 	for {
 		now := s.clock.Now()
 		next := s.schedule.Next(now)
@@ -43,7 +48,7 @@ func (s *Scheduler) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-s.clock.After(next.Sub(now)):
-			go s.job.Run()
+			running.Go(s.job.Run)
 		}
 	}
 }
