@@ -21,6 +21,8 @@ import (
 type database struct {
 	name  string
 	admin *sql.DB // connected to the server, no database
+	// lock is the connection that holds the run's lock on the name.
+	lock  *sql.Conn
 	sql   *sql.DB // connected to the run's database
 	store *storage.Store
 }
@@ -43,6 +45,9 @@ func createDatabase(ctx context.Context, dsn string) (*database, error) {
 	if db.admin, err = sql.Open("mysql", strings.Replace(driverDSN, "/"+name+"?", "/?", 1)); err != nil {
 		return nil, err
 	}
+	if err := db.takeName(ctx); err != nil {
+		return nil, err
+	}
 	for _, stmt := range []string{"DROP DATABASE IF EXISTS `" + name + "`",
 		"CREATE DATABASE `" + name + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"} {
 		if _, err := db.admin.ExecContext(ctx, stmt); err != nil {
@@ -58,6 +63,27 @@ func createDatabase(ctx context.Context, dsn string) (*database, error) {
 	return db, db.store.Migrate(ctx)
 }
 
+// takeName holds a server lock on the database's name for the run, so a
+// second run on the same server and name stops instead of dropping the
+// first one's database under it.
+func (db *database) takeName(ctx context.Context) error {
+	conn, err := db.admin.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("reaching MySQL: %w", err)
+	}
+	var got sql.NullInt64
+	if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK(?, 0)", "leadbench."+db.name).Scan(&got); err != nil {
+		_ = conn.Close()
+		return fmt.Errorf("locking the database name: %w", err)
+	}
+	if got.Int64 != 1 {
+		_ = conn.Close()
+		return fmt.Errorf("another leadbench run is using the database %s: wait for it, or give -dsn another name", db.name)
+	}
+	db.lock = conn
+	return nil
+}
+
 // close releases the connections and, unless keep, drops the database.
 func (db *database) close(keep bool) {
 	_ = db.store.Close()
@@ -65,6 +91,7 @@ func (db *database) close(keep bool) {
 	if !keep {
 		_, _ = db.admin.Exec("DROP DATABASE IF EXISTS `" + db.name + "`")
 	}
+	_ = db.lock.Close() // ends the session, and with it the lock
 	_ = db.admin.Close()
 }
 
