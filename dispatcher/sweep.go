@@ -155,7 +155,11 @@ func (d *Dispatcher) drain(ctx context.Context, run *sweepRun, src drainSource) 
 			}
 			wg.Go(func() {
 				defer func() { <-slots; <-d.workers }()
-				d.deliver(ctx, run, t, b.token)
+				// A send that has started runs to its end, bounded by its
+				// own timeout and script limits: cancelling it could abort
+				// a request the target already took, and it would be sent
+				// again.
+				d.deliver(context.WithoutCancel(ctx), run, t, b.token)
 			})
 		}
 	}

@@ -38,6 +38,12 @@ type writer struct {
 	flushNow chan chan struct{}
 	stop     chan struct{}
 	stopped  chan struct{}
+
+	// mu orders submits against close: a submit queues under the read lock,
+	// and close sets closed under the write lock before stopping the loop,
+	// so nothing is queued after the loop's last drain.
+	mu     sync.RWMutex
+	closed bool
 }
 
 func newWriter(store *storage.Store, logger *slog.Logger, interval time.Duration, rows, flushers int) *writer {
@@ -49,23 +55,24 @@ func newWriter(store *storage.Store, logger *slog.Logger, interval time.Duration
 // close writes what is queued and stops the writer. Results submitted
 // afterwards are written at once by their submitter.
 func (w *writer) close() {
+	w.mu.Lock()
+	w.closed = true
+	w.mu.Unlock()
 	close(w.stop)
 	<-w.stopped
 }
 
-// submit queues a result for the next batch.
+// submit queues a result for the next batch, or writes it at once once the
+// writer is closed.
 func (w *writer) submit(r result) {
-	select {
-	case <-w.stopped:
+	w.mu.RLock()
+	if w.closed {
+		w.mu.RUnlock()
 		w.write([]result{r})
 		return
-	default:
 	}
-	select {
-	case w.in <- r:
-	case <-w.stopped:
-		w.write([]result{r})
-	}
+	w.in <- r
+	w.mu.RUnlock()
 }
 
 // flush writes what is queued now and returns when it, and every batch
@@ -88,9 +95,6 @@ func (w *writer) run() {
 		close(w.batches)
 		flushers.Wait()
 		close(w.stopped)
-		// A submit that raced with the stop may have queued after the last
-		// drain: write it too.
-		w.write(w.drain(nil))
 	}()
 	ticker := time.NewTicker(w.interval)
 	defer ticker.Stop()
