@@ -4,14 +4,13 @@
 // the integration through the real API and dispatcher against a fake server.
 //
 // The folders are embedded, so leadrelay demo can import them without the
-// source tree: All reads every import file the way leadrelay import reads
-// one from disk, and PointAt sends the requests somewhere else.
+// source tree: All reads every import file with api.ReadImportFile, as
+// leadrelay import reads one from disk, and PointAt sends the requests
+// somewhere else.
 package examples
 
 import (
-	"bytes"
 	"embed"
-	"encoding/json"
 	"fmt"
 	"io/fs"
 	"path"
@@ -45,138 +44,13 @@ func All() ([]Example, error) {
 	slices.Sort(names)
 	out := make([]Example, 0, len(names))
 	for _, name := range names {
-		b, err := Read(files, name)
+		b, err := api.ReadImportFile(files, name)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 		out = append(out, Example{Folder: path.Dir(name), File: path.Base(name), Bundle: b})
 	}
 	return out, nil
-}
-
-// bundleKeys are the top-level keys of an import file that holds a bundle.
-var bundleKeys = []string{"integrations", "offers", "sites", "goals", "affiliates", "campaigns"}
-
-// scriptKeys are the keys of a mode that may name a script file.
-var scriptKeys = []string{"pre", "post"}
-
-// Read reads an import file from fsys as leadrelay import reads one: a single
-// integration document, or a bundle {"integrations":[…],"offers":[…],…}. An
-// integration's "hook", or a mode's "pre" or "post", written "@name.lua" is
-// the content of that file, relative to the import file's folder.
-func Read(fsys fs.FS, name string) (*api.Bundle, error) {
-	raw, err := fs.ReadFile(fsys, name)
-	if err != nil {
-		return nil, err
-	}
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &top); err != nil {
-		return nil, fmt.Errorf("%s: not a JSON object: %w", name, err)
-	}
-	r := reader{fsys: fsys, dir: path.Dir(name)}
-	var b *api.Bundle
-	if isBundle(top) {
-		b, err = r.bundle(top)
-	} else {
-		var doc *integrations.Integration
-		doc, err = r.document(raw)
-		b = &api.Bundle{Integrations: []*integrations.Integration{doc}}
-	}
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	return b, nil
-}
-
-func isBundle(top map[string]json.RawMessage) bool {
-	for k := range top {
-		if !slices.Contains(bundleKeys, k) {
-			return false
-		}
-	}
-	return len(top) > 0
-}
-
-// reader reads import files and the scripts beside them.
-type reader struct {
-	fsys fs.FS
-	dir  string
-}
-
-func (r reader) bundle(top map[string]json.RawMessage) (*api.Bundle, error) {
-	var docs []json.RawMessage
-	if err := strictJSON(top["integrations"], &docs); err != nil {
-		return nil, fmt.Errorf("integrations: %w", err)
-	}
-	b := &api.Bundle{}
-	for i, raw := range docs {
-		doc, err := r.document(raw)
-		if err != nil {
-			return nil, fmt.Errorf("integrations[%d]: %w", i, err)
-		}
-		b.Integrations = append(b.Integrations, doc)
-	}
-	catalog := map[string]any{"offers": &b.Offers, "sites": &b.Sites, "goals": &b.Goals,
-		"affiliates": &b.Affiliates, "campaigns": &b.Campaigns}
-	for _, key := range bundleKeys[1:] {
-		if err := strictJSON(top[key], catalog[key]); err != nil {
-			return nil, fmt.Errorf("%s: %w", key, err)
-		}
-	}
-	return b, nil
-}
-
-// strictJSON decodes raw (if any) into dst, refusing unknown keys.
-func strictJSON(raw json.RawMessage, dst any) error {
-	if len(raw) == 0 {
-		return nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	return dec.Decode(dst)
-}
-
-// document reads one integration document with its scripts inlined.
-func (r reader) document(raw []byte) (*integrations.Integration, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var doc map[string]any
-	if err := dec.Decode(&doc); err != nil {
-		return nil, fmt.Errorf("not a JSON object: %w", err)
-	}
-	if err := r.inline(doc, "hook"); err != nil {
-		return nil, err
-	}
-	for _, mode := range integrations.Modes() {
-		m, ok := doc[mode].(map[string]any)
-		if !ok {
-			continue
-		}
-		for _, key := range scriptKeys {
-			if err := r.inline(m, key); err != nil {
-				return nil, fmt.Errorf("%s: %w", mode, err)
-			}
-		}
-	}
-	resolved, err := json.Marshal(doc)
-	if err != nil {
-		return nil, err
-	}
-	return integrations.Parse(resolved)
-}
-
-// inline replaces a value "@name.lua" with the content of that file.
-func (r reader) inline(obj map[string]any, key string) error {
-	s, ok := obj[key].(string)
-	if !ok || !strings.HasPrefix(s, "@") {
-		return nil
-	}
-	src, err := fs.ReadFile(r.fsys, path.Join(r.dir, strings.TrimPrefix(s, "@")))
-	if err != nil {
-		return fmt.Errorf("%s: reading the script: %w", key, err)
-	}
-	obj[key] = string(src)
-	return nil
 }
 
 // PointAt makes every request of b go to base instead of the host it names:

@@ -191,7 +191,7 @@ func (dm *demo) importExamples(ctx context.Context) error {
 	b := &api.Bundle{}
 	for _, ex := range all {
 		examples.PointAt(ex.Bundle, dm.crmURL+"/"+ex.Folder)
-		appendBundle(b, ex.Bundle)
+		b.Append(ex.Bundle)
 	}
 	for _, doc := range b.Integrations {
 		dm.names[doc.ID] = doc.Name

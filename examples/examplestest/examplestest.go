@@ -101,16 +101,11 @@ func (h *Harness) importFiles(files []string) *api.Bundle {
 	h.t.Helper()
 	all := &api.Bundle{}
 	for _, name := range files {
-		b, err := examples.Read(os.DirFS("."), name)
+		b, err := api.ReadImportFile(os.DirFS("."), name)
 		if err != nil {
 			h.t.Fatal(err)
 		}
-		all.Integrations = append(all.Integrations, b.Integrations...)
-		all.Offers = append(all.Offers, b.Offers...)
-		all.Sites = append(all.Sites, b.Sites...)
-		all.Goals = append(all.Goals, b.Goals...)
-		all.Affiliates = append(all.Affiliates, b.Affiliates...)
-		all.Campaigns = append(all.Campaigns, b.Campaigns...)
+		all.Append(b)
 	}
 	examples.PointAt(all, h.Target.URL())
 	if _, err := api.Import(context.Background(), h.Store, h.Dispatcher, all); err != nil {
