@@ -89,28 +89,33 @@ func (d *Dispatcher) try(ctx context.Context, t *task) *attempt {
 	a.req = t.cm.Build(data)
 	t.files = t.cm.Files(data)
 	d.addIdempotencyKey(t, a.req)
-	env := d.scriptEnv(t, lc, data, a.req)
+	var env *scripting.Env
+	if t.cm.Pre != nil || t.cm.Post != nil {
+		env = d.scriptEnv(ctx, t, lc, data, a.req)
+	}
+	var result any
 	if pre, ok := d.runScript(ctx, a, t.cm.Pre, env); !ok {
 		return a
 	} else if pre != nil {
-		env.Result = pre.Result
+		result = pre.Result
 	}
-	if a.req.Cancelled {
-		env.Response = &scripting.Response{}
-	} else if !d.send(ctx, t, a) {
-		return a
-	} else {
-		env.Result, env.Response = a.resp.Body, a.resp
+	response := &scripting.Response{}
+	if !a.req.Cancelled {
+		if !d.send(ctx, t, a) {
+			return a
+		}
+		result, response = a.resp.Body, a.resp
 	}
 	switch {
 	case t.cm.Post != nil:
+		env.Result, env.Response = result, response
 		post, ok := d.runScript(ctx, a, t.cm.Post, env)
 		if !ok {
 			return a
 		}
 		a.ret = post.Return
 	case a.req.Cancelled:
-		a.ret = env.Result
+		a.ret = result
 	default:
 		a.ret = scripting.NoScriptReturn(t.mode, a.resp.Code, []byte(a.resp.Body))
 	}
@@ -230,14 +235,15 @@ func (d *Dispatcher) macroData(t *task, lc *leadCatalog) *macros.Data {
 	return data
 }
 
-// scriptEnv is what the scripts see (SPEC §5).
-func (d *Dispatcher) scriptEnv(t *task, lc *leadCatalog, data *macros.Data, req *scripting.Request) *scripting.Env {
+// scriptEnv is what the scripts see (SPEC §5). It is built only for modes
+// that have a script.
+func (d *Dispatcher) scriptEnv(ctx context.Context, t *task, lc *leadCatalog, data *macros.Data, req *scripting.Request) *scripting.Env {
 	l := t.lead
 	env := &scripting.Env{
 		Mode: t.mode, Order: orderRow(l), Meta: l.Meta, Items: scriptItems(l.Items), Vars: varsOf(l.Items),
 		Request: req, LeadID: l.ID,
 		Macro:         func(s string) string { return expandString(s, data) },
-		ProductParams: func(offerID int64, name string) map[string]string { return d.productParams(offerID, name, lc) },
+		ProductParams: func(offerID int64, name string) map[string]string { return d.productParams(ctx, offerID, name, lc) },
 	}
 	if t.integ != nil {
 		env.Secrets = t.integ.Doc.Secrets
@@ -265,10 +271,10 @@ func expandString(s string, data *macros.Data) string {
 }
 
 // productParams answers cpa.get("vpar", offer, name): product id → value.
-func (d *Dispatcher) productParams(offerID int64, name string, lc *leadCatalog) map[string]string {
+func (d *Dispatcher) productParams(ctx context.Context, offerID int64, name string, lc *leadCatalog) map[string]string {
 	offer := lc.offer
 	if offer == nil || offer.ID != offerID {
-		o, err := cachedObject[catalog.Offer](context.Background(), d.catalog, "offer", offerID)
+		o, err := cachedObject[catalog.Offer](ctx, d.catalog, "offer", offerID)
 		if err != nil || o == nil {
 			return map[string]string{}
 		}
