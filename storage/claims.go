@@ -268,9 +268,3 @@ func enqueue(tx *gorm.DB, rows []Delivery) error {
 	}
 	return nil
 }
-
-// Enqueue adds deliveries (postbacks, approved sends); one that exists already
-// is left as it is, which is what sends each postback once.
-func (s *Store) Enqueue(ctx context.Context, rows []Delivery) error {
-	return enqueue(s.db.WithContext(ctx), rows)
-}

@@ -11,21 +11,6 @@ import (
 	"github.com/leadrelay/leadrelay/storage/lead"
 )
 
-// CreateLead stores a new lead and fills in its id. A lead with no NextAt is
-// due at once.
-func (s *Store) CreateLead(ctx context.Context, l *lead.Lead) error {
-	if l.Status == 0 {
-		l.Status = lead.New
-	}
-	if l.NextAt == 0 {
-		l.NextAt = time.Now().UnixMilli()
-	}
-	if err := s.db.WithContext(ctx).Create(l).Error; err != nil {
-		return fmt.Errorf("storing lead: %w", err)
-	}
-	return nil
-}
-
 // GetLead loads one lead.
 func (s *Store) GetLead(ctx context.Context, id int64) (*lead.Lead, error) {
 	var l lead.Lead

@@ -45,7 +45,7 @@ func TestMigrateIsIdempotent(t *testing.T) {
 	storagetest.Run(t, func(t *testing.T, s *storage.Store) {
 		ctx := context.Background()
 		l := &lead.Lead{Name: "Ann", Phone: "447123456789", Country: "gb"}
-		if err := s.CreateLead(ctx, l); err != nil {
+		if err := s.CreateLeadWith(ctx, l, nil, nil); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.Migrate(ctx); err != nil {
@@ -72,7 +72,7 @@ func TestLeadRoundTrip(t *testing.T) {
 			Meta:  map[string]string{"pass": "s3cret", "note": "漢字"},
 			Files: map[string]lead.File{"doc": {Name: "a.pdf", ContentType: "application/pdf", Data: []byte{0, 1, 2}}},
 		}
-		if err := s.CreateLead(ctx, in); err != nil {
+		if err := s.CreateLeadWith(ctx, in, nil, nil); err != nil {
 			t.Fatal(err)
 		}
 		got, err := s.GetLead(ctx, in.ID)
@@ -109,7 +109,7 @@ func TestListLeadsFiltersAndPages(t *testing.T) {
 			if i == 4 {
 				l.Status, l.Reason = lead.Cancel, lead.ReasonDuplicate
 			}
-			if err := s.CreateLead(ctx, l); err != nil {
+			if err := s.CreateLeadWith(ctx, l, nil, nil); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -153,7 +153,7 @@ func TestSweepRequeueAndTest(t *testing.T) {
 	s := c.store()
 	ctx := context.Background()
 	l := &lead.Lead{Phone: "447123456789", OfferID: 1, IntegrationID: 7, Campaign: "cpa_uk"}
-	if err := s.CreateLead(ctx, l); err != nil {
+	if err := s.CreateLeadWith(ctx, l, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	resp := c.file("resp.json", `{"code":200,"headers":{"Content-Type":"application/json"},"body":"{\"id\":5}"}`)
