@@ -85,7 +85,7 @@ func (d *Dispatcher) postbacksFor(ctx context.Context, l *lead.Lead, status lead
 	if camp == nil || camp.PostbackURL == "" {
 		return out
 	}
-	label := Label(camp.PostbackLabels, status)
+	label := label(camp.PostbackLabels, status)
 	if len(camp.PostbackStatuses) > 0 && !slices.Contains(camp.PostbackStatuses, label) {
 		return out
 	}
@@ -103,9 +103,9 @@ func statusListed(list []string, status lead.Status) bool {
 	return false
 }
 
-// Label is what a tracker calls a status: the label given for the status
+// label is what a tracker calls a status: the label given for the status
 // name, else for its stage, else the status name itself.
-func Label(labels map[string]string, status lead.Status) string {
+func label(labels map[string]string, status lead.Status) string {
 	if v, ok := labels[status.String()]; ok {
 		return v
 	}
