@@ -85,12 +85,12 @@ func (d *Dispatcher) postbacksFor(ctx context.Context, l *lead.Lead, status lead
 	if camp == nil || camp.PostbackURL == "" {
 		return out
 	}
-	label := label(camp.PostbackLabels, status)
-	if len(camp.PostbackStatuses) > 0 && !slices.Contains(camp.PostbackStatuses, label) {
+	name := label(camp.PostbackLabels, status)
+	if len(camp.PostbackStatuses) > 0 && !slices.Contains(camp.PostbackStatuses, name) {
 		return out
 	}
 	return append(out, storage.Delivery{LeadID: l.ID, CampaignID: camp.ID, Mode: integrations.ModePostback,
-		Key: label, Status: status, NextAt: now.UnixMilli(), Version: 1})
+		Key: name, Status: status, NextAt: now.UnixMilli(), Version: 1})
 }
 
 // statusListed tells whether a list of status names or ids holds status.
