@@ -1,6 +1,7 @@
 package dispatcher_test
 
 import (
+	"context"
 	"log/slog"
 	"strconv"
 	"time"
@@ -20,3 +21,18 @@ func newFakeClock() *clock.Fake {
 }
 
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// messages is a slog handler that hands each record's message to a channel,
+// so a test can wait for a line instead of sleeping.
+type messages struct{ ch chan<- string }
+
+func (m messages) Enabled(context.Context, slog.Level) bool { return true }
+
+func (m messages) Handle(_ context.Context, r slog.Record) error {
+	m.ch <- r.Message
+	return nil
+}
+
+func (m messages) WithAttrs([]slog.Attr) slog.Handler { return m }
+
+func (m messages) WithGroup(string) slog.Handler { return m }

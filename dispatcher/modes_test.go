@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"testing"
 	"time"
@@ -298,7 +299,8 @@ func TestSchedulerOnFakeClock(t *testing.T) {
 	runs := make(chan struct{}, 10)
 	finished := make(chan struct{}, 10)
 	release := make(chan struct{})
-	s, err := dispatcher.NewScheduler("* * * * *", fake, discardLogger(), func() {
+	logged := make(chan string, 10)
+	s, err := dispatcher.NewScheduler("* * * * *", fake, slog.New(messages{logged}), func() {
 		runs <- struct{}{}
 		<-release
 		finished <- struct{}{}
@@ -314,6 +316,9 @@ func TestSchedulerOnFakeClock(t *testing.T) {
 	<-runs
 	fake.WaitForWaiter()
 	fake.Advance(time.Minute) // the first run is still going: skipped
+	if msg := <-logged; msg != "scheduler: skip" {
+		t.Fatalf("the scheduler logged %q, want the skip", msg)
+	}
 	fake.WaitForWaiter()
 	close(release)
 	<-finished
