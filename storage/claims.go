@@ -35,13 +35,15 @@ type Claim struct {
 // immediate transaction on SQLite) and returns them.
 func (s *Store) ClaimNewLeads(ctx context.Context, c Claim) ([]lead.Lead, error) {
 	var out []lead.Lead
-	err := s.claim(ctx, &lead.Lead{}, c, func(q *gorm.DB) *gorm.DB {
-		return q.Where("status = ? AND failed = ? AND integration = ? AND next_at <= ?", lead.New, false, c.Integration, c.Now)
-	}, &out, func() []int64 {
+	err := s.claim(ctx, "leads", c, func(tx *gorm.DB) ([]int64, error) {
+		var err error
+		if out, err = s.dueLeads(tx, c); err != nil {
+			return nil, err
+		}
 		return stamp(out, func(l *lead.Lead) int64 {
 			l.ClaimToken, l.NextAt = c.Token, c.LeaseUntil
 			return l.ID
-		})
+		}), nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("claiming new leads of integration %d: %w", c.Integration, err)
@@ -49,25 +51,49 @@ func (s *Store) ClaimNewLeads(ctx context.Context, c Claim) ([]lead.Lead, error)
 	return out, nil
 }
 
+// dueLeads loads and locks the due new leads of a claim, scanning the rows
+// into leads directly: a claim is the hottest read there is.
+func (s *Store) dueLeads(tx *gorm.DB, c Claim) ([]lead.Lead, error) {
+	sel, err := leadSelect()
+	if err != nil {
+		return nil, err
+	}
+	q := sel + "WHERE `status` = ? AND `failed` = ? AND `integration` = ? AND `next_at` <= ? ORDER BY `next_at`, `id` LIMIT ?"
+	if s.dialect == MySQL {
+		q += " FOR UPDATE SKIP LOCKED"
+	}
+	rows, err := tx.Raw(q, lead.New, false, c.Integration, c.Now, c.Limit).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	return scanLeads(rows)
+}
+
 // ClaimDeliveries takes up to c.Limit due deliveries of one mode and
 // integration (integration 0 with mode postback: campaign postbacks). Changes
 // are taken only for leads that have an ext.
 func (s *Store) ClaimDeliveries(ctx context.Context, c Claim) ([]Delivery, error) {
 	var out []Delivery
-	err := s.claim(ctx, &Delivery{}, c, func(q *gorm.DB) *gorm.DB {
-		q = q.Where("mode = ? AND state = ? AND integration = ? AND next_at <= ?", c.Mode, DeliveryPending, c.Integration, c.Now)
+	err := s.claim(ctx, "deliveries", c, func(tx *gorm.DB) ([]int64, error) {
+		q := tx.Model(&Delivery{}).Where("mode = ? AND state = ? AND integration = ? AND next_at <= ?", c.Mode, DeliveryPending, c.Integration, c.Now)
 		if c.Integration == 0 {
 			q = q.Where("campaign <> 0")
 		}
 		if c.Mode == "changes" {
 			q = q.Where("EXISTS (SELECT 1 FROM leads WHERE leads.id = deliveries.lead_id AND leads.ext <> '')")
 		}
-		return q
-	}, &out, func() []int64 {
+		q = q.Order("next_at, id").Limit(c.Limit)
+		if s.dialect == MySQL {
+			q = q.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"})
+		}
+		if err := q.Find(&out).Error; err != nil {
+			return nil, err
+		}
 		return stamp(out, func(d *Delivery) int64 {
 			d.ClaimToken, d.NextAt = c.Token, c.LeaseUntil
 			return d.ID
-		})
+		}), nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("claiming %s deliveries of integration %d: %w", c.Mode, c.Integration, err)
@@ -75,32 +101,24 @@ func (s *Store) ClaimDeliveries(ctx context.Context, c Claim) ([]Delivery, error
 	return out, nil
 }
 
-// claim loads due rows into dest (locking them, skipping rows other
-// processes hold), then stamps them with the token and lease, all in one
-// transaction; marked marks the loaded rows as claimed and returns their ids.
+// claim runs due, which loads and locks due rows of a table (skipping rows
+// other processes hold) and marks them as claimed, and stamps the rows whose
+// ids it returns with the token and lease, all in one transaction.
 //
 // On MySQL the transaction runs at READ COMMITTED: under REPEATABLE READ a
 // locking scan also takes next-key locks past the rows it returns, and a
 // concurrent claim would SKIP rows that nobody has claimed.
-func (s *Store) claim(ctx context.Context, model any, c Claim, due func(*gorm.DB) *gorm.DB, dest any, marked func() []int64) error {
+func (s *Store) claim(ctx context.Context, table string, c Claim, due func(*gorm.DB) ([]int64, error)) error {
 	var opts []*sql.TxOptions
 	if s.dialect == MySQL {
 		opts = append(opts, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
 	}
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		q := due(tx.Model(model)).Order("next_at, id").Limit(c.Limit)
-		if s.dialect == MySQL {
-			q = q.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"})
-		}
-		if err := q.Find(dest).Error; err != nil {
+		ids, err := due(tx)
+		if err != nil || len(ids) == 0 {
 			return err
 		}
-		ids := marked()
-		if len(ids) == 0 {
-			return nil
-		}
-		return tx.Model(model).Where("id IN ?", ids).
-			UpdateColumns(map[string]any{"claim_token": c.Token, "next_at": c.LeaseUntil}).Error
+		return tx.Exec("UPDATE `"+table+"` SET `claim_token` = ?, `next_at` = ? WHERE `id` IN ?", c.Token, c.LeaseUntil, ids).Error
 	}, opts...)
 }
 

@@ -1,0 +1,107 @@
+package storage_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/leadrelay/leadrelay/storage"
+	"github.com/leadrelay/leadrelay/storage/lead"
+	"github.com/leadrelay/leadrelay/storage/storagetest"
+)
+
+func TestClaimNewLeadsReadsWhatGormStored(t *testing.T) {
+	t.Parallel()
+	storagetest.Run(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		now := time.Now()
+		full := &lead.Lead{
+			IntegrationID: 7, Reason: 3, Comment: "call after 6", OfferID: 1, SiteID: 2, SpaceID: 3, GoalID: 4, WM: 5,
+			Agent: 6, Name: "Иван", Last: "Петров", Email: "i@example.com", Phone: "79001234567", PhoneCC: "7",
+			Country: "ru", Mobile: true, Bad: true, Delivery: 2, Discount: 0.5, Count: 3, Currency: "RUB",
+			Price: 49.5, Base: 40, DelPr: 5, More: 1.25, Items: lead.Items{17: {Qty: 1, Price: 49, Cost: 12.5}},
+			ClickID: "clk", Sub1: "s1", UtmSource: "src", ExtS: "x", CWM: 1.5, CPayC: "USD", Campaign: "camp",
+			Attempts: 2, LastMessage: "timeout", NextAt: now.Add(-time.Second).UnixMilli(),
+			Meta:  map[string]string{"pass": "s3cret", "note": "漢字"},
+			Files: map[string]lead.File{"doc": {Name: "a.pdf", ContentType: "application/pdf", Data: []byte{0, 1, 2}}},
+		}
+		bare := &lead.Lead{IntegrationID: 7, NextAt: now.Add(-time.Second).UnixMilli()}
+		for _, l := range []*lead.Lead{full, bare} {
+			if err := s.CreateLeadWith(ctx, l, nil, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		claim := storage.Claim{Integration: 7, Mode: "new", Now: now.UnixMilli(), LeaseUntil: now.Add(time.Minute).UnixMilli(),
+			Token: "tok", Limit: 10}
+		got, err := s.ClaimNewLeads(ctx, claim)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []lead.Lead
+		for _, l := range []*lead.Lead{full, bare} {
+			stored, err := s.GetLead(ctx, l.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want = append(want, *stored)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("claimed leads differ from the stored ones (-want +got):\n%s", diff)
+		}
+	})
+}
+
+func TestClaimNewLeadsTakesDueLeadsOldestFirst(t *testing.T) {
+	t.Parallel()
+	storagetest.Run(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		now := time.Now().UnixMilli()
+		add := func(integration, nextAt int64, failed bool, status lead.Status) int64 {
+			l := &lead.Lead{IntegrationID: integration, NextAt: nextAt, Failed: failed, Status: status}
+			if err := s.CreateLeadWith(ctx, l, nil, nil); err != nil {
+				t.Fatal(err)
+			}
+			return l.ID
+		}
+		second := add(7, now-1000, false, lead.New)
+		first := add(7, now-2000, false, lead.New)
+		third := add(7, now-500, false, lead.New)
+		add(7, now+60000, false, lead.New)   // not due
+		add(7, now-3000, true, lead.New)     // failed
+		add(8, now-3000, false, lead.New)    // another integration
+		add(7, now-3000, false, lead.Cancel) // not new
+		claim := func(token string, limit int) []int64 {
+			leads, err := s.ClaimNewLeads(ctx, storage.Claim{Integration: 7, Mode: "new", Now: now,
+				LeaseUntil: now + 60000, Token: token, Limit: limit})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []int64
+			for _, l := range leads {
+				if l.ClaimToken != token || l.NextAt != now+60000 {
+					t.Errorf("lead %d: token %q next_at %d, want the claim's", l.ID, l.ClaimToken, l.NextAt)
+				}
+				ids = append(ids, l.ID)
+			}
+			return ids
+		}
+		if diff := cmp.Diff([]int64{first, second}, claim("a", 2)); diff != "" {
+			t.Errorf("first claim (-want +got):\n%s", diff)
+		}
+		if diff := cmp.Diff([]int64{third}, claim("b", 2)); diff != "" {
+			t.Errorf("second claim (-want +got):\n%s", diff)
+		}
+		if got := claim("c", 2); len(got) != 0 {
+			t.Errorf("third claim took %v, want nothing", got)
+		}
+		stored, err := s.GetLead(ctx, first)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if stored.ClaimToken != "a" || stored.NextAt != now+60000 {
+			t.Errorf("stored lead %d: token %q next_at %d, want a and the lease", first, stored.ClaimToken, stored.NextAt)
+		}
+	})
+}
