@@ -159,14 +159,18 @@ func (v *vm) pushString(L *lua.LState, fn, s string) int {
 // numbers, beyond as their text. null becomes nil.
 func (v *vm) jsonDecode(L *lua.LState) int {
 	s := L.CheckString(1)
-	data, err := decodeJSON(strings.NewReader(s))
-	if err != nil {
-		L.Push(lua.LNil)
-		L.Push(lua.LString("json.decode: " + err.Error()))
-		return 2
+	value, ok := jsonToLua(L, s)
+	if !ok {
+		data, err := decodeJSON(strings.NewReader(s))
+		if err != nil {
+			L.Push(lua.LNil)
+			L.Push(lua.LString("json.decode: " + err.Error()))
+			return 2
+		}
+		value = goToLua(L, data)
 	}
 	v.charge(L, 2*len(s))
-	L.Push(goToLua(L, data))
+	L.Push(value)
 	return 1
 }
 
@@ -223,10 +227,9 @@ func (v *vm) leadEdit(L *lua.LState) int {
 		L.RaiseError("lead.edit: give exto or ext, not both")
 	}
 	var err error
-	t.ForEach(func(k, val lua.LValue) {
-		if err == nil {
-			err = setEdit(edit, k, val)
-		}
+	eachEntry(t, func(k, val lua.LValue) bool {
+		err = setEdit(edit, k, val)
+		return err == nil
 	})
 	if err != nil {
 		L.RaiseError("lead.edit: %s", err.Error())

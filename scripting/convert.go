@@ -20,9 +20,18 @@ const maxValues = 1 << 20
 // keys become text). Functions and other values that are not data are an
 // error; where names the value in that error ("result", "return value").
 func luaToGo(v lua.LValue, where string) (any, error) {
+	return fieldToGo(v, where, "")
+}
+
+// fieldToGo is luaToGo for the value of field key of the table where, named
+// where.key in an error; an empty key names the table itself.
+func fieldToGo(v lua.LValue, where, key string) (any, error) {
 	c := toGo{}
 	out, err := c.value(v, 0)
 	if err != nil {
+		if key != "" {
+			where += pathElem(key)
+		}
 		return nil, fmt.Errorf("%s%s: %w", where, c.errPath, err)
 	}
 	return out, nil
@@ -73,37 +82,29 @@ func (c *toGo) table(tb *lua.LTable, depth int) (any, error) {
 	}
 	out := make(map[string]any)
 	var err error
-	tb.ForEach(func(k, v lua.LValue) {
-		if err != nil {
-			return
+	eachEntry(tb, func(k, v lua.LValue) bool {
+		var key string
+		if key, err = keyString(k); err != nil {
+			return false
 		}
-		key, kerr := keyString(k)
-		if kerr != nil {
-			err = kerr
-			return
-		}
-		out[key], err = c.value(v, depth)
-		if err != nil {
+		if out[key], err = c.value(v, depth); err != nil {
 			c.errPath = pathElem(key) + c.errPath
 		}
+		return err == nil
 	})
 	return out, err
 }
 
 // arrayLength reports whether the keys of tb are exactly 1..n, and n.
 func arrayLength(tb *lua.LTable) (int, bool) {
-	count, max := 0, 0
-	array := true
-	tb.ForEach(func(k, _ lua.LValue) {
-		count++
-		n, ok := k.(lua.LNumber)
-		if !ok || n < 1 || float64(n) != math.Trunc(float64(n)) || n > math.MaxInt32 {
-			array = false
-			return
+	n := tb.MaxN()
+	for i := 1; i <= n; i++ {
+		if tb.RawGetInt(i) == lua.LNil {
+			return 0, false
 		}
-		max = int(math.Max(float64(max), float64(n)))
-	})
-	return count, array && max == count
+	}
+	k, _ := tb.Next(afterArray(n))
+	return n, k == lua.LNil
 }
 
 // keyString writes a table key as an object key.
@@ -161,18 +162,18 @@ func goToLua(L *lua.LState, v any) lua.LValue {
 	case int:
 		return intToLua(int64(v))
 	case int32:
-		return lua.LNumber(v)
+		return luaNumber(float64(v))
 	case int64:
 		return intToLua(v)
 	case uint64:
 		if v > maxExactInteger {
 			return lua.LString(strconv.FormatUint(v, 10))
 		}
-		return lua.LNumber(v)
+		return luaNumber(float64(v))
 	case float32:
-		return lua.LNumber(v)
+		return luaNumber(float64(v))
 	case float64:
-		return lua.LNumber(v)
+		return luaNumber(v)
 	case json.Number:
 		return goToLua(L, jsonNumberToGo(v))
 	case map[string]any:
@@ -204,7 +205,7 @@ func intToLua(n int64) lua.LValue {
 	if n > maxExactInteger || n < -maxExactInteger {
 		return lua.LString(strconv.FormatInt(n, 10))
 	}
-	return lua.LNumber(n)
+	return luaNumber(float64(n))
 }
 
 // viaJSON converts any other Go value by way of its JSON form, or to its

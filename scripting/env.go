@@ -3,7 +3,6 @@ package scripting
 import (
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 
 	lua "github.com/yuin/gopher-lua"
@@ -78,65 +77,78 @@ type Result struct {
 }
 
 // setData sets the globals of r's Env that are read back after the run
-// (url, method, headers, post, result) and the Extra ones. The others are
-// built when the script first reads them (see lazyGlobal).
-func (r *run) setData(L *lua.LState, g *lua.LTable) {
+// (url, method, headers, post, result) and the Extra ones into the run's
+// environment, the slot g. The others are built when the script first reads
+// them (see lazyGlobal).
+func (v *vm) setData(r *run, g *slot) {
 	env := r.env
 	if req := env.Request; req != nil {
-		r.setRequest(L, g, req)
+		v.setRequest(r, g, req)
 	}
 	if env.Result != nil {
-		g.RawSetString("result", goToLua(L, env.Result))
+		g.setData(v.L, "result", env.Result)
 	}
 	for name, value := range env.Extra {
-		g.RawSetString(name, goToLua(L, value))
+		g.setData(v.L, name, value)
 	}
 }
 
+// maxItemSlots is how many items of an order a state refills tables for;
+// the items after them get new tables.
+const maxItemSlots = 64
+
 // lazyGlobals builds the data globals that are only read, so that a run
 // pays for the ones its script uses. Each is built at most once per run: a
-// script that sets one to nil after reading it keeps nil.
+// script that sets one to nil after reading it keeps nil. Each has its
+// slot, for those whose table is refilled run after run.
 var lazyGlobals = []struct {
 	name  string
-	build func(v *vm, env *Env) lua.LValue
+	build func(v *vm, s *slot, env *Env) lua.LValue
 }{
-	{"mode", func(v *vm, env *Env) lua.LValue { return lua.LString(env.Mode) }},
-	{"o", func(v *vm, env *Env) lua.LValue { return v.orderTable(env.Order) }},
-	{"ofps", func(v *vm, env *Env) lua.LValue { return stringTable(v.L, env.OfferParams) }},
-	{"ofpg", func(v *vm, env *Env) lua.LValue { return stringTable(v.L, env.GeoParams) }},
-	{"gpar", func(v *vm, env *Env) lua.LValue { return stringTable(v.L, env.GoalParams) }},
-	{"spar", func(v *vm, env *Env) lua.LValue { return stringTable(v.L, env.SiteParams) }},
-	{"meta", func(v *vm, env *Env) lua.LValue { return stringTable(v.L, env.Meta) }},
-	{"secrets", func(v *vm, env *Env) lua.LValue { return stringTable(v.L, env.Secrets) }},
-	{"vars", func(v *vm, env *Env) lua.LValue {
+	{"mode", func(v *vm, _ *slot, env *Env) lua.LValue { return lua.LString(env.Mode) }},
+	{"o", func(v *vm, s *slot, env *Env) lua.LValue { return s.fillData(v.L, env.Order) }},
+	{"ofps", func(v *vm, s *slot, env *Env) lua.LValue { return s.fillStrings(v.L, env.OfferParams) }},
+	{"ofpg", func(v *vm, s *slot, env *Env) lua.LValue { return s.fillStrings(v.L, env.GeoParams) }},
+	{"gpar", func(v *vm, s *slot, env *Env) lua.LValue { return s.fillStrings(v.L, env.GoalParams) }},
+	{"spar", func(v *vm, s *slot, env *Env) lua.LValue { return s.fillStrings(v.L, env.SiteParams) }},
+	{"meta", func(v *vm, s *slot, env *Env) lua.LValue { return s.fillStrings(v.L, env.Meta) }},
+	{"secrets", func(v *vm, s *slot, env *Env) lua.LValue { return s.fillStrings(v.L, env.Secrets) }},
+	{"vars", func(v *vm, _ *slot, env *Env) lua.LValue {
 		if env.Vars == nil {
 			return v.L.CreateTable(0, 0)
 		}
 		return goToLua(v.L, env.Vars)
 	}},
-	{"items", func(v *vm, env *Env) lua.LValue {
+	{"items", func(v *vm, _ *slot, env *Env) lua.LValue {
 		items := v.L.CreateTable(len(env.Items), 0)
-		for _, it := range env.Items {
-			t := v.L.CreateTable(0, 4)
-			t.RawSetString("id", intToLua(it.ID))
-			t.RawSetString("qty", lua.LNumber(it.Qty))
-			t.RawSetString("price", lua.LNumber(it.Price))
-			t.RawSetString("cost", lua.LNumber(it.Cost))
-			items.Append(t)
+		for i, it := range env.Items {
+			s := &slot{}
+			if i < maxItemSlots {
+				if i == len(v.items) {
+					v.items = append(v.items, s)
+				}
+				s = v.items[i]
+			}
+			s.begin(v.L, 4)
+			s.set("id", intToLua(it.ID))
+			s.set("qty", luaNumber(it.Qty))
+			s.set("price", luaNumber(it.Price))
+			s.set("cost", luaNumber(it.Cost))
+			items.Append(s.end())
 		}
 		return items
 	}},
-	{"response", func(v *vm, env *Env) lua.LValue {
+	{"response", func(v *vm, s *slot, env *Env) lua.LValue {
 		resp := env.Response
 		if resp == nil {
 			return lua.LNil
 		}
-		t := v.L.CreateTable(0, 4)
-		t.RawSetString("code", lua.LNumber(resp.Code))
-		t.RawSetString("headers", stringTable(v.L, resp.Headers))
-		t.RawSetString("body", lua.LString(resp.Body))
-		t.RawSetString("time_ms", lua.LNumber(resp.TimeMS))
-		return t
+		s.begin(v.L, 4)
+		s.set("code", luaNumber(float64(resp.Code)))
+		s.set("headers", v.responseHeaders.fillStrings(v.L, resp.Headers))
+		s.setString("body", resp.Body)
+		s.set("time_ms", luaNumber(float64(resp.TimeMS)))
+		return s.end()
 	}},
 }
 
@@ -153,8 +165,8 @@ func (v *vm) lazyGlobal(L *lua.LState) int {
 			continue
 		}
 		r.built |= 1 << i
-		value := lazy.build(v, r.env)
-		r.globals.RawSetString(lazy.name, value)
+		value := lazy.build(v, &v.lazy[i], r.env)
+		v.env.set(lazy.name, value)
 		L.Push(value)
 		return 1
 	}
@@ -164,48 +176,22 @@ func (v *vm) lazyGlobal(L *lua.LState) int {
 
 // setRequest sets url (false when cancelled), method, headers and post
 // (a table of fields, or the raw body as a string).
-func (r *run) setRequest(L *lua.LState, g *lua.LTable, req *Request) {
+func (v *vm) setRequest(r *run, g *slot, req *Request) {
 	if req.Cancelled {
-		g.RawSetString("url", lua.LFalse)
+		g.set("url", lua.LFalse)
 	} else {
-		g.RawSetString("url", lua.LString(req.URL))
+		g.setString("url", req.URL)
 	}
-	g.RawSetString("method", lua.LString(req.Method))
+	g.setString("method", req.Method)
 	var headers, post *lua.LTable
-	headers, r.multiHeaders = fieldsToLua(L, req.Headers)
-	g.RawSetString("headers", headers)
+	headers, r.multiHeaders = v.headers.fillFields(v.L, req.Headers)
+	g.set("headers", headers)
 	if req.IsRaw {
-		g.RawSetString("post", lua.LString(req.Raw))
+		g.setString("post", req.Raw)
 		return
 	}
-	post, r.multiFields = fieldsToLua(L, req.Fields)
-	g.RawSetString("post", post)
-}
-
-// fieldsToLua makes the table of fields, name → value. A name that occurs
-// more than once (a[] in a template) holds the array of its values, and is
-// returned in multi so that readFields splits the array again.
-func fieldsToLua(L *lua.LState, fields []Field) (tb *lua.LTable, multi []string) {
-	tb = L.CreateTable(0, len(fields))
-	for _, f := range fields {
-		value := goToLua(L, f.Value)
-		if value == lua.LNil {
-			value = lua.LString("")
-		}
-		switch prev := tb.RawGetString(f.Name); {
-		case prev == lua.LNil:
-			tb.RawSetString(f.Name, value)
-		case slices.Contains(multi, f.Name):
-			prev.(*lua.LTable).Append(value)
-		default:
-			list := L.CreateTable(2, 0)
-			list.Append(prev)
-			list.Append(value)
-			tb.RawSetString(f.Name, list)
-			multi = append(multi, f.Name)
-		}
-	}
-	return tb, multi
+	post, r.multiFields = v.post.fillFields(v.L, req.Fields)
+	g.set("post", post)
 }
 
 // result reads what the run left: the return value ret, the global result,
@@ -289,48 +275,90 @@ func readFields(v lua.LValue, entry []Field, multi []string, where string) ([]Fi
 		}
 		return nil, nil
 	}
-	type named struct {
-		name  string
-		value lua.LValue
-	}
-	var rest []named
-	var keyErr error
-	tb.ForEach(func(k, v lua.LValue) {
-		name, err := keyString(k)
-		if err != nil {
-			keyErr = fmt.Errorf("%s: %w", where, err)
+	out := make([]Field, 0, len(entry)+4)
+	for i, f := range entry {
+		if fieldIndex(entry[:i], f.Name) >= 0 {
+			continue // a name given more than once is read once, as its array
 		}
-		rest = append(rest, named{name, v})
-	})
-	if keyErr != nil || len(rest) == 0 {
-		return nil, keyErr
-	}
-	ordered := make([]named, 0, len(rest))
-	for _, f := range entry {
-		if i := slices.IndexFunc(rest, func(n named) bool { return n.name == f.Name }); i >= 0 {
-			ordered = append(ordered, rest[i])
-			rest = slices.Delete(rest, i, i+1)
+		value := tb.RawGetString(f.Name)
+		switch {
+		case value == lua.LNil:
+		case isText(value, f.Value) && !slices.Contains(multi, f.Name):
+			out = append(out, f) // as it came: no need to convert it back
+		default:
+			var err error
+			if out, err = appendFields(out, f.Name, value, multi, where); err != nil {
+				return nil, err
+			}
 		}
 	}
-	sort.Slice(rest, func(i, j int) bool { return rest[i].name < rest[j].name })
+	added, err := addedFields(tb, entry, where)
+	for _, f := range added {
+		if out, err = appendFields(out, f.name, f.value, multi, where); err != nil {
+			return nil, err
+		}
+	}
+	if len(out) == 0 {
+		return nil, err
+	}
+	return out, err
+}
 
-	out := make([]Field, 0, len(ordered)+len(rest))
-	for _, n := range append(ordered, rest...) {
-		data, err := luaToGo(n.value, where+pathElem(n.name))
+// addedFields returns the entries of tb that readFields has not read by the
+// names of entry, sorted by name.
+func addedFields(tb *lua.LTable, entry []Field, where string) ([]field, error) {
+	var added []field
+	var err error
+	eachEntry(tb, func(k, value lua.LValue) bool {
+		var name string
+		if name, err = keyString(k); err != nil {
+			err = fmt.Errorf("%s: %w", where, err)
+			return false
+		}
+		if _, isString := k.(lua.LString); !isString || fieldIndex(entry, name) < 0 {
+			added = append(added, field{name, value})
+		}
+		return true
+	})
+	slices.SortStableFunc(added, func(a, b field) int { return strings.Compare(a.name, b.name) })
+	return added, err
+}
+
+// isText reports whether the Lua value v is the text value.
+func isText(v lua.LValue, value any) bool {
+	s, ok := v.(lua.LString)
+	text, isString := value.(string)
+	return ok && isString && string(s) == text
+}
+
+// fieldIndex is the index of the first field of fields named name, or -1.
+func fieldIndex(fields []Field, name string) int {
+	for i, f := range fields {
+		if f.Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// appendFields appends the field name of value to out: one field, or one
+// per element when name is in multi and value is an array.
+func appendFields(out []Field, name string, value lua.LValue, multi []string, where string) ([]Field, error) {
+	data, err := fieldToGo(value, where, name)
+	if err != nil {
+		return nil, err
+	}
+	list, isList := data.([]any)
+	if !isList || !slices.Contains(multi, name) {
+		f, err := newField(name, data, where)
+		return append(out, f), err
+	}
+	for _, e := range list {
+		f, err := newField(name, e, where)
 		if err != nil {
 			return nil, err
 		}
-		list, isList := data.([]any)
-		if !isList || !slices.Contains(multi, n.name) {
-			list = []any{data}
-		}
-		for _, e := range list {
-			f, err := newField(n.name, e, where)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, f)
-		}
+		out = append(out, f)
 	}
 	return out, nil
 }

@@ -236,11 +236,12 @@ func (w *walker) table(tb *lua.LTable) {
 	}
 	w.tables[tb] = true
 	w.bytes += tableBytes
-	tb.ForEach(func(k, v lua.LValue) {
+	eachEntry(tb, func(k, v lua.LValue) bool {
 		w.entries++
 		w.bytes += entryBytes
 		w.add(k)
 		w.add(v)
+		return true
 	})
 	w.add(tb.Metatable)
 }

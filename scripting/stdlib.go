@@ -105,16 +105,15 @@ func (v *vm) fn(name string, f lua.LGFunction) field {
 	return field{name, v.L.NewFunction(f)}
 }
 
-// globals makes the environment of one run: a fresh table holding _G and
-// the data of the run's Env, falling back on the shared base (and, for data
-// not read yet, on lazyGlobal).
+// globals makes the environment of one run: the state's environment table,
+// refilled with _G and the data of the run's Env and nothing else (see
+// slot), falling back on the shared base (and, for data not read yet, on
+// lazyGlobal).
 func (v *vm) globals(r *run) *lua.LTable {
-	g := v.L.CreateTable(0, 16)
-	g.Metatable = v.envMeta
-	g.RawSetString("_G", g)
-	r.globals = g
-	r.setData(v.L, g)
-	return g
+	g := v.env.begin(v.L, 8)
+	v.env.set("_G", g)
+	v.setData(r, &v.env)
+	return v.env.end()
 }
 
 // charged wraps a library function that returns a new string, so the

@@ -17,10 +17,10 @@ const (
 )
 
 // vm is one Lua state and the sandbox's library built on it, reused run
-// after run. A run never sees the state's own globals. It gets a fresh
-// environment table (see globals) that holds its data and whatever it sets,
-// and falls back, through a protected metatable, on base: the functions and
-// library tables every run shares. Scripts can read base but not reach it to
+// after run. A run never sees the state's own globals. It gets an
+// environment table (see globals), refilled for it, that holds its data and
+// whatever it sets, and falls back, through a protected metatable, on base:
+// the functions and library tables every run shares. Scripts can read base but not reach it to
 // change it, and each library table in base is an empty proxy in front of
 // the real one, checked after every run (see release): so nothing a script
 // sets or replaces outlives its run.
@@ -40,10 +40,13 @@ type vm struct {
 	// change (base and the metatables and functions behind it), which the
 	// meter leaves out of a run's memory.
 	shared map[*lua.LTable]bool
-	// order is the table the last run's o was, and orderKeys the fields it
-	// has held (see orderTable).
-	order     *lua.LTable
-	orderKeys map[string]bool
+	// The tables a run is given, refilled run after run (see slot): the
+	// environment, the data globals (by index in lazyGlobals), the items of
+	// items, response.headers, and the request's headers and post.
+	env                            slot
+	lazy                           []slot
+	items                          []*slot
+	responseHeaders, headers, post slot
 }
 
 // field is one named entry of the environment or of a library table.
@@ -63,13 +66,12 @@ type library struct {
 
 // run is the state of one run: what the library functions report into.
 type run struct {
-	script  *Script
-	env     *Env
-	meter   *meter
-	globals *lua.LTable
-	built   uint32 // the lazyGlobals built so far, by index
-	log     runLog
-	edit    *LeadEdit
+	script *Script
+	env    *Env
+	meter  *meter
+	built  uint32 // the lazyGlobals built so far, by index
+	log    runLog
+	edit   *LeadEdit
 	// multi lists the request's header and field names that occur more than
 	// once, so their arrays become separate fields again (see fieldsToLua).
 	multiHeaders, multiFields []string
@@ -83,8 +85,9 @@ func newVM(cfg Config) *vm {
 		RegistryMaxSize:  cfg.RegistryMaxSize,
 		RegistryGrowStep: registryGrowStep,
 	})
-	v := &vm{L: L, cfg: cfg, base: L.NewTable()}
+	v := &vm{L: L, cfg: cfg, base: L.NewTable(), lazy: make([]slot, len(lazyGlobals))}
 	v.envMeta = protected(L, v.base)
+	v.env.meta = v.envMeta
 	lazy := L.CreateTable(0, 1)
 	lazy.RawSetString("__index", L.NewFunction(v.lazyGlobal))
 	v.base.Metatable = lazy
