@@ -130,12 +130,17 @@ func (v *vm) md5(L *lua.LState) int    { return v.digest(L, md5.New()) }
 func (v *vm) sha1(L *lua.LState) int   { return v.digest(L, sha1.New()) }
 func (v *vm) sha256(L *lua.LState) int { return v.digest(L, sha256.New()) }
 
-// hmacSHA256 is hmac_sha256(key, s), in hex.
+// hmacSHA256 is hmac_sha256(key, s), in hex. The state keeps the MAC of
+// the last key, as scripts sign every request with the same secret.
 func (v *vm) hmacSHA256(L *lua.LState) int {
-	key := L.CheckString(1)
-	mac := hmac.New(sha256.New, []byte(key))
-	io.WriteString(mac, L.CheckString(2))
-	L.Push(lua.LString(hex.EncodeToString(mac.Sum(nil))))
+	key, s := L.CheckString(1), L.CheckString(2)
+	if v.mac == nil || v.macKey != key {
+		v.mac, v.macKey = hmac.New(sha256.New, []byte(key)), key
+	}
+	v.mac.Reset()
+	io.WriteString(v.mac, s)
+	var sum [sha256.Size]byte
+	L.Push(lua.LString(hex.EncodeToString(v.mac.Sum(sum[:0]))))
 	return 1
 }
 

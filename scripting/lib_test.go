@@ -442,6 +442,11 @@ func TestHelpers(t *testing.T) {
 		{`return sha1("abc")`, "a9993e364706816aba3e25717850c26c9cd0d89d"},
 		{`return sha256("abc")`, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
 		{`return hmac_sha256("key", "The quick brown fox jumps over the lazy dog")`, "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8"},
+		{`local s = "The quick brown fox jumps over the lazy dog" hmac_sha256("key", "x")
+return {hmac_sha256("key", s), hmac_sha256("other", s), hmac_sha256("key", s)}`, []any{
+			"f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8",
+			"f1ceb2ae30d9ae1bb4259f1a41bfa3cb1d6266a1fe2f860e7cdbcc0973bffbb8",
+			"f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8"}},
 		{`return md5("")`, "d41d8cd98f00b204e9800998ecf8427e"},
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash"
 	"sort"
 
 	lua "github.com/yuin/gopher-lua"
@@ -34,6 +35,10 @@ type vm struct {
 	// format is gopher-lua's string.format, called once strFormat has
 	// checked the call.
 	format lua.LGFunction
+	// mac is the HMAC-SHA256 of macKey, kept for the next hmac_sha256 call
+	// with the same key.
+	mac    hash.Hash
+	macKey string
 	// idKeys is the metatable of the tables cpa.get returns.
 	idKeys *lua.LTable
 	// shared holds the tables every run of the state sees but none can
