@@ -316,6 +316,9 @@ func addedFields(tb *lua.LTable, entry []Field, where string) ([]field, error) {
 			return false
 		}
 		if _, isString := k.(lua.LString); !isString || fieldIndex(entry, name) < 0 {
+			if added == nil {
+				added = make([]field, 0, 8)
+			}
 			added = append(added, field{name, value})
 		}
 		return true

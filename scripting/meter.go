@@ -84,8 +84,8 @@ type meter struct {
 	err      error
 }
 
-func newMeter(parent context.Context, timeout time.Duration, v *vm, globals *lua.LTable) *meter {
-	return &meter{
+func newMeter(parent context.Context, timeout time.Duration, v *vm, globals *lua.LTable) meter {
+	return meter{
 		parent: parent, done: parent.Done(), deadline: time.Now().Add(timeout),
 		L: v.L, globals: globals, limit: v.cfg.MaxMemoryBytes, shared: v.shared, nextWalk: firstWalk,
 	}

@@ -35,7 +35,7 @@ type matchState struct {
 }
 
 func (v *vm) newMatch(L *lua.LState, src, pat string) *matchState {
-	return &matchState{L: L, meter: v.cur.meter, src: src, pat: pat}
+	return &matchState{L: L, meter: &v.cur.meter, src: src, pat: pat}
 }
 
 // tick counts a step and stops the match when the run must stop.

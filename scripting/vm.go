@@ -32,6 +32,7 @@ type vm struct {
 	envMeta *lua.LTable // {__index = base}, protected
 	libs    []library
 	cur     *run // the run in progress, read by the library functions
+	state   run  // what cur points to during a run
 	// format is gopher-lua's string.format, called once strFormat has
 	// checked the call.
 	format lua.LGFunction
@@ -73,7 +74,7 @@ type library struct {
 type run struct {
 	script *Script
 	env    *Env
-	meter  *meter
+	meter  meter
 	built  uint32 // the lazyGlobals built so far, by index
 	log    runLog
 	edit   *LeadEdit
@@ -206,15 +207,16 @@ func all(tb *lua.LTable) []field {
 
 // exec runs s in env on this state.
 func (v *vm) exec(ctx context.Context, s *Script, env *Env) (*Result, error) {
-	r := &run{script: s, env: env}
+	v.state = run{script: s, env: env}
+	r := &v.state
 	L := v.L
 	g := v.globals(r)
 	r.meter = newMeter(ctx, v.cfg.Timeout, v, g)
 	v.cur = r
-	L.SetContext(r.meter)
+	L.SetContext(&r.meter)
 	defer func() {
 		L.RemoveContext()
-		v.cur = nil
+		v.cur, v.state = nil, run{}
 	}()
 
 	fn := L.NewFunctionFromProto(s.proto)
