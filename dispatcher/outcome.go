@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -174,16 +173,16 @@ func logRow(t *task, a *attempt, attempt int, now time.Time) *storage.LogEntry {
 		Outcome: a.outcome, DurationMS: a.duration.Milliseconds(), Message: redactor.Redact(messageOf(a)),
 	}
 	if a.wire.Method != "" {
-		row.Request = redactedJSON(a.wire, redactor)
+		row.Request = redactor.Redact(string(a.wire.appendJSON(nil)))
 	}
 	if a.resp != nil && a.resp.Code != 0 {
-		row.Response = redactedJSON(newResponseView(a.resp, a.truncated, logBodyLimit), redactor)
+		row.Response = redactor.Redact(string(newResponseView(a.resp, a.truncated, logBodyLimit).appendJSON(nil)))
 	}
 	if a.ret != nil {
 		row.Return = redactor.Redact(scripting.FormatValue(a.ret))
 	}
 	if len(a.scriptLog) > 0 {
-		row.ScriptLog = redactedJSON(a.scriptLog, redactor)
+		row.ScriptLog = redactor.Redact(string(appendJSONArray(nil, a.scriptLog)))
 	}
 	return row
 }
@@ -206,16 +205,4 @@ func newResponseView(r *scripting.Response, truncated bool, limit int) responseV
 		v.Body, v.Truncated = v.Body[:limit], true
 	}
 	return v
-}
-
-// redactedJSON encodes v for the log without HTML escaping (a URL's & stays
-// &), secrets as ***.
-func redactedJSON(v any, redactor *integrations.Redactor) string {
-	var b strings.Builder
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return ""
-	}
-	return redactor.Redact(strings.TrimSuffix(b.String(), "\n"))
 }

@@ -174,10 +174,8 @@ func (s *Store) WriteOutcomes(ctx context.Context, o Outcomes) (OutcomeCounts, e
 		if err := enqueue(tx, o.Enqueue); err != nil {
 			return err
 		}
-		if len(o.Log) > 0 {
-			if err := tx.CreateInBatches(o.Log, 500).Error; err != nil {
-				return fmt.Errorf("writing %d log rows: %w", len(o.Log), err)
-			}
+		if err := insertLog(tx, o.Log); err != nil {
+			return fmt.Errorf("writing %d log rows: %w", len(o.Log), err)
 		}
 		return nil
 	})

@@ -105,3 +105,61 @@ func TestClaimNewLeadsTakesDueLeadsOldestFirst(t *testing.T) {
 		}
 	})
 }
+
+func TestWriteOutcomesWritesLogRowsAndGuardsByToken(t *testing.T) {
+	t.Parallel()
+	storagetest.Run(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		now := time.Now().UTC().Truncate(time.Millisecond)
+		var ids []int64
+		for range 2 {
+			l := &lead.Lead{IntegrationID: 7, NextAt: now.UnixMilli()}
+			if err := s.CreateLeadWith(ctx, l, nil, nil); err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, l.ID)
+		}
+		if _, err := s.ClaimNewLeads(ctx, storage.Claim{Integration: 7, Mode: "new", Now: now.UnixMilli(),
+			LeaseUntil: now.Add(time.Minute).UnixMilli(), Token: "mine", Limit: 10}); err != nil {
+			t.Fatal(err)
+		}
+		var rows []*storage.LogEntry
+		for i := range 3 {
+			rows = append(rows, &storage.LogEntry{Time: now, LeadID: ids[0], IntegrationID: 7, Mode: "new",
+				Attempt: i + 1, Outcome: "SUCCESS", Request: `{"url":"https://crm.example/?a=1&b=2"}`,
+				Response: "漢字", DurationMS: 12, Return: "c1", Message: "it's fine", ScriptLog: `["line"]`})
+		}
+		done := map[string]any{"status": lead.Processing, "ext": "c1"}
+		counts, err := s.WriteOutcomes(ctx, storage.Outcomes{
+			Leads: []storage.RowUpdate{{ID: ids[0], Token: "mine", Cols: done}, {ID: ids[1], Token: "theirs", Cols: done}},
+			Log:   rows,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if counts.Leads != 1 {
+			t.Errorf("wrote %d leads, want 1: the other carries another token", counts.Leads)
+		}
+		got, err := s.ListLog(ctx, storage.LogFilter{LeadID: ids[0]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := make([]storage.LogEntry, len(rows))
+		for i, r := range rows {
+			want[i] = *r
+			want[i].ID = got[i].ID
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("log rows (-want +got):\n%s", diff)
+		}
+		for i, id := range ids {
+			l, err := s.GetLead(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if wantStatus := []lead.Status{lead.Processing, lead.New}[i]; l.Status != wantStatus {
+				t.Errorf("lead %d: status %v, want %v", id, l.Status, wantStatus)
+			}
+		}
+	})
+}

@@ -3,7 +3,10 @@ package storage
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // AppendLog writes log rows in one statement.
@@ -19,6 +22,40 @@ func (s *Store) AppendLog(ctx context.Context, rows ...*LogEntry) error {
 	}
 	if err := s.db.WithContext(ctx).CreateInBatches(rows, 500).Error; err != nil {
 		return fmt.Errorf("writing %d log rows: %w", len(rows), err)
+	}
+	return nil
+}
+
+// logInsert is the INSERT of logBatch log rows; a shorter batch uses its prefix.
+const (
+	logInsert = "INSERT INTO `log` (`time`, `lead_id`, `integration`, `mode`, `attempt`, `outcome`, " +
+		"`request`, `response`, `duration_ms`, `return`, `message`, `script_log`) VALUES "
+	logRowMarks = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	logBatch    = 500
+)
+
+// insertLog writes log rows in statements of up to logBatch rows, with the
+// columns named rather than through gorm's reflection, and without reading
+// back the rows' ids.
+func insertLog(tx *gorm.DB, rows []*LogEntry) error {
+	for len(rows) > 0 {
+		n := min(len(rows), logBatch)
+		var sql strings.Builder
+		sql.Grow(len(logInsert) + n*(len(logRowMarks)+2))
+		sql.WriteString(logInsert)
+		args := make([]any, 0, n*12)
+		for i, r := range rows[:n] {
+			if i > 0 {
+				sql.WriteString(", ")
+			}
+			sql.WriteString(logRowMarks)
+			args = append(args, r.Time, r.LeadID, r.IntegrationID, r.Mode, r.Attempt, r.Outcome,
+				r.Request, r.Response, r.DurationMS, r.Return, r.Message, r.ScriptLog)
+		}
+		if err := tx.Exec(sql.String(), args...).Error; err != nil {
+			return err
+		}
+		rows = rows[n:]
 	}
 	return nil
 }
