@@ -2,7 +2,6 @@ package dispatcher
 
 import (
 	"cmp"
-	"encoding/json"
 	"reflect"
 	"slices"
 	"strings"
@@ -26,7 +25,7 @@ func orderRow(l *lead.Lead) map[string]any {
 			row[f.name] = val
 		}
 	}
-	items, _ := json.Marshal(l.Items)
+	items, _ := l.Items.MarshalJSON()
 	if l.Items == nil {
 		items = []byte("{}")
 	}

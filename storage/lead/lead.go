@@ -3,6 +3,10 @@ package lead
 import (
 	"encoding/json"
 	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -107,7 +111,71 @@ type Items map[int64]Item
 
 // MarshalJSON writes the item as [qty, price, cost].
 func (it Item) MarshalJSON() ([]byte, error) {
-	return json.Marshal([3]float64{it.Qty, it.Price, it.Cost})
+	return it.appendJSON(make([]byte, 0, 32))
+}
+
+// MarshalJSON writes the items as encoding/json writes the map, with no
+// reflection: {"id": [qty, price, cost], …}, ids in the order of their text.
+// Every lead a script sees has its items encoded for o.items.
+func (items Items) MarshalJSON() ([]byte, error) {
+	if items == nil {
+		return []byte("null"), nil
+	}
+	type entry struct {
+		key  string
+		item Item
+	}
+	entries := make([]entry, 0, len(items))
+	for id, it := range items {
+		entries = append(entries, entry{strconv.FormatInt(id, 10), it})
+	}
+	slices.SortFunc(entries, func(a, b entry) int { return strings.Compare(a.key, b.key) })
+	b := make([]byte, 0, 2+len(items)*40)
+	b = append(b, '{')
+	for i, e := range entries {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendQuote(b, e.key)
+		b = append(b, ':')
+		var err error
+		if b, err = e.item.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	return append(b, '}'), nil
+}
+
+func (it Item) appendJSON(b []byte) ([]byte, error) {
+	b = append(b, '[')
+	for i, f := range [3]float64{it.Qty, it.Price, it.Cost} {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		var err error
+		if b, err = appendFloat(b, f); err != nil {
+			return nil, err
+		}
+	}
+	return append(b, ']'), nil
+}
+
+// appendFloat writes f as encoding/json does: the shortest text that reads
+// back as f, in exponent form only below 1e-6 or from 1e21 on.
+func appendFloat(b []byte, f float64) ([]byte, error) {
+	if math.IsInf(f, 0) || math.IsNaN(f) {
+		return nil, fmt.Errorf("an item holds %v, which JSON cannot carry", f)
+	}
+	format := byte('f')
+	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	b = strconv.AppendFloat(b, f, format, -1, 64)
+	if n := len(b); format == 'e' && n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+		b[n-2] = b[n-1] // e-07 is written e-7
+		b = b[:n-1]
+	}
+	return b, nil
 }
 
 // UnmarshalJSON reads [qty], [qty, price] or [qty, price, cost].
