@@ -42,12 +42,31 @@ return false
 `
 )
 
-func benchEnvs() (pre, post func() *Env) {
+// benchOrder is o as the dispatcher gives it: all 73 fields of a lead.
+func benchOrder() map[string]any {
 	order := map[string]any{
 		"order_id": int64(1024), "offer_id": int64(7), "order_country": "gb", "order_status": int64(1),
-		"name": "john smith", "phone": "447700900123", "ext_oid": "",
-		"order_items": `{"17":[1,49,12.5],"18":[2,19.5,4]}`,
+		"name": "john smith", "phone": "447700900123", "ext_oid": "", "order_reason": int64(0),
+		"order_items": `{"17":[1,49,12.5],"18":[2,19.5,4]}`, "items": `{"17":[1,49,12.5],"18":[2,19.5,4]}`,
+		"id": int64(1024), "offer": int64(7), "country": "gb", "status": int64(1), "meta": nil,
+		"created_at": "2026-11-21T15:04:05Z", "updated_at": "2026-11-21T15:04:05Z",
+		"ip": "203.0.113.7", "ua": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X)", "uuid": "3f1c9a52-8d2e-4c1b-9a7e-2b5d6f8e0c14",
+		"price": 49.0, "currency": "GBP", "mobile": true, "bad": false, "failed": false, "phonecc": "GB",
 	}
+	for _, name := range []string{"agent", "attempts", "base", "cpay", "cpayr", "cwm", "cwmr", "delivery", "delpr",
+		"discount", "goal", "integration", "more", "reason", "site", "space", "wm", "count"} {
+		order[name] = int64(0)
+	}
+	for _, name := range []string{"area", "campaign", "city", "click", "click_id", "comment", "cpayc", "cwmc", "email",
+		"ext", "exti", "exts", "extu", "house", "lang", "last", "street", "sub1", "sub2", "sub3", "sub4", "sub5",
+		"subid", "utm_campaign", "utm_content", "utm_medium", "utm_source", "utm_term", "zip"} {
+		order[name] = ""
+	}
+	return order
+}
+
+func benchEnvs() (pre, post func() *Env) {
+	order := benchOrder()
 	items := []Item{{ID: 17, Qty: 1, Price: 49, Cost: 12.5}, {ID: 18, Qty: 2, Price: 19.5, Cost: 4}}
 	base := func() *Env {
 		return &Env{

@@ -68,6 +68,7 @@ func (c *toGo) value(v lua.LValue, depth int) (any, error) {
 }
 
 func (c *toGo) table(tb *lua.LTable, depth int) (any, error) {
+	materialize(tb)
 	if n, ok := arrayLength(tb); ok {
 		out := make([]any, n)
 		for i := range out {

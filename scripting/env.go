@@ -106,7 +106,7 @@ var lazyGlobals = []struct {
 	build func(v *vm, s *slot, env *Env) lua.LValue
 }{
 	{"mode", func(v *vm, _ *slot, env *Env) lua.LValue { return lua.LString(env.Mode) }},
-	{"o", func(v *vm, s *slot, env *Env) lua.LValue { return s.fillData(v.L, env.Order) }},
+	{"o", func(v *vm, _ *slot, env *Env) lua.LValue { return v.rowTable(env.Order) }},
 	{"ofps", func(v *vm, s *slot, env *Env) lua.LValue { return s.fillStrings(v.L, env.OfferParams) }},
 	{"ofpg", func(v *vm, s *slot, env *Env) lua.LValue { return s.fillStrings(v.L, env.GeoParams) }},
 	{"gpar", func(v *vm, s *slot, env *Env) lua.LValue { return s.fillStrings(v.L, env.GoalParams) }},

@@ -236,7 +236,7 @@ func (w *walker) table(tb *lua.LTable) {
 	}
 	w.tables[tb] = true
 	w.bytes += tableBytes
-	eachEntry(tb, func(k, v lua.LValue) bool {
+	eachRawEntry(tb, func(k, v lua.LValue) bool {
 		w.entries++
 		w.bytes += entryBytes
 		w.add(k)

@@ -37,16 +37,27 @@ func refuse(L *lua.LState, lib, name string) {
 // require, module, getfenv, setfenv, collectgarbage, newproxy and the debug
 // helper _printregs. print writes to the run's log, like log.
 func (v *vm) baseFuncs(std *lua.LTable) []field {
-	setmetatable := std.RawGetString("setmetatable").(*lua.LFunction).GFunction
-	funcs := pick(std, "assert", "error", "getmetatable", "ipairs", "next", "pairs",
-		"pcall", "rawequal", "rawget", "rawset", "select", "tonumber", "tostring",
-		"type", "unpack", "xpcall", "_VERSION")
+	base := func(name string) lua.LGFunction { return std.RawGetString(name).(*lua.LFunction).GFunction }
+	setmetatable := base("setmetatable")
+	funcs := pick(std, "assert", "error", "ipairs", "pcall", "rawequal", "select", "tonumber",
+		"tostring", "type", "unpack", "xpcall", "_VERSION")
 	decode, encode := v.L.NewFunction(v.jsonDecode), v.L.NewFunction(v.jsonEncode)
+	next := v.L.NewFunction(materializing(base("next")))
 	return append(funcs,
-		v.fn("setmetatable", func(L *lua.LState) int {
+		field{"next", next},
+		v.fn("pairs", func(L *lua.LState) int { // gives the next that fills o
+			L.Push(next)
+			L.Push(L.CheckTable(1))
+			L.Push(lua.LNil)
+			return 3
+		}),
+		v.fn("rawget", materializing(base("rawget"))),
+		v.fn("rawset", materializing(base("rawset"))),
+		v.fn("getmetatable", materializing(base("getmetatable"))),
+		v.fn("setmetatable", materializing(func(L *lua.LState) int {
 			L.CheckTable(1) // strings, numbers…: their metatables are the state's, not the run's
 			return setmetatable(L)
-		}),
+		})),
 		v.fn("print", v.logLine),
 		v.fn("log", v.logLine),
 		field{"xxdec", decode},

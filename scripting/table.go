@@ -29,7 +29,16 @@ func luaNumber(f float64) lua.LValue {
 // when fn returns false. Unlike LTable.ForEach, which puts every key it
 // hands over in a new LValue, it allocates nothing for string keys (it
 // hands over the table's own) and for array indices below 1024.
+//
+// A run's o not filled yet is filled first (see materialize); eachRawEntry
+// leaves it as it is.
 func eachEntry(tb *lua.LTable, fn func(k, v lua.LValue) bool) {
+	materialize(tb)
+	eachRawEntry(tb, fn)
+}
+
+// eachRawEntry is eachEntry without filling o.
+func eachRawEntry(tb *lua.LTable, fn func(k, v lua.LValue) bool) {
 	n := tb.MaxN()
 	for i := 1; i <= n; i++ {
 		if v := tb.RawGetInt(i); v != lua.LNil && !fn(luaNumber(float64(i)), v) {

@@ -40,6 +40,8 @@ type vm struct {
 	// with the same key.
 	mac    hash.Hash
 	macKey string
+	// rowMeta is the metatable of o while it is not filled (see lazyRow).
+	rowMeta *lua.LTable
 	// idKeys is the metatable of the tables cpa.get returns.
 	idKeys *lua.LTable
 	// shared holds the tables every run of the state sees but none can
@@ -75,7 +77,8 @@ type run struct {
 	script *Script
 	env    *Env
 	meter  meter
-	built  uint32 // the lazyGlobals built so far, by index
+	built  uint32  // the lazyGlobals built so far, by index
+	row    lazyRow // o, while it is not filled
 	log    runLog
 	edit   *LeadEdit
 	// multi lists the request's header and field names that occur more than
@@ -98,7 +101,8 @@ func newVM(cfg Config) *vm {
 	lazy.RawSetString("__index", L.NewFunction(v.lazyGlobal))
 	v.base.Metatable = lazy
 	v.idKeys = v.newIDKeys()
-	v.shared = map[*lua.LTable]bool{v.base: true, v.envMeta: true, lazy: true, v.idKeys: true}
+	v.rowMeta = v.newRowMeta()
+	v.shared = map[*lua.LTable]bool{v.base: true, v.envMeta: true, lazy: true, v.idKeys: true, v.rowMeta: true}
 	std := openStandard(L)
 	for _, f := range v.baseFuncs(std) {
 		v.base.RawSetString(f.name, f.value)
