@@ -7,7 +7,7 @@ import (
 )
 
 // A slot is a table that a state hands to run after run for the same
-// purpose (the environment, o, ofps, an item of items, post, …), refilled
+// purpose (the environment, ofps, an item of items, post, …), refilled
 // rather than built anew. In gopher-lua, a table pays several allocations
 // for each key it is given for the first time (a boxed copy of the key and
 // its place in the iteration order) and none for a key it has held before,
@@ -110,14 +110,6 @@ func (s *slot) fillStrings(L *lua.LState, m map[string]string) *lua.LTable {
 	return s.end()
 }
 
-// fillData fills the slot with m, as goToLua would build it.
-func (s *slot) fillData(L *lua.LState, m map[string]any) *lua.LTable {
-	s.begin(L, len(m))
-	for k, v := range m {
-		s.setData(L, k, v)
-	}
-	return s.end()
-}
 
 // fillFields fills the slot with the table of fields, name → value. A name
 // that occurs more than once (a[] in a template) holds the array of its
