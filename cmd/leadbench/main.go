@@ -123,8 +123,8 @@ func sendAll(ctx context.Context, c Config, db *database, crm *crm, r *report) e
 	return err
 }
 
-// Polling: the CRM's count is read often; the database, which counts the
-// leads still pending, only once the CRM has every lead or every few
+// Polling: the CRM's count is read often; the database, which says whether
+// any lead is still pending, only once the CRM has every lead or every few
 // seconds, so the polling costs the database little.
 const (
 	pollEvery   = 200 * time.Millisecond
@@ -162,7 +162,7 @@ func watch(ctx context.Context, c Config, db *database, crm *crm, f *fleet, r *r
 			continue
 		}
 		lastPending = time.Now()
-		if n, err := db.pending(ctx); err != nil || n == 0 {
+		if waiting, err := db.anyPending(ctx); err != nil || !waiting {
 			r.drain = time.Since(first)
 			return err
 		}
