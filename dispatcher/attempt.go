@@ -240,7 +240,7 @@ func (d *Dispatcher) macroData(t *task, lc *leadCatalog) *macros.Data {
 func (d *Dispatcher) scriptEnv(ctx context.Context, t *task, lc *leadCatalog, data *macros.Data, req *scripting.Request) *scripting.Env {
 	l := t.lead
 	env := &scripting.Env{
-		Mode: t.mode, Order: orderRow(l), Meta: l.Meta, Items: scriptItems(l.Items), Vars: varsOf(l.Items),
+		Mode: t.mode, Order: orderRow{l}, Meta: l.Meta, Items: scriptItems(l.Items), Vars: varsOf(l.Items),
 		Request: req, LeadID: l.ID,
 		Macro:         func(s string) string { return expandString(s, data) },
 		ProductParams: func(offerID int64, name string) map[string]string { return d.productParams(ctx, offerID, name, lc) },

@@ -15,30 +15,60 @@ import (
 // orderRow is the global o: every stored field of the lead by its column
 // name, plus the platform's names for the ones its scripts use (order_id,
 // order_status, order_reason, order_country, offer_id, order_items as JSON
-// text, ext_oid).
-func orderRow(l *lead.Lead) map[string]any {
-	fields := orderFields()
-	row := make(map[string]any, len(fields)+8)
-	v := reflect.ValueOf(l).Elem()
-	for _, f := range fields {
-		if val, ok := f.value(v.Field(f.index)); ok {
-			row[f.name] = val
+// text, ext_oid). A script reads a few of the 73 fields, so each is read
+// from the lead when asked for.
+type orderRow struct{ l *lead.Lead }
+
+// Field is the field called name; nil when o has none.
+func (r orderRow) Field(name string) any {
+	if get, ok := platformFields[name]; ok {
+		return get(r.l)
+	}
+	f, ok := orderFieldsByName()[name]
+	if !ok {
+		return nil
+	}
+	value, _ := f.value(reflect.ValueOf(r.l).Elem().Field(f.index))
+	return value
+}
+
+// Each calls fn with every field of o.
+func (r orderRow) Each(fn func(name string, value any)) {
+	v := reflect.ValueOf(r.l).Elem()
+	for _, f := range orderFields() {
+		if _, platform := platformFields[f.name]; platform {
+			continue
+		}
+		if value, ok := f.value(v.Field(f.index)); ok {
+			fn(f.name, value)
 		}
 	}
-	items, _ := l.Items.MarshalJSON()
-	if l.Items == nil {
-		items = []byte("{}")
+	for name, get := range platformFields {
+		fn(name, get(r.l))
 	}
-	row["status"] = int64(l.Status)
-	row["items"] = string(items)
-	row["order_id"] = l.ID
-	row["order_status"] = int64(l.Status)
-	row["order_reason"] = int64(l.Reason)
-	row["order_country"] = l.Country
-	row["offer_id"] = l.OfferID
-	row["order_items"] = string(items)
-	row["ext_oid"] = l.Ext
-	return row
+}
+
+// platformFields are the fields of o that are not the lead's JSON form
+// (status and items are, but o gives them as numbers and text).
+var platformFields = map[string]func(l *lead.Lead) any{
+	"status":        func(l *lead.Lead) any { return int64(l.Status) },
+	"items":         itemsText,
+	"order_id":      func(l *lead.Lead) any { return l.ID },
+	"order_status":  func(l *lead.Lead) any { return int64(l.Status) },
+	"order_reason":  func(l *lead.Lead) any { return int64(l.Reason) },
+	"order_country": func(l *lead.Lead) any { return l.Country },
+	"offer_id":      func(l *lead.Lead) any { return l.OfferID },
+	"order_items":   itemsText,
+	"ext_oid":       func(l *lead.Lead) any { return l.Ext },
+}
+
+// itemsText is the lead's items as JSON text, {} for none.
+func itemsText(l *lead.Lead) any {
+	if l.Items == nil {
+		return "{}"
+	}
+	items, _ := l.Items.MarshalJSON()
+	return string(items)
 }
 
 // orderField is a field of the lead as o shows it: the name and value its
@@ -60,6 +90,15 @@ var orderFields = sync.OnceValue(func() []orderField {
 			continue
 		}
 		out = append(out, orderField{name: name, index: i, omitEmpty: strings.Contains(opts, "omitempty")})
+	}
+	return out
+})
+
+// orderFieldsByName is orderFields by name.
+var orderFieldsByName = sync.OnceValue(func() map[string]orderField {
+	out := make(map[string]orderField)
+	for _, f := range orderFields() {
+		out[f.name] = f
 	}
 	return out
 })

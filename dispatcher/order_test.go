@@ -27,8 +27,20 @@ func TestOrderRowIsTheLeadsJSON(t *testing.T) {
 	for name, l := range tests {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			if diff := cmp.Diff(viaJSON(t, l), viaJSON(t, orderRow(l))); diff != "" {
-				t.Errorf("orderRow (-want +got):\n%s", diff)
+			row := orderRow{l}
+			all := map[string]any{}
+			row.Each(func(name string, value any) { all[name] = value })
+			want := viaJSON(t, l)
+			if diff := cmp.Diff(want, viaJSON(t, all)); diff != "" {
+				t.Errorf("o's fields (-want +got):\n%s", diff)
+			}
+			for name := range want {
+				if diff := cmp.Diff(all[name], row.Field(name)); diff != "" {
+					t.Errorf("o.%s (-from Each +from Field):\n%s", name, diff)
+				}
+			}
+			if got := row.Field("no_such_field"); got != nil {
+				t.Errorf("o.no_such_field = %#v, want nil", got)
 			}
 		})
 	}

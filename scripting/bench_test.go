@@ -43,8 +43,8 @@ return false
 )
 
 // benchOrder is o as the dispatcher gives it: all 73 fields of a lead.
-func benchOrder() map[string]any {
-	order := map[string]any{
+func benchOrder() Fields {
+	order := Fields{
 		"order_id": int64(1024), "offer_id": int64(7), "order_country": "gb", "order_status": int64(1),
 		"name": "john smith", "phone": "447700900123", "ext_oid": "", "order_reason": int64(0),
 		"order_items": `{"17":[1,49,12.5],"18":[2,19.5,4]}`, "items": `{"17":[1,49,12.5],"18":[2,19.5,4]}`,

@@ -324,7 +324,7 @@ func TestIsolation(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := v.exec(context.Background(), s, &Env{Order: map[string]any{"id": int64(1)}})
+		res, err := v.exec(context.Background(), s, &Env{Order: Fields{"id": int64(1)}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -383,7 +383,7 @@ return json.decode(json.encode({id = o.order_id, total = total}))`)
 			for i := range 25 {
 				id := int64(g*1000 + i)
 				env := &Env{
-					Order:   map[string]any{"order_id": id},
+					Order:   Fields{"order_id": id},
 					Items:   []Item{{ID: 1, Qty: float64(i), Price: 2}},
 					Request: &Request{URL: "https://crm.example", Fields: []Field{{Name: "a", Value: "1"}}},
 					LeadID:  id,

@@ -15,8 +15,9 @@ type Env struct {
 	// Mode is the global mode: "new", "changes", "approved", "sync",
 	// "postback" (or "hook").
 	Mode string
-	// Order is the global o: the lead's raw row (string, number and bool values).
-	Order map[string]any
+	// Order is the global o: the lead's raw row (string, number and bool
+	// values), read a field at a time as the script asks for it.
+	Order Row
 	// OfferParams is ofps, GeoParams ofpg (for the lead's country),
 	// GoalParams gpar, SiteParams spar.
 	OfferParams map[string]string
@@ -50,6 +51,28 @@ type Env struct {
 	ProductParams func(offerID int64, name string) map[string]string
 	// LeadID is the only id lead.edit accepts.
 	LeadID int64
+}
+
+// Row is where the global o reads a lead's fields from; values are as
+// goToLua takes them (string, numbers, bool, nil).
+type Row interface {
+	// Field returns the field called name; nil when the row has none.
+	Field(name string) any
+	// Each calls fn with every field of the row.
+	Each(fn func(name string, value any))
+}
+
+// Fields is a Row held in a map.
+type Fields map[string]any
+
+// Field is f[name].
+func (f Fields) Field(name string) any { return f[name] }
+
+// Each calls fn with every entry of f.
+func (f Fields) Each(fn func(name string, value any)) {
+	for name, value := range f {
+		fn(name, value)
+	}
 }
 
 // Item is one product of the order, an element of the global items: the

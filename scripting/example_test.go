@@ -31,7 +31,7 @@ return false`)
 	} {
 		res, err := engine.Run(context.Background(), post, &scripting.Env{
 			Mode:   scripting.ModeNew,
-			Order:  map[string]any{"order_id": 1024},
+			Order:  scripting.Fields{"order_id": 1024},
 			LeadID: 1024,
 			Result: body,
 		})

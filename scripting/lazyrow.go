@@ -17,7 +17,7 @@ import lua "github.com/yuin/gopher-lua"
 // the fields the script has set.
 type lazyRow struct {
 	table *lua.LTable
-	row   map[string]any
+	row   Row
 	set   map[string]bool
 }
 
@@ -34,8 +34,11 @@ func (v *vm) newRowMeta() *lua.LTable {
 	return mt
 }
 
-// rowTable makes the run's o for row.
-func (v *vm) rowTable(row map[string]any) *lua.LTable {
+// rowTable makes the run's o for row (nil: no fields).
+func (v *vm) rowTable(row Row) *lua.LTable {
+	if row == nil {
+		row = Fields(nil)
+	}
 	tb := v.L.CreateTable(0, 0)
 	tb.Metatable = v.rowMeta
 	v.cur.row = lazyRow{table: tb, row: row}
@@ -50,7 +53,7 @@ func (v *vm) rowIndex(L *lua.LState) int {
 		L.Push(lua.LNil)
 		return 1
 	}
-	L.Push(goToLua(L, r.row[string(name)]))
+	L.Push(goToLua(L, r.row.Field(string(name))))
 	return 1
 }
 
@@ -76,11 +79,11 @@ func (v *vm) fillRow(tb *lua.LTable) {
 	if tb != r.table || tb.Metatable != v.rowMeta {
 		return
 	}
-	for name, value := range r.row {
+	r.row.Each(func(name string, value any) {
 		if !r.set[name] && tb.RawGetString(name) == lua.LNil {
 			tb.RawSetString(name, goToLua(v.L, value))
 		}
-	}
+	})
 	tb.Metatable = lua.LNil
 	*r = lazyRow{}
 }

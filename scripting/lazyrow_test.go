@@ -13,7 +13,7 @@ import (
 func TestLazyRow(t *testing.T) {
 	t.Parallel()
 	e := NewEngine(Config{})
-	row := sampleEnv().Order
+	row := sampleEnv().Order.(Fields)
 	keys := `local function keys(t) local out = {} for k, v in pairs(t) do out[#out + 1] = tostring(k) .. "=" .. tostring(v) end table.sort(out) return out end
 `
 	for _, body := range []string{
@@ -56,6 +56,6 @@ func TestLazyRow(t *testing.T) {
 }
 
 // lazyRowEnv gives row as o and, filled in advance, as t.
-func lazyRowEnv(row map[string]any) *Env {
-	return &Env{Order: row, LeadID: 1024, Extra: map[string]any{"t": row}, Request: &Request{URL: "https://a.example"}}
+func lazyRowEnv(row Fields) *Env {
+	return &Env{Order: Fields(row), LeadID: 1024, Extra: map[string]any{"t": map[string]any(row)}, Request: &Request{URL: "https://a.example"}}
 }

@@ -13,7 +13,7 @@ import (
 func sampleEnv() *Env {
 	return &Env{
 		Mode: ModeNew,
-		Order: map[string]any{
+		Order: Fields{
 			"order_id": int64(1024), "offer_id": int64(7), "order_country": "gb", "order_status": int64(1),
 			"name": "Jane Roe", "price": 49.5, "bad": false, "ext_oid": "",
 			"order_items": `{"17":[1,49,12.5]}`, "big": int64(1) << 60,

@@ -110,7 +110,6 @@ func (s *slot) fillStrings(L *lua.LState, m map[string]string) *lua.LTable {
 	return s.end()
 }
 
-
 // fillFields fills the slot with the table of fields, name → value. A name
 // that occurs more than once (a[] in a template) holds the array of its
 // values, and is returned in multi so that readFields splits the array

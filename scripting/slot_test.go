@@ -32,7 +32,7 @@ return out`
 func refillEnv(n int) *Env {
 	env := &Env{
 		Mode:        "new",
-		Order:       map[string]any{"id": int64(n), "phone": "44770090012" + string(rune('0'+n)), "status": int64(1)},
+		Order:       Fields{"id": int64(n), "phone": "44770090012" + string(rune('0'+n)), "status": int64(1)},
 		OfferParams: map[string]string{"sku_17": "A-17"},
 		GeoParams:   map[string]string{"price": "49"},
 		GoalParams:  map[string]string{"goal": "lead"},
@@ -51,7 +51,7 @@ func refillEnv(n int) *Env {
 		Extra:    map[string]any{"extra": "e"},
 	}
 	if n%2 == 0 { // the next run's data differs in its keys, not only its values
-		env.Order = map[string]any{"id": int64(n), "name": "Ann"}
+		env.Order = Fields{"id": int64(n), "name": "Ann"}
 		env.OfferParams = map[string]string{"sku_18": "A-18"}
 		env.Items = env.Items[:1]
 		env.Response.Headers = map[string]string{"Date": "today"}
