@@ -50,14 +50,3 @@ func TestLogJSONMatchesEncodingJSON(t *testing.T) {
 		}
 	}
 }
-
-func FuzzJSONString(f *testing.F) {
-	for _, s := range awkward {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		if want, got := encodingJSON(t, s), string(appendJSONString(nil, s)); got != want {
-			t.Errorf("%q: got %s, want %s", s, got, want)
-		}
-	})
-}

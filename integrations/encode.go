@@ -12,9 +12,11 @@ import (
 	"net/http"
 	"net/textproto"
 	"net/url"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/leadrelay/leadrelay/macros"
 	"github.com/leadrelay/leadrelay/scripting"
@@ -288,7 +290,7 @@ func encodeJSON(fields []scripting.Field) ([]byte, error) {
 	for _, f := range fields {
 		setPath(root, fieldPath(f.Name), f.Value)
 	}
-	return marshalJSON(root)
+	return appendJSONValue(make([]byte, 0, 512), root)
 }
 
 // fieldPath splits "a[b][]" into ["a", "b", ""]. A name whose brackets do not
@@ -345,35 +347,124 @@ func isIndex(s string) bool {
 }
 
 // MarshalJSON writes the object with its keys in order.
-func (o *jsonObject) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
+func (o *jsonObject) MarshalJSON() ([]byte, error) { return o.appendJSON(nil) }
+
+func (o *jsonObject) appendJSON(b []byte) ([]byte, error) {
+	b = append(b, '{')
 	for i, k := range o.keys {
 		if i > 0 {
-			b.WriteByte(',')
+			b = append(b, ',')
 		}
-		key, err := marshalJSON(k)
-		if err != nil {
-			return nil, err
-		}
-		b.Write(key)
-		b.WriteByte(':')
-		val, err := marshalJSON(o.vals[k])
-		if err != nil {
+		b = AppendJSONString(b, k)
+		b = append(b, ':')
+		var err error
+		if b, err = appendJSONValue(b, o.vals[k]); err != nil {
 			return nil, fmt.Errorf("field %s: %w", k, err)
 		}
-		b.Write(val)
 	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
+	return append(b, '}'), nil
 }
 
 // MarshalJSON writes the array.
-func (a *jsonArray) MarshalJSON() ([]byte, error) {
+func (a *jsonArray) MarshalJSON() ([]byte, error) { return a.appendJSON(nil) }
+
+func (a *jsonArray) appendJSON(b []byte) ([]byte, error) {
 	if a.items == nil {
-		return []byte("[]"), nil
+		return append(b, "[]"...), nil
 	}
-	return marshalJSON(a.items)
+	b = append(b, '[')
+	for i, v := range a.items {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		var err error
+		if b, err = appendJSONValue(b, v); err != nil {
+			return nil, err
+		}
+	}
+	return append(b, ']'), nil
+}
+
+// appendJSONValue writes a body value as marshalJSON would: strings, objects
+// and arrays directly (a body is mostly strings, and encoding/json would
+// take an encoder per key and per value), anything else through
+// marshalJSON. An object's or array's error is wrapped as encoding/json
+// wraps a Marshaler's.
+func appendJSONValue(b []byte, v any) ([]byte, error) {
+	var err error
+	switch v := v.(type) {
+	case string:
+		return AppendJSONString(b, v), nil
+	case *jsonObject:
+		if b, err = v.appendJSON(b); err != nil {
+			return nil, &json.MarshalerError{Type: reflect.TypeOf(v), Err: err}
+		}
+		return b, nil
+	case *jsonArray:
+		if b, err = v.appendJSON(b); err != nil {
+			return nil, &json.MarshalerError{Type: reflect.TypeOf(v), Err: err}
+		}
+		return b, nil
+	}
+	enc, err := marshalJSON(v)
+	if err != nil {
+		return nil, err
+	}
+	return append(b, enc...), nil
+}
+
+const hexDigits = "0123456789abcdef"
+
+// AppendJSONString writes s quoted as encoding/json does without HTML
+// escaping: quote, backslash and control bytes escaped, invalid UTF-8 as
+// U+FFFD, and U+2028 and U+2029 escaped.
+func AppendJSONString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				b = append(b, s[start:i]...)
+				b = append(b, `\ufffd`...)
+			} else if r == '\u2028' || r == '\u2029' {
+				b = append(b, s[start:i]...)
+				b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
+			} else {
+				i += size
+				continue
+			}
+			i += size
+			start = i
+			continue
+		}
+		if c >= 0x20 && c != '"' && c != '\\' {
+			i++
+			continue
+		}
+		b = append(b, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			b = append(b, '\\', c)
+		case '\b':
+			b = append(b, '\\', 'b')
+		case '\f':
+			b = append(b, '\\', 'f')
+		case '\n':
+			b = append(b, '\\', 'n')
+		case '\r':
+			b = append(b, '\\', 'r')
+		case '\t':
+			b = append(b, '\\', 't')
+		default:
+			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+		}
+		i++
+		start = i
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }
 
 // marshalJSON is json.Marshal without HTML escaping: CRMs read "<" as "<".
