@@ -152,6 +152,15 @@ func TestWriteOutcomesWritesLogRowsAndGuardsByToken(t *testing.T) {
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("log rows (-want +got):\n%s", diff)
 		}
+		// The times compare with the purge's as gorm's own rows do.
+		for _, c := range []struct {
+			before time.Time
+			want   int64
+		}{{now.Add(-time.Hour), 0}, {now.Add(time.Hour), 3}} {
+			if n, err := s.PurgeLog(ctx, c.before); err != nil || n != c.want {
+				t.Errorf("purging before %v: %d rows, %v; want %d", c.before, n, err, c.want)
+			}
+		}
 		for i, id := range ids {
 			l, err := s.GetLead(ctx, id)
 			if err != nil {

@@ -36,7 +36,8 @@ const (
 
 // insertLog writes log rows in statements of up to logBatch rows, with the
 // columns named rather than through gorm's reflection, and without reading
-// back the rows' ids.
+// back the rows' ids. The statement goes to the transaction's connection as
+// it is: gorm would only rebuild it placeholder by placeholder.
 func insertLog(tx *gorm.DB, rows []*LogEntry) error {
 	for len(rows) > 0 {
 		n := min(len(rows), logBatch)
@@ -52,7 +53,7 @@ func insertLog(tx *gorm.DB, rows []*LogEntry) error {
 			args = append(args, r.Time, r.LeadID, r.IntegrationID, r.Mode, r.Attempt, r.Outcome,
 				r.Request, r.Response, r.DurationMS, r.Return, r.Message, r.ScriptLog)
 		}
-		if err := tx.Exec(sql.String(), args...).Error; err != nil {
+		if _, err := tx.Statement.ConnPool.ExecContext(tx.Statement.Context, sql.String(), args...); err != nil {
 			return err
 		}
 		rows = rows[n:]
