@@ -68,12 +68,12 @@ func benchOrder() Fields {
 func benchEnvs() (pre, post func() *Env) {
 	order := benchOrder()
 	items := []Item{{ID: 17, Qty: 1, Price: 49, Cost: 12.5}, {ID: 18, Qty: 2, Price: 19.5, Cost: 4}}
+	// The offer's parameters and the integration's secrets come from the
+	// catalog, not from each lead.
+	offerParams := map[string]string{"sku_17": "A-17", "sku_18": "A-18"}
+	secrets := map[string]string{"token": "s3cret"}
 	base := func() *Env {
-		return &Env{
-			Order: order, Items: items, LeadID: 1024,
-			OfferParams: map[string]string{"sku_17": "A-17", "sku_18": "A-18"},
-			Secrets:     map[string]string{"token": "s3cret"},
-		}
+		return &Env{Order: order, Items: items, LeadID: 1024, OfferParams: offerParams, Secrets: secrets}
 	}
 	pre = func() *Env {
 		env := base()
