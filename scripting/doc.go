@@ -34,8 +34,9 @@
 // headers and post (the request; pre may change them, and url = false or
 // nil cancels it); result (in post, the response body) and response
 // ({code=, headers=, body=, time_ms=}). Data globals that are only read are
-// built when the script first uses them, so pairs(_G) lists only the
-// globals a script has used or set.
+// built when the script first uses them, or, once a script has used them,
+// before its later runs start; so pairs(_G) lists only the globals a script
+// uses or sets.
 //
 // Functions: the Lua base functions that cannot escape the sandbox (assert,
 // error, ipairs, next, pairs, pcall, rawequal, rawget, rawset, select,

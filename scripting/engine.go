@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	lua "github.com/yuin/gopher-lua"
 	"github.com/yuin/gopher-lua/parse"
@@ -41,6 +42,9 @@ func NewEngine(cfg Config) *Engine {
 type Script struct {
 	name  string
 	proto *lua.FunctionProto
+	// uses is the data globals (by index in lazyGlobals) runs of the script
+	// have read, built before its next runs start.
+	uses atomic.Uint32
 }
 
 // Name is the name the script was compiled under, as errors show it.

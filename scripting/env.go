@@ -187,14 +187,31 @@ func (v *vm) lazyGlobal(L *lua.LState) int {
 		if lazy.name != string(name) || r.built&(1<<i) != 0 {
 			continue
 		}
-		r.built |= 1 << i
-		value := lazy.build(v, &v.lazy[i], r.env)
-		v.env.set(lazy.name, value)
-		L.Push(value)
+		L.Push(v.buildGlobal(r, i))
+		r.script.uses.Or(1 << i)
 		return 1
 	}
 	L.Push(lua.LNil)
 	return 1
+}
+
+// buildGlobal builds data global i of lazyGlobals for run r and sets it.
+func (v *vm) buildGlobal(r *run, i int) lua.LValue {
+	r.built |= 1 << i
+	value := lazyGlobals[i].build(v, &v.lazy[i], r.env)
+	v.env.set(lazyGlobals[i].name, value)
+	return value
+}
+
+// prebuildGlobals builds the data globals the script has read in earlier
+// runs, sparing this run the calls to lazyGlobal.
+func (v *vm) prebuildGlobals(r *run) {
+	uses := r.script.uses.Load()
+	for i := range lazyGlobals {
+		if uses&(1<<i) != 0 {
+			v.buildGlobal(r, i)
+		}
+	}
 }
 
 // setRequest sets url (false when cancelled), method, headers and post

@@ -121,3 +121,26 @@ func TestRefilledTablesOfEachRun(t *testing.T) {
 		})
 	}
 }
+
+// TestPrebuiltGlobals: the data globals a script read in earlier runs are
+// built before its next run starts, and that run sees exactly what it would
+// have built on reading them, and can still set them to nil.
+func TestPrebuiltGlobals(t *testing.T) {
+	t.Parallel()
+	run := func(e *Engine, src string, env *Env) any {
+		t.Helper()
+		return eval(t, e, src, env)
+	}
+	warm := NewEngine(Config{})
+	run(warm, dumpGlobals, refillEnv(1))
+	got := run(warm, dumpGlobals, refillEnv(2))
+	want := run(NewEngine(Config{}), dumpGlobals, refillEnv(2))
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("prebuilt globals (-built on reading +prebuilt):\n%s", diff)
+	}
+	const clear = `local first = o.id o = nil return {first, o == nil, items[1].id}`
+	run(warm, clear, refillEnv(1))
+	if diff := cmp.Diff([]any{int64(3), true, int64(17)}, run(warm, clear, refillEnv(3))); diff != "" {
+		t.Errorf("a prebuilt global set to nil (-want +got):\n%s", diff)
+	}
+}

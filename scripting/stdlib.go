@@ -124,6 +124,7 @@ func (v *vm) globals(r *run) *lua.LTable {
 	g := v.env.begin(v.L, 8)
 	v.env.set("_G", g)
 	v.setData(r, &v.env)
+	v.prebuildGlobals(r)
 	return v.env.end()
 }
 

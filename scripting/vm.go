@@ -213,10 +213,10 @@ func all(tb *lua.LTable) []field {
 func (v *vm) exec(ctx context.Context, s *Script, env *Env) (*Result, error) {
 	v.state = run{script: s, env: env}
 	r := &v.state
+	v.cur = r
 	L := v.L
 	g := v.globals(r)
 	r.meter = newMeter(ctx, v.cfg.Timeout, v, g)
-	v.cur = r
 	L.SetContext(&r.meter)
 	defer func() {
 		L.RemoveContext()
