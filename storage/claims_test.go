@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"context"
+	"database/sql"
 	"testing"
 	"time"
 
@@ -171,4 +172,77 @@ func TestWriteOutcomesWritesLogRowsAndGuardsByToken(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestClaimNewLeadsSkipsLeadsAnotherClaimHolds holds the oldest due leads
+// locked in another transaction, as a claim of another process does while
+// it runs: a claim takes the due leads nobody holds, whether some or all of
+// the oldest are held.
+func TestClaimNewLeadsSkipsLeadsAnotherClaimHolds(t *testing.T) {
+	t.Parallel()
+	for _, b := range storagetest.Backends() {
+		if b.Name != "mysql" {
+			continue // SQLite runs one writing transaction at a time
+		}
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			dsn := b.DSN(t)
+			s := storagetest.Open(t, dsn)
+			driverDSN, err := storage.MySQLDriverDSN(dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			other, err := sql.Open("mysql", driverDSN)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = other.Close() })
+			now := time.Now().UnixMilli()
+			var ids []int64
+			for i := range 6 {
+				l := &lead.Lead{IntegrationID: 7, NextAt: now - int64(10-i)}
+				if err := s.CreateLeadWith(ctx, l, nil, nil); err != nil {
+					t.Fatal(err)
+				}
+				ids = append(ids, l.ID)
+			}
+			hold := func(held ...int64) func() {
+				tx, err := other.BeginTx(ctx, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, id := range held {
+					if _, err := tx.ExecContext(ctx, "SELECT id FROM leads WHERE id = ? FOR UPDATE", id); err != nil {
+						t.Fatal(err)
+					}
+				}
+				return func() { _ = tx.Rollback() }
+			}
+			claim := func(token string) []int64 {
+				leads, err := s.ClaimNewLeads(ctx, storage.Claim{Integration: 7, Mode: "new", Now: now,
+					LeaseUntil: now + 60000, Token: token, Limit: 2})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got []int64
+				for _, l := range leads {
+					got = append(got, l.ID)
+				}
+				return got
+			}
+			release := hold(ids[0], ids[1])
+			if diff := cmp.Diff([]int64{ids[2], ids[3]}, claim("a")); diff != "" {
+				t.Errorf("with the two oldest held (-want +got):\n%s", diff)
+			}
+			release()
+			release = hold(ids[1])
+			if diff := cmp.Diff([]int64{ids[0]}, claim("b")); diff != "" {
+				t.Errorf("with one of the two oldest held (-want +got):\n%s", diff)
+			}
+			release()
+			if diff := cmp.Diff([]int64{ids[1], ids[4]}, claim("c")); diff != "" {
+				t.Errorf("with nothing held (-want +got):\n%s", diff)
+			}
+		})
+	}
 }
