@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"time"
 
 	"gorm.io/gorm"
@@ -145,10 +146,8 @@ func (s *Store) UnroutedNewLeads(ctx context.Context, limit int) ([]lead.Lead, e
 	return out, nil
 }
 
-// leadBatch is how many leads one INSERT of CreateLeads holds: with the
-// leads table's 70-odd columns, 300 rows stay under SQLite's limit of 32,766
-// bound variables.
-const leadBatch = 300
+// leadRowsMySQL is how many leads one MySQL INSERT of CreateLeads takes.
+const leadRowsMySQL = 300
 
 // CreateLeads stores many leads in batched INSERTs (imports, load tests).
 // Leads with no NextAt are due at once.
@@ -162,7 +161,8 @@ func (s *Store) CreateLeads(ctx context.Context, leads []lead.Lead) error {
 			leads[i].NextAt = now
 		}
 	}
-	if err := s.db.WithContext(ctx).CreateInBatches(leads, leadBatch).Error; err != nil {
+	batch := rowsPerStatement(s.db, reflect.TypeFor[lead.Lead]().NumField(), leadRowsMySQL)
+	if err := s.db.WithContext(ctx).CreateInBatches(leads, batch).Error; err != nil {
 		return fmt.Errorf("storing %d leads: %w", len(leads), err)
 	}
 	return nil

@@ -20,31 +20,35 @@ func (s *Store) AppendLog(ctx context.Context, rows ...*LogEntry) error {
 			r.Time = now
 		}
 	}
-	if err := s.db.WithContext(ctx).CreateInBatches(rows, 500).Error; err != nil {
+	if err := s.db.WithContext(ctx).CreateInBatches(rows, rowsPerStatement(s.db, logColumns+1, logRowsMySQL)).Error; err != nil {
 		return fmt.Errorf("writing %d log rows: %w", len(rows), err)
 	}
 	return nil
 }
 
-// logInsert is the INSERT of logBatch log rows; a shorter batch uses its prefix.
+// logInsert is the INSERT of log rows, each row's values logRowMarks.
 const (
 	logInsert = "INSERT INTO `log` (`time`, `lead_id`, `integration`, `mode`, `attempt`, `outcome`, " +
 		"`request`, `response`, `duration_ms`, `return`, `message`, `script_log`) VALUES "
 	logRowMarks = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-	logBatch    = 500
+	logColumns  = 12
+	// logRowsMySQL is how many log rows one MySQL statement takes.
+	logRowsMySQL = 500
 )
 
-// insertLog writes log rows in statements of up to logBatch rows, with the
-// columns named rather than through gorm's reflection, and without reading
-// back the rows' ids. The statement goes to the transaction's connection as
-// it is: gorm would only rebuild it placeholder by placeholder.
+// insertLog writes log rows in statements of as many rows as the database
+// binds well (see rowsPerStatement), with the columns named rather than
+// through gorm's reflection, and without reading back the rows' ids. The
+// statement goes to the transaction's connection as it is: gorm would only
+// rebuild it placeholder by placeholder.
 func insertLog(tx *gorm.DB, rows []*LogEntry) error {
+	batch := rowsPerStatement(tx, logColumns, logRowsMySQL)
 	for len(rows) > 0 {
-		n := min(len(rows), logBatch)
+		n := min(len(rows), batch)
 		var sql strings.Builder
 		sql.Grow(len(logInsert) + n*(len(logRowMarks)+2))
 		sql.WriteString(logInsert)
-		args := make([]any, 0, n*12)
+		args := make([]any, 0, n*logColumns)
 		for i, r := range rows[:n] {
 			if i > 0 {
 				sql.WriteString(", ")

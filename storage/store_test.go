@@ -262,3 +262,42 @@ func TestSettingIsGeneratedOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestBatchedInserts: leads and log rows past what one statement takes
+// (13 leads and 83 log rows on SQLite, 300 and 500 on MySQL) are all stored.
+func TestBatchedInserts(t *testing.T) {
+	t.Parallel()
+	storagetest.Run(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		leads := make([]lead.Lead, 701)
+		for i := range leads {
+			leads[i] = lead.Lead{Name: "lead", Phone: "447700900123", OfferID: int64(i)}
+		}
+		if err := s.CreateLeads(ctx, leads); err != nil {
+			t.Fatal(err)
+		}
+		stored, err := s.ListLeads(ctx, storage.LeadFilter{Limit: 1000})
+		if err != nil || len(stored) != len(leads) {
+			t.Fatalf("stored %d leads, %v; want %d", len(stored), err, len(leads))
+		}
+		rows := make([]*storage.LogEntry, 901)
+		for i := range rows {
+			rows[i] = &storage.LogEntry{Time: time.Now(), LeadID: int64(i), Mode: "new", Outcome: "SUCCESS"}
+		}
+		if _, err := s.WriteOutcomes(ctx, storage.Outcomes{Log: rows[:700]}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.AppendLog(ctx, rows[700:]...); err != nil {
+			t.Fatal(err)
+		}
+		logged, err := s.ListLog(ctx, storage.LogFilter{Limit: 1000})
+		if err != nil || len(logged) != len(rows) {
+			t.Fatalf("logged %d rows, %v; want %d", len(logged), err, len(rows))
+		}
+		for i, r := range logged {
+			if r.LeadID != int64(i) {
+				t.Fatalf("log row %d is for lead %d", i, r.LeadID)
+			}
+		}
+	})
+}
