@@ -58,20 +58,21 @@ const dueNew = "`status` = ? AND `failed` = ? AND `integration` = ? AND `next_at
 // dueLeads loads and locks the due new leads of a claim, oldest due first.
 //
 // It first reads the ids of the oldest due leads from the due index alone,
-// without locking, then locks those rows by their primary key and keeps the
-// ones still due: a locking scan of the due index costs MariaDB about twice
-// as much a lead, as it locks every index entry it passes. A lead another
-// process claimed in between is locked (skipped) or no longer due. When
-// other claims took every one of the ids, the locking scan runs after all,
-// so that a claim comes back empty only when nothing is left to take.
+// without locking, then locks rows of those by their primary key and keeps
+// the ones still due: a locking scan of the due index costs MariaDB about
+// twice as much a lead. A lead another process claimed in between is locked
+// (skipped) or no longer due. The plain read takes twice the claim's limit,
+// so that a claim running beside another one's still finds leads nobody
+// holds; when other claims took every one of the ids, the locking scan runs
+// after all, so that a claim comes back empty only when nothing is left.
 func (s *Store) dueLeads(tx *gorm.DB, c Claim) ([]lead.Lead, error) {
 	var ids []int64
 	err := tx.Raw("SELECT `id` FROM `leads` WHERE "+dueNew+" ORDER BY `next_at`, `id` LIMIT ?",
-		lead.New, false, c.Integration, c.Now, c.Limit).Scan(&ids).Error
+		lead.New, false, c.Integration, c.Now, 2*c.Limit).Scan(&ids).Error
 	if err != nil || len(ids) == 0 {
 		return nil, err
 	}
-	leads, err := s.lockLeads(tx, dueNew+" AND `id` IN ?", lead.New, false, c.Integration, c.Now, ids)
+	leads, err := s.lockLeads(tx, dueNew+" AND `id` IN ? LIMIT ?", lead.New, false, c.Integration, c.Now, ids, c.Limit)
 	if err != nil || len(leads) > 0 {
 		slices.SortFunc(leads, func(a, b lead.Lead) int { return cmp.Or(cmp.Compare(a.NextAt, b.NextAt), cmp.Compare(a.ID, b.ID)) })
 		return leads, err

@@ -176,8 +176,8 @@ func TestWriteOutcomesWritesLogRowsAndGuardsByToken(t *testing.T) {
 
 // TestClaimNewLeadsSkipsLeadsAnotherClaimHolds holds the oldest due leads
 // locked in another transaction, as a claim of another process does while
-// it runs: a claim takes the due leads nobody holds, whether some or all of
-// the oldest are held.
+// it runs: a claim takes the oldest due leads nobody holds, whether some of
+// the ids its plain read found are held or all of them are.
 func TestClaimNewLeadsSkipsLeadsAnotherClaimHolds(t *testing.T) {
 	t.Parallel()
 	for _, b := range storagetest.Backends() {
@@ -199,7 +199,7 @@ func TestClaimNewLeadsSkipsLeadsAnotherClaimHolds(t *testing.T) {
 			t.Cleanup(func() { _ = other.Close() })
 			now := time.Now().UnixMilli()
 			var ids []int64
-			for i := range 6 {
+			for i := range 8 {
 				l := &lead.Lead{IntegrationID: 7, NextAt: now - int64(10-i)}
 				if err := s.CreateLeadWith(ctx, l, nil, nil); err != nil {
 					t.Fatal(err)
@@ -230,17 +230,17 @@ func TestClaimNewLeadsSkipsLeadsAnotherClaimHolds(t *testing.T) {
 				}
 				return got
 			}
-			release := hold(ids[0], ids[1])
-			if diff := cmp.Diff([]int64{ids[2], ids[3]}, claim("a")); diff != "" {
-				t.Errorf("with the two oldest held (-want +got):\n%s", diff)
+			release := hold(ids[0], ids[1], ids[2], ids[3])
+			if diff := cmp.Diff([]int64{ids[4], ids[5]}, claim("a")); diff != "" {
+				t.Errorf("with every id of the plain read held (-want +got):\n%s", diff)
 			}
 			release()
 			release = hold(ids[1])
-			if diff := cmp.Diff([]int64{ids[0]}, claim("b")); diff != "" {
-				t.Errorf("with one of the two oldest held (-want +got):\n%s", diff)
+			if diff := cmp.Diff([]int64{ids[0], ids[2]}, claim("b")); diff != "" {
+				t.Errorf("with one of the oldest held (-want +got):\n%s", diff)
 			}
 			release()
-			if diff := cmp.Diff([]int64{ids[1], ids[4]}, claim("c")); diff != "" {
+			if diff := cmp.Diff([]int64{ids[1], ids[3]}, claim("c")); diff != "" {
 				t.Errorf("with nothing held (-want +got):\n%s", diff)
 			}
 		})
