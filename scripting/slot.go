@@ -52,7 +52,7 @@ func (s *slot) adopt(limit int) bool {
 		return false
 	}
 	ok := true
-	eachEntry(s.tb, func(k, _ lua.LValue) bool {
+	eachRawEntry(s.tb, func(k, _ lua.LValue) bool {
 		key, isString := k.(lua.LString)
 		if ok = isString; ok {
 			if _, known := s.keys[string(key)]; !known {
