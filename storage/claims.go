@@ -57,27 +57,55 @@ const dueNew = "`status` = ? AND `failed` = ? AND `integration` = ? AND `next_at
 
 // dueLeads loads and locks the due new leads of a claim, oldest due first.
 //
-// It first reads the ids of the oldest due leads from the due index alone,
+// It reads the ids of the oldest due leads from the due index alone,
 // without locking, then locks rows of those by their primary key and keeps
 // the ones still due: a locking scan of the due index costs MariaDB about
 // twice as much a lead. A lead another process claimed in between is locked
 // (skipped) or no longer due. The plain read takes twice the claim's limit,
 // so that a claim running beside another one's still finds leads nobody
-// holds; when other claims took every one of the ids, the locking scan runs
-// after all, so that a claim comes back empty only when nothing is left.
+// holds; when other claims took every one of those ids, it reads the next
+// ones, so that a claim comes back empty only when nothing is left. No claim
+// locks entries of the due index itself: a claim's UPDATE must change its
+// leads' entries there, and would wait for (or deadlock with) a scan that
+// holds them.
 func (s *Store) dueLeads(tx *gorm.DB, c Claim) ([]lead.Lead, error) {
-	var ids []int64
-	err := tx.Raw("SELECT `id` FROM `leads` WHERE "+dueNew+" ORDER BY `next_at`, `id` LIMIT ?",
-		lead.New, false, c.Integration, c.Now, 2*c.Limit).Scan(&ids).Error
-	if err != nil || len(ids) == 0 {
-		return nil, err
+	var after *dueKey
+	for {
+		keys, err := dueKeys(tx, c, after, 2*c.Limit)
+		if err != nil || len(keys) == 0 {
+			return nil, err
+		}
+		ids := make([]int64, len(keys))
+		for i, k := range keys {
+			ids[i] = k.ID
+		}
+		leads, err := s.lockLeads(tx, dueNew+" AND `id` IN ? LIMIT ?", lead.New, false, c.Integration, c.Now, ids, c.Limit)
+		if err != nil || len(leads) > 0 {
+			slices.SortFunc(leads, func(a, b lead.Lead) int { return cmp.Or(cmp.Compare(a.NextAt, b.NextAt), cmp.Compare(a.ID, b.ID)) })
+			return leads, err
+		}
+		after = &keys[len(keys)-1]
 	}
-	leads, err := s.lockLeads(tx, dueNew+" AND `id` IN ? LIMIT ?", lead.New, false, c.Integration, c.Now, ids, c.Limit)
-	if err != nil || len(leads) > 0 {
-		slices.SortFunc(leads, func(a, b lead.Lead) int { return cmp.Or(cmp.Compare(a.NextAt, b.NextAt), cmp.Compare(a.ID, b.ID)) })
-		return leads, err
+}
+
+// dueKey is a due lead's place in the due index.
+type dueKey struct {
+	ID     int64
+	NextAt int64
+}
+
+// dueKeys reads, without locking, the places of up to limit due leads of a
+// claim, oldest first, after the given one (nil: from the start).
+func dueKeys(tx *gorm.DB, c Claim, after *dueKey, limit int) ([]dueKey, error) {
+	q := "SELECT `id`, `next_at` FROM `leads` WHERE " + dueNew
+	args := []any{lead.New, false, c.Integration, c.Now}
+	if after != nil {
+		q += " AND `next_at` >= ? AND (`next_at` > ? OR `id` > ?)"
+		args = append(args, after.NextAt, after.NextAt, after.ID)
 	}
-	return s.lockLeads(tx, dueNew+" ORDER BY `next_at`, `id` LIMIT ?", lead.New, false, c.Integration, c.Now, c.Limit)
+	var keys []dueKey
+	err := tx.Raw(q+" ORDER BY `next_at`, `id` LIMIT ?", append(args, limit)...).Scan(&keys).Error
+	return keys, err
 }
 
 // lockLeads reads the leads that match where (FOR UPDATE SKIP LOCKED on
