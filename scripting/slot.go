@@ -1,6 +1,7 @@
 package scripting
 
 import (
+	"reflect"
 	"slices"
 
 	lua "github.com/yuin/gopher-lua"
@@ -29,6 +30,9 @@ type slot struct {
 	// set it (0 for a key a run added).
 	keys map[string]uint64
 	fill uint64
+	// given is how many keys the table had been given when the last fill
+	// ended (see keysGiven).
+	given int
 }
 
 // begin starts a fill of about n keys and returns the table to fill.
@@ -50,6 +54,9 @@ func (s *slot) begin(L *lua.LState, n int) *lua.LTable {
 func (s *slot) adopt(limit int) bool {
 	if mt := s.tb.Metatable; mt != lua.LNil && mt != s.meta {
 		return false
+	}
+	if given := keysGiven(s.tb); given >= 0 && given == s.given && s.tb.MaxN() == 0 {
+		return true // no key added since the last fill, and no array entry
 	}
 	ok := true
 	eachRawEntry(s.tb, func(k, _ lua.LValue) bool {
@@ -98,6 +105,7 @@ func (s *slot) end() *lua.LTable {
 			s.tb.RawSetString(k, lua.LNil)
 		}
 	}
+	s.given = keysGiven(s.tb)
 	return s.tb
 }
 
@@ -136,4 +144,27 @@ func (s *slot) fillFields(L *lua.LState, fields []Field) (tb *lua.LTable, multi 
 		multi = append(multi, f.Name)
 	}
 	return s.end(), multi
+}
+
+// tableKeys is the index of LTable's unexported field keys: every key the
+// table has been given outside its array part, in the order given, cleared
+// ones included. It only grows, and only when a key new to the table is
+// set, so a table whose count did not change was given no new key. nil
+// when this version of gopher-lua has no such field: slots then look at
+// every entry.
+var tableKeys = func() []int {
+	f, ok := reflect.TypeFor[lua.LTable]().FieldByName("keys")
+	if !ok || f.Type.Kind() != reflect.Slice {
+		return nil
+	}
+	return f.Index
+}()
+
+// keysGiven is how many keys tb has been given outside its array part, or
+// -1 when that cannot be read.
+func keysGiven(tb *lua.LTable) int {
+	if tableKeys == nil {
+		return -1
+	}
+	return reflect.ValueOf(tb).Elem().FieldByIndex(tableKeys).Len()
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	lua "github.com/yuin/gopher-lua"
 )
 
 // dumpGlobals returns every global of the run that is not a library
@@ -142,5 +143,34 @@ func TestPrebuiltGlobals(t *testing.T) {
 	run(warm, clear, refillEnv(1))
 	if diff := cmp.Diff([]any{int64(3), true, int64(17)}, run(warm, clear, refillEnv(3))); diff != "" {
 		t.Errorf("a prebuilt global set to nil (-want +got):\n%s", diff)
+	}
+}
+
+// TestKeysGiven: slots rely on gopher-lua's count of the keys a table has
+// been given growing with every new key, and only then (see tableKeys). A
+// version of gopher-lua that changes this fails here, not silently.
+func TestKeysGiven(t *testing.T) {
+	t.Parallel()
+	L := lua.NewState()
+	defer L.Close()
+	tb := L.NewTable()
+	steps := []struct {
+		do   func()
+		want int
+	}{
+		{func() {}, 0},
+		{func() { tb.RawSetString("a", lua.LTrue) }, 1},
+		{func() { tb.RawSetString("a", lua.LFalse) }, 1},
+		{func() { tb.RawSetString("a", lua.LNil) }, 1},
+		{func() { tb.RawSetString("a", lua.LTrue) }, 1},
+		{func() { tb.RawSetInt(1, lua.LTrue) }, 1},
+		{func() { tb.RawSet(lua.LNumber(0.5), lua.LTrue) }, 2},
+		{func() { tb.RawSetString("b", lua.LTrue) }, 3},
+	}
+	for i, step := range steps {
+		step.do()
+		if got := keysGiven(tb); got != step.want {
+			t.Fatalf("step %d: keysGiven = %d, want %d", i, got, step.want)
+		}
 	}
 }
