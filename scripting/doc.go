@@ -83,9 +83,11 @@
 // every instruction, walks what the script can reach every so often and
 // ends the run once the estimate passes Config.MaxMemoryBytes; library
 // functions that allocate report what they hand out. The estimate is
-// approximate. The one allocation it cannot see coming is the .. operator:
-// gopher-lua has no hook in it, so a loop that keeps doubling a string can
-// allocate far past the limit between two walks.
+// approximate. gopher-lua's .. operator has no hook, so a loop that keeps
+// doubling a string could allocate gigabytes between two walks: scripts are
+// compiled with every a .. b turned into a call of the sandbox's own
+// concatenation, which joins as Lua does, refuses results over
+// Config.MaxStringBytes and reports what it allocates (see meterConcat).
 //
 // Every failure is an *Error with the script's name, the line (when known)
 // and the message: "integration 7 new.post:12: attempt to index a nil

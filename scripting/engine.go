@@ -95,6 +95,7 @@ func compile(name, source string) (proto *lua.FunctionProto, err error) {
 	if err != nil {
 		return nil, syntaxError(name, source, err)
 	}
+	meterConcat(chunk)
 	proto, err = lua.Compile(chunk, name)
 	if err != nil {
 		if ce, ok := err.(*lua.CompileError); ok {

@@ -254,13 +254,16 @@ func TestStringLimit(t *testing.T) {
 		{"base64_encode", `base64_encode(string.rep("x", 6e4))`},
 		{"url_encode", `url_encode(string.rep("/", 3e4))`},
 		{"macro", `macro(string.rep("{x}", 2e4))`},
+		{"a doubling string", `local s = "x" while true do s = s .. s end`},
+		{"a doubling global", `s = "x" while true do s = s .. s .. "" end`},
+		{"a doubling field", `local t = {s = "x"} while true do t.s = t.s .. t.s end`},
 	}
 	env := &Env{Macro: func(s string) string { return strings.Repeat(s, 2) }}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			err := runError(t, e, tt.source, env)
-			if !strings.HasSuffix(err.Error(), "result larger than the limit of 64 KiB") {
+			if !strings.HasSuffix(err.Error(), "result larger than the limit of 64 KiB") || err.Line == 0 {
 				t.Errorf("got %q, want the string limit", err.Error())
 			}
 			checkHealthy(t, e)

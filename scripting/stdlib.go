@@ -62,6 +62,7 @@ func (v *vm) baseFuncs(std *lua.LTable) []field {
 		v.fn("log", v.logLine),
 		field{"xxdec", decode},
 		field{"xxenc", encode},
+		v.fn(concatName, v.concat),
 		v.fn("macro", v.macro),
 		v.fn("url_encode", v.urlEncode),
 		v.fn("base64_encode", v.base64Encode),
