@@ -333,15 +333,18 @@ func readFields(v lua.LValue, entry []Field, multi []string, where string) ([]Fi
 		}
 	}
 	added, err := addedFields(tb, entry, where)
+	if err != nil {
+		return nil, err
+	}
 	for _, f := range added {
 		if out, err = appendFields(out, f.name, f.value, multi, where); err != nil {
 			return nil, err
 		}
 	}
 	if len(out) == 0 {
-		return nil, err
+		return nil, nil
 	}
-	return out, err
+	return out, nil
 }
 
 // addedFields returns the entries of tb that readFields has not read by the

@@ -245,6 +245,8 @@ func TestRequestWriteBackErrors(t *testing.T) {
 		{"post = true", "test: post must be a table, a string, false or nil, not true"},
 		{"post.f = print", "test: post.f: a function cannot be used as data"},
 		{"post[{}] = 1", "test: post: a table cannot be used as a key of data"},
+		{"post.z = 1 post[{}] = 1", "test: post: a table cannot be used as a key of data"},
+		{"headers.Z = 'z' headers[{}] = 1", "test: headers: a table cannot be used as a key of data"},
 	}
 	for _, tt := range tests {
 		env := sampleEnv()
