@@ -19,12 +19,12 @@ const (
 
 // vm is one Lua state and the sandbox's library built on it, reused run
 // after run. A run never sees the state's own globals. It gets an
-// environment table (see globals), refilled for it, that holds its data and
-// whatever it sets, and falls back, through a protected metatable, on base:
-// the functions and library tables every run shares. Scripts can read base but not reach it to
-// change it, and each library table in base is an empty proxy in front of
-// the real one, checked after every run (see release): so nothing a script
-// sets or replaces outlives its run.
+// environment table (see globals), refilled for it, that holds its data
+// and whatever it sets, and falls back, through a protected metatable, on
+// base: the functions and library tables every run shares. Scripts can
+// read base but not reach it to change it, and each library table in base
+// is an empty proxy in front of the real one, checked after every run (see
+// release): so nothing a script sets or replaces outlives its run.
 type vm struct {
 	L       *lua.LState
 	cfg     Config
@@ -82,7 +82,7 @@ type run struct {
 	log    runLog
 	edit   *LeadEdit
 	// multi lists the request's header and field names that occur more than
-	// once, so their arrays become separate fields again (see fieldsToLua).
+	// once, so their arrays become separate fields again (see slot.fillFields).
 	multiHeaders, multiFields []string
 }
 
