@@ -99,15 +99,15 @@ func (d *Dispatcher) dryRunLead(ctx context.Context, r DryRun) (*lead.Lead, erro
 }
 
 func dryRunResult(t *task, a *attempt) *DryRunResult {
-	secrets := t.integ.Doc.Secrets
+	redactor := t.integ.Redactor
 	out := &DryRunResult{ScriptLog: a.scriptLog, Return: a.ret}
 	if out.ScriptLog == nil {
 		out.ScriptLog = []string{}
 	}
 	if a.wire.Method != "" {
-		out.Request = redactWire(a.wire, secrets)
+		out.Request = redactWire(a.wire, redactor)
 	} else if a.req != nil {
-		out.Request = redactWire(wireRequest{Method: a.req.Method, URL: a.req.URL, Headers: map[string]string{}}, secrets)
+		out.Request = redactWire(wireRequest{Method: a.req.Method, URL: a.req.URL, Headers: map[string]string{}}, redactor)
 	}
 	if a.resp != nil {
 		out.Response = newResponseView(a.resp, a.truncated, 0)
@@ -116,18 +116,18 @@ func dryRunResult(t *task, a *attempt) *DryRunResult {
 	if errors.As(a.err, &se) {
 		out.Error = &ScriptError{Script: se.Script, Line: se.Line, Message: se.Message}
 	} else if a.err != nil && a.outcome == OutcomeHTTPFail {
-		out.Error = &ScriptError{Message: integrations.Redact(a.err.Error(), secrets)}
+		out.Error = &ScriptError{Message: redactor.Redact(a.err.Error())}
 	}
 	out.Effect = effectOf(t, a)
 	return out
 }
 
-func redactWire(w wireRequest, secrets map[string]string) wireRequest {
-	w.URL = integrations.Redact(w.URL, secrets)
-	w.Body = integrations.Redact(w.Body, secrets)
+func redactWire(w wireRequest, r *integrations.Redactor) wireRequest {
+	w.URL = r.Redact(w.URL)
+	w.Body = r.Redact(w.Body)
 	h := make(map[string]string, len(w.Headers))
 	for k, v := range w.Headers {
-		h[k] = integrations.Redact(v, secrets)
+		h[k] = r.Redact(v)
 	}
 	w.Headers = h
 	return w

@@ -65,8 +65,8 @@ func (d *Dispatcher) runHook(ctx context.Context, c *integrations.Compiled, body
 
 func (d *Dispatcher) logHookFailure(ctx context.Context, c *integrations.Compiled, body []byte, why error) {
 	row := &storage.LogEntry{Time: d.cfg.Clock.Now(), IntegrationID: c.Doc.ID, Mode: scripting.ModeHook,
-		Outcome: OutcomeError, Request: integrations.Redact(string(body), c.Doc.Secrets),
-		Message: integrations.Redact(why.Error(), c.Doc.Secrets)}
+		Outcome: OutcomeError, Request: c.Redactor.Redact(string(body)),
+		Message: c.Redactor.Redact(why.Error())}
 	if err := d.cfg.Store.AppendLog(ctx, row); err != nil {
 		d.cfg.Logger.Error("logging a webhook the hook script could not read", "integration", c.Doc.ID, "err", err)
 	}
