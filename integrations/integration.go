@@ -142,22 +142,14 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 
 // Mode returns the mode of that name, or nil when the document has none.
 func (i *Integration) Mode(name string) *Mode {
-	switch name {
-	case ModeNew:
-		return i.New
-	case ModeChanges:
-		return i.Changes
-	case ModeApproved:
-		return i.Approved
-	case ModeSync:
-		return i.Sync
-	case ModePostback:
-		return i.Postback
+	if slot := i.modeSlot(name); slot != nil {
+		return *slot
 	}
 	return nil
 }
 
-// modeSlot returns where the mode of that name is kept in i.
+// modeSlot returns where the mode of that name is kept in i, or nil for a
+// name that is not a mode.
 func (i *Integration) modeSlot(name string) **Mode {
 	switch name {
 	case ModeNew:
