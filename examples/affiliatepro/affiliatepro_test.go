@@ -86,13 +86,6 @@ func clickedLead(t *testing.T, h *examplestest.Harness) int64 {
 	return id
 }
 
-func setStatus(t *testing.T, h *examplestest.Harness, id int64, status string) {
-	t.Helper()
-	if a := h.Call(http.MethodPatch, "/api/v1/admin/leads/"+strconv.FormatInt(id, 10), map[string]any{"status": status}, true); a.Code != http.StatusOK {
-		t.Fatalf("PATCH status %s: %d %s", status, a.Code, a.Raw)
-	}
-}
-
 // TestConvert reports the sale once the call centre confirms the order
 // (packaging), once per lead; the conversion id is kept. A conversion
 // AffiliatePro has already is done; errors are sent again.
@@ -113,7 +106,7 @@ func TestConvert(t *testing.T) {
 			t.Parallel()
 			examplestest.Run(t, files, func(t *testing.T, h *examplestest.Harness) {
 				id := clickedLead(t, h)
-				setStatus(t, h, id, "packaging")
+				h.SetStatus(id, "packaging")
 				for i, outcome := range tt.outcomes {
 					h.Target.Always(tt.replies[i])
 					if got := h.Sweep("approved"); got[outcome] != 1 || len(got) != 1 {
@@ -127,8 +120,8 @@ func TestConvert(t *testing.T) {
 				if row := h.LastAttempt(id, "approved"); row.Return != tt.returned {
 					t.Errorf("return value %q, want %q", row.Return, tt.returned)
 				}
-				setStatus(t, h, id, "send")
-				setStatus(t, h, id, "packaging")
+				h.SetStatus(id, "send")
+				h.SetStatus(id, "packaging")
 				if got := h.Sweep("approved"); len(got) != 0 {
 					t.Errorf("back in packaging: outcomes %v, want none (converted once)", got)
 				}
@@ -143,7 +136,7 @@ func TestConvertWithoutClick(t *testing.T) {
 	t.Parallel()
 	examplestest.Run(t, files, func(t *testing.T, h *examplestest.Harness) {
 		id := arrive(h)
-		setStatus(t, h, id, "packaging")
+		h.SetStatus(id, "packaging")
 		if got := h.Sweep("approved"); got["SUCCESS"] != 1 {
 			t.Errorf("outcomes %v, want one SUCCESS", got)
 		}

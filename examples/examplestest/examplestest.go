@@ -23,6 +23,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strconv"
 	"testing"
 	"time"
 
@@ -192,6 +193,16 @@ func (h *Harness) SyncLead(fields map[string]any) (int64, dispatcher.SyncResult)
 		h.t.Fatalf("POST /api/v1/leads with sync=1 answered no sync result")
 	}
 	return a.LeadID, *a.Sync
+}
+
+// SetStatus moves a lead to status as the call centre does, with
+// PATCH /api/v1/admin/leads/{id}, which must answer 200.
+func (h *Harness) SetStatus(id int64, status string) {
+	h.t.Helper()
+	a := h.Call(http.MethodPatch, "/api/v1/admin/leads/"+strconv.FormatInt(id, 10), map[string]any{"status": status}, true)
+	if a.Code != http.StatusOK {
+		h.t.Fatalf("PATCH status %s: %d %s", status, a.Code, a.Raw)
+	}
 }
 
 // Token is the lead token ({eid}) of a lead, for the public endpoints.

@@ -91,14 +91,6 @@ func sent(t *testing.T, h *examplestest.Harness) int64 {
 	return id
 }
 
-func setStatus(t *testing.T, h *examplestest.Harness, id int64, status string) {
-	t.Helper()
-	a := h.Call(http.MethodPatch, "/api/v1/admin/leads/"+strconv.FormatInt(id, 10), map[string]any{"status": status}, true)
-	if a.Code != http.StatusOK {
-		t.Fatalf("PATCH status %s: %d %s", status, a.Code, a.Raw)
-	}
-}
-
 func statusUpdate(status string) examplestest.Request {
 	return examplestest.Request{Method: http.MethodPost, Path: "/api/v2/leads/" + uuid, Body: `{"status":"` + status + `"}`,
 		Header: examplestest.Headers("Authorization", "Bearer retrack-api-token", "Content-Type", "application/json")}
@@ -111,7 +103,7 @@ func TestApprovedOnce(t *testing.T) {
 	t.Parallel()
 	examplestest.Run(t, []string{"retrack.json"}, func(t *testing.T, h *examplestest.Harness) {
 		id := sent(t, h)
-		setStatus(t, h, id, "packaging")
+		h.SetStatus(id, "packaging")
 		if got := h.Sweep("postback"); got["SUCCESS"] != 1 {
 			t.Fatalf("postback outcomes %v, want one SUCCESS", got)
 		}
@@ -119,7 +111,7 @@ func TestApprovedOnce(t *testing.T) {
 			t.Errorf("status update (-want +got):\n%s", diff)
 		}
 		for _, st := range []string{"send", "delivered", "paid", "packaging"} {
-			setStatus(t, h, id, st)
+			h.SetStatus(id, st)
 		}
 		h.NextMinute()
 		if got := h.Sweep("postback"); len(got) != 0 {
@@ -151,7 +143,7 @@ func TestRejected(t *testing.T) {
 			t.Parallel()
 			examplestest.Run(t, []string{"retrack.json"}, func(t *testing.T, h *examplestest.Harness) {
 				id := sent(t, h)
-				setStatus(t, h, id, "cancel")
+				h.SetStatus(id, "cancel")
 				h.Target.Always(tt.reply)
 				if got := h.Sweep("postback"); got[tt.outcome] != 1 {
 					t.Fatalf("postback outcomes %v, want one %s", got, tt.outcome)
@@ -183,7 +175,7 @@ func TestCancelledBeforeSending(t *testing.T) {
 	t.Parallel()
 	examplestest.Run(t, []string{"retrack.json"}, func(t *testing.T, h *examplestest.Harness) {
 		id := arrive(h, "")
-		setStatus(t, h, id, "cancel")
+		h.SetStatus(id, "cancel")
 		if got := h.Sweep(""); got["SUCCESS"] != 1 || len(got) != 1 {
 			t.Errorf("outcomes %v, want one SUCCESS", got)
 		}

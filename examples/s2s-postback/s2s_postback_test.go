@@ -34,13 +34,6 @@ func take(t *testing.T, h *examplestest.Harness) []examplestest.Request {
 	return reqs
 }
 
-func setStatus(t *testing.T, h *examplestest.Harness, id int64, status string) {
-	t.Helper()
-	if a := h.Call(http.MethodPatch, "/api/v1/admin/leads/"+strconv.FormatInt(id, 10), map[string]any{"status": status}, true); a.Code != http.StatusOK {
-		t.Fatalf("PATCH status %s: %d %s", status, a.Code, a.Raw)
-	}
-}
-
 // arrived takes a lead of offer 501 in and sends Keitaro its "lead".
 func arrived(t *testing.T, h *examplestest.Harness) int64 {
 	t.Helper()
@@ -61,7 +54,7 @@ func TestConversion(t *testing.T) {
 	t.Parallel()
 	examplestest.Run(t, files, func(t *testing.T, h *examplestest.Harness) {
 		id := arrived(t, h)
-		setStatus(t, h, id, "packaging")
+		h.SetStatus(id, "packaging")
 		if got := h.Sweep("postback"); got["SUCCESS"] != 4 || len(got) != 1 {
 			t.Errorf("outcomes %v, want four SUCCESS", got)
 		}
@@ -80,8 +73,8 @@ func TestConversion(t *testing.T) {
 				t.Errorf("the log shows the request as %s, want the key as ***", row.Request)
 			}
 		}
-		setStatus(t, h, id, "send")
-		setStatus(t, h, id, "packaging")
+		h.SetStatus(id, "send")
+		h.SetStatus(id, "packaging")
 		h.NextMinute()
 		if got := h.Sweep("postback"); len(got) != 0 {
 			t.Errorf("packaging again: outcomes %v, want none", got)
@@ -95,7 +88,7 @@ func TestRejected(t *testing.T) {
 	t.Parallel()
 	examplestest.Run(t, files, func(t *testing.T, h *examplestest.Harness) {
 		id := arrived(t, h)
-		setStatus(t, h, id, "cancel")
+		h.SetStatus(id, "cancel")
 		h.Sweep("postback")
 		want := []examplestest.Request{get("/7d3a1b2/postback", "subid="+escaped+"&status=rejected&payout=12.5")}
 		if diff := gocmp.Diff(want, take(t, h)); diff != "" {
@@ -116,7 +109,7 @@ func TestTrackerDown(t *testing.T) {
 			}
 			return examplestest.OK("")
 		})
-		setStatus(t, h, id, "packaging")
+		h.SetStatus(id, "packaging")
 		if got := h.Sweep("postback"); got["SUCCESS"] != 3 || got["ERROR"] != 1 {
 			t.Errorf("outcomes %v, want three SUCCESS and one ERROR", got)
 		}
@@ -140,10 +133,10 @@ func TestCampaignPostback(t *testing.T) {
 	examplestest.Run(t, files, func(t *testing.T, h *examplestest.Harness) {
 		id := h.NewLead(map[string]any{"alias": "binom_pub", "name": "Ann", "phone": "447123456789", "country": "gb",
 			"click_id": "bn-5f2a9", "cwm": 7})
-		setStatus(t, h, id, "processing")
+		h.SetStatus(id, "processing")
 		h.Sweep("postback")
 		take(t, h) // Keitaro's "lead": the campaign has no label for wait
-		setStatus(t, h, id, "packaging")
+		h.SetStatus(id, "packaging")
 		h.Target.Always(examplestest.OK(""))
 		h.Sweep("postback")
 		var binom []examplestest.Request
@@ -156,7 +149,7 @@ func TestCampaignPostback(t *testing.T) {
 		if diff := gocmp.Diff(want, binom); diff != "" {
 			t.Errorf("Binom's postbacks (-want +got):\n%s", diff)
 		}
-		setStatus(t, h, id, "cancel")
+		h.SetStatus(id, "cancel")
 		h.Sweep("postback")
 		for _, r := range take(t, h) {
 			if r.Path == "/click.php" && r.Query != "cnv_id=bn-5f2a9&payout=7&cnv_status=rejected" {
