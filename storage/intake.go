@@ -35,7 +35,7 @@ func (s *Store) CreateLeadWith(ctx context.Context, l *lead.Lead, row *LogEntry,
 			return nil
 		}
 		row.LeadID = l.ID
-		if err := tx.Create(row).Error; err != nil {
+		if err := insertLog(tx, []*LogEntry{row}); err != nil {
 			return fmt.Errorf("logging lead %d: %w", l.ID, err)
 		}
 		return nil

@@ -9,18 +9,16 @@ import (
 	"gorm.io/gorm"
 )
 
-// AppendLog writes log rows in one statement.
+// AppendLog writes log rows, as the outcome batches do; a row with no time
+// is stamped now.
 func (s *Store) AppendLog(ctx context.Context, rows ...*LogEntry) error {
-	if len(rows) == 0 {
-		return nil
-	}
 	now := time.Now().UTC()
 	for _, r := range rows {
 		if r.Time.IsZero() {
 			r.Time = now
 		}
 	}
-	if err := s.db.WithContext(ctx).CreateInBatches(rows, rowsPerStatement(s.db, logColumns+1, logRowsMySQL)).Error; err != nil {
+	if err := insertLog(s.db.WithContext(ctx), rows); err != nil {
 		return fmt.Errorf("writing %d log rows: %w", len(rows), err)
 	}
 	return nil
@@ -39,8 +37,8 @@ const (
 // insertLog writes log rows in statements of as many rows as the database
 // binds well (see rowsPerStatement), with the columns named rather than
 // through gorm's reflection, and without reading back the rows' ids. The
-// statement goes to the transaction's connection as it is: gorm would only
-// rebuild it placeholder by placeholder.
+// statement goes to tx's connection (the transaction's, inside one) as it
+// is: gorm would only rebuild it placeholder by placeholder.
 func insertLog(tx *gorm.DB, rows []*LogEntry) error {
 	batch := rowsPerStatement(tx, logColumns, logRowsMySQL)
 	for len(rows) > 0 {
