@@ -32,9 +32,6 @@ type Example struct {
 	Bundle *api.Bundle
 }
 
-// FS returns the embedded example folders: each folder's .json and .lua files.
-func FS() fs.FS { return files }
-
 // All reads every embedded import file, folders and files in name order.
 func All() ([]Example, error) {
 	names, err := fs.Glob(files, "*/*.json")
