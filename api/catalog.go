@@ -10,10 +10,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/leadrelay/leadrelay/integrations"
 	"github.com/leadrelay/leadrelay/macros"
 	"github.com/leadrelay/leadrelay/storage"
 	"github.com/leadrelay/leadrelay/storage/catalog"
-	"github.com/leadrelay/leadrelay/storage/lead"
 )
 
 // catalogKind is how the admin API serves one kind of catalog object.
@@ -244,7 +244,7 @@ func checkCampaign(c *catalog.Campaign) error {
 		return invalid("offer, wm, site and integration are ids: 0 or more")
 	}
 	for key := range c.PostbackLabels {
-		if !isStageOrStatus(key) {
+		if !integrations.IsLabelKey(key) {
 			return invalid("postback_labels: %q is neither a stage (wait, approve, cancel, trash) nor a status name", key)
 		}
 	}
@@ -265,15 +265,6 @@ func checkURL(field, raw string) error {
 		return invalid("%s: %v", field, err)
 	}
 	return nil
-}
-
-func isStageOrStatus(key string) bool {
-	switch lead.Stage(key) {
-	case lead.StageWait, lead.StageApprove, lead.StageCancel, lead.StageTrash:
-		return true
-	}
-	s, err := lead.ParseStatus(key)
-	return err == nil && s.String() == key
 }
 
 // paging reads ?after= and ?limit=.

@@ -75,7 +75,7 @@ func (i *Integration) Validate() error {
 		}
 	}
 	for _, key := range sortedKeys(i.PostbackLabels) {
-		if !isStageOrStatus(key) {
+		if !IsLabelKey(key) {
 			v.add("postback_labels."+key, fmt.Sprintf("%q is neither a stage (wait, approve, cancel, trash) nor a status name", key))
 		}
 	}
@@ -192,7 +192,10 @@ func isCountry(c string) bool {
 	return len(c) == 2 && 'a' <= c[0] && c[0] <= 'z' && 'a' <= c[1] && c[1] <= 'z'
 }
 
-func isStageOrStatus(key string) bool {
+// IsLabelKey reports whether key can name what a postback label is for, in
+// an integration's or a campaign's postback_labels: a stage (wait, approve,
+// cancel, trash) or a status name.
+func IsLabelKey(key string) bool {
 	switch lead.Stage(key) {
 	case lead.StageWait, lead.StageApprove, lead.StageCancel, lead.StageTrash:
 		return true
