@@ -103,14 +103,6 @@ func (s *Store) Close() error {
 	return sqlDB.Close()
 }
 
-// SetMaxOpenConns sizes the connection pool (load tools and tests use it).
-func (s *Store) SetMaxOpenConns(n int) {
-	if sqlDB, err := s.db.DB(); err == nil {
-		sqlDB.SetMaxOpenConns(n)
-		sqlDB.SetMaxIdleConns(n)
-	}
-}
-
 func dialectorFor(dsn string) (Dialect, gorm.Dialector, error) {
 	switch {
 	case strings.HasPrefix(dsn, "sqlite:"):
