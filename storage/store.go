@@ -118,7 +118,7 @@ func dialectorFor(dsn string) (Dialect, gorm.Dialector, error) {
 		}
 		return MySQL, mysql.Open(driverDSN), nil
 	default:
-		return "", nil, fmt.Errorf("cannot read the DSN %q: it starts with sqlite: or mysql://", redactDSN(dsn))
+		return "", nil, fmt.Errorf("cannot read the DSN %q: it starts with sqlite: or mysql://", RedactDSN(dsn))
 	}
 }
 
@@ -137,11 +137,11 @@ func sqliteDSN(path string) string {
 func MySQLDriverDSN(dsn string) (string, error) {
 	u, err := url.Parse(dsn)
 	if err != nil || u.Host == "" {
-		return "", fmt.Errorf("cannot read the DSN %q: want mysql://user:pass@host:3306/db", redactDSN(dsn))
+		return "", fmt.Errorf("cannot read the DSN %q: want mysql://user:pass@host:3306/db", RedactDSN(dsn))
 	}
 	db := strings.TrimPrefix(u.Path, "/")
 	if db == "" || strings.Contains(db, "/") {
-		return "", fmt.Errorf("the DSN %q names no database: want mysql://user:pass@host:3306/db", redactDSN(dsn))
+		return "", fmt.Errorf("the DSN %q names no database: want mysql://user:pass@host:3306/db", RedactDSN(dsn))
 	}
 	cfg := mysqldriver.NewConfig()
 	cfg.Net = "tcp"
@@ -168,8 +168,8 @@ func MySQLDriverDSN(dsn string) (string, error) {
 	return cfg.FormatDSN(), nil
 }
 
-// redactDSN hides a password in a DSN for error messages.
-func redactDSN(dsn string) string {
+// RedactDSN hides a DSN's password, for logs and error messages.
+func RedactDSN(dsn string) string {
 	u, err := url.Parse(dsn)
 	if err != nil || u.User == nil {
 		return dsn
@@ -179,9 +179,6 @@ func redactDSN(dsn string) string {
 	}
 	return u.String()
 }
-
-// RedactDSN hides a DSN's password so the DSN can be logged.
-func RedactDSN(dsn string) string { return redactDSN(dsn) }
 
 // sqliteStatementValues is how many values one SQLite statement binds at
 // most. The SQLite driver binds each value after a scan over all of them,
