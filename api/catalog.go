@@ -210,7 +210,7 @@ func noCheck[T any](*T) error { return nil }
 
 func checkOffer(o *catalog.Offer) error {
 	for c := range o.GeoParams {
-		if _, err := country(c); err != nil || c != strings.ToLower(c) || c == "" {
+		if !integrations.IsCountry(c) {
 			return invalid("geo_params: %q is not a country in lower case, such as \"gb\"", c)
 		}
 	}

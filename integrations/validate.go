@@ -55,8 +55,8 @@ func (i *Integration) Validate() error {
 		}
 	}
 	for n, c := range i.Countries {
-		if !isCountry(c) {
-			v.add(fmt.Sprintf("countries[%d]", n), fmt.Sprintf("%q is not a country: two small letters (ISO 3166-1 alpha-2) such as \"gb\"", c))
+		if !IsCountry(c) {
+			v.add(fmt.Sprintf("countries[%d]", n), fmt.Sprintf("%q is not a country: an ISO 3166-1 alpha-2 code in small letters, such as \"gb\"", c))
 		}
 	}
 	if i.Concurrency < 0 {
@@ -186,10 +186,6 @@ func (v *validator) err() error {
 		return v.errs[0]
 	}
 	return errors.Join(v.errs...)
-}
-
-func isCountry(c string) bool {
-	return len(c) == 2 && 'a' <= c[0] && c[0] <= 'z' && 'a' <= c[1] && c[1] <= 'z'
 }
 
 // IsLabelKey reports whether key can name what a postback label is for, in

@@ -46,6 +46,7 @@ func TestValidate(t *testing.T) {
 		{"negative id", func(i *Integration) { i.ID = -3 }, []string{"id"}},
 		{"offer zero", func(i *Integration) { i.Offers = []int64{1, 0} }, []string{"offers[1]"}},
 		{"countries", func(i *Integration) { i.Countries = []string{"gb", "GB", "gbr", ""} }, []string{"countries[1]", "countries[2]", "countries[3]"}},
+		{"countries not assigned", func(i *Integration) { i.Countries = []string{"uk", "de", "zz"} }, []string{"countries[0]", "countries[2]"}},
 		{"negative concurrency", func(i *Integration) { i.Concurrency = -1 }, []string{"concurrency"}},
 		{"negative max_attempts", func(i *Integration) { i.Retry.MaxAttempts = &minus }, []string{"retry.max_attempts"}},
 		{"secret names", func(i *Integration) { i.Secrets = map[string]string{"a b": "x", "ok": "y"} }, []string{"secrets.a b"}},
