@@ -11,7 +11,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/leadrelay/leadrelay/integrations"
-	"github.com/leadrelay/leadrelay/macros"
 	"github.com/leadrelay/leadrelay/storage"
 	"github.com/leadrelay/leadrelay/storage/catalog"
 )
@@ -251,17 +250,11 @@ func checkCampaign(c *catalog.Campaign) error {
 	return checkURL("postback_url", c.PostbackURL)
 }
 
-// checkURL accepts an http:// or https:// URL, or a template that starts
-// with a macro; the template's macros must parse.
+// checkURL accepts what integrations.CheckURL does: an http:// or https://
+// URL, or a template that starts with a macro; the template's macros must
+// parse.
 func checkURL(field, raw string) error {
-	if raw == "" {
-		return nil
-	}
-	lower := strings.ToLower(raw)
-	if !strings.HasPrefix(lower, "http://") && !strings.HasPrefix(lower, "https://") && !strings.HasPrefix(raw, "{") {
-		return invalid("%s: %q is not an http:// or https:// URL", field, raw)
-	}
-	if _, err := macros.Parse(raw); err != nil {
+	if err := integrations.CheckURL(raw); err != nil {
 		return invalid("%s: %v", field, err)
 	}
 	return nil

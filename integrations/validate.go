@@ -147,12 +147,8 @@ func (m *Mode) validateStatuses(name string, v *validator) {
 }
 
 func (m *Mode) validateTemplates(name string, v *validator) {
-	if _, err := macros.Parse(m.URL); err != nil {
+	if err := CheckURL(m.URL); err != nil {
 		v.addErr(name+".url", err)
-	}
-	if u := strings.ToLower(m.URL); u != "" && !strings.HasPrefix(u, "{") &&
-		!strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
-		v.add(name+".url", "a URL starts with http:// or https://")
 	}
 	_, headerErrs := parseHeaders(name, m.Headers)
 	_, fieldErrs := parseFields(name, m.Fields)
@@ -166,6 +162,21 @@ func (m *Mode) validateTemplates(name string, v *validator) {
 	} else if len(templateLines(m.Fields)) > 0 {
 		v.add(name+".url", "the new mode has fields but no URL: give a URL, or leave both empty for the stub")
 	}
+}
+
+// CheckURL checks a URL template, as a mode's url and a campaign's
+// postback_url are: its macros parse (the error is the *macros.ParseError),
+// and it starts with http:// or https://, or with a macro that gives the
+// address. An empty URL passes.
+func CheckURL(raw string) error {
+	if _, err := macros.Parse(raw); err != nil {
+		return err
+	}
+	if u := strings.ToLower(raw); u != "" && !strings.HasPrefix(u, "{") &&
+		!strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+		return fmt.Errorf("%q is not an http:// or https:// URL", raw)
+	}
+	return nil
 }
 
 // validator collects ValidationErrors.
