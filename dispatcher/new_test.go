@@ -1,11 +1,15 @@
 package dispatcher_test
 
 import (
+	"context"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/leadrelay/leadrelay/dispatcher"
 	"github.com/leadrelay/leadrelay/storage"
 	"github.com/leadrelay/leadrelay/storage/lead"
 	"github.com/leadrelay/leadrelay/storage/storagetest"
@@ -229,6 +233,38 @@ func TestRetriesUntilFailedThenRequeue(t *testing.T) {
 		b.sweep(t, "new")
 		if got := b.lead(t, l.ID); got.Status != lead.Processing || got.Failed || got.Attempts != 1 {
 			t.Errorf("after requeue: status %v failed %v attempts %d", got.Status, got.Failed, got.Attempts)
+		}
+	})
+}
+
+// TestRequeueOfACancelledLeadIsLogged: a cancelled lead that a requeue puts
+// back in new has changed status, and the log says so (SPEC §7).
+func TestRequeueOfACancelledLeadIsLogged(t *testing.T) {
+	t.Parallel()
+	storagetest.Run(t, func(t *testing.T, s *storage.Store) {
+		b := setup(t, s)
+		target := newCRM(t, answer(200, ""))
+		b.integration(t, map[string]any{"name": "crm", "enabled": true, "new": newMode(target.URL, `return "OK"`)})
+		l := b.newLead(t, &lead.Lead{Name: "Ann"})
+		ctx := context.Background()
+		if err := b.d.ChangeStatus(ctx, dispatcher.StatusChange{LeadID: l.ID, Status: lead.Cancel, Reason: 6, Source: "test"}); err != nil {
+			t.Fatal(err)
+		}
+		n, err := b.d.Requeue(ctx, dispatcherRequeue(l.ID))
+		if err != nil || n != 1 {
+			t.Fatalf("requeue = %d, %v", n, err)
+		}
+		if got := b.lead(t, l.ID); got.Status != lead.New || got.Reason != 0 {
+			t.Errorf("after requeue: status %v reason %v, want new and no reason", got.Status, got.Reason)
+		}
+		var requeued []string
+		for _, row := range b.log(t, l.ID) {
+			if row.Mode == "status" && strings.Contains(row.Message, "requeue") {
+				requeued = append(requeued, row.Message)
+			}
+		}
+		if want := []string{"status cancel → new (requeue)"}; !slices.Equal(requeued, want) {
+			t.Errorf("requeue log rows = %q, want %q", requeued, want)
 		}
 	})
 }

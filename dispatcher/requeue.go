@@ -2,9 +2,12 @@ package dispatcher
 
 import (
 	"context"
+	"fmt"
+	"time"
 
 	"github.com/leadrelay/leadrelay/integrations"
 	"github.com/leadrelay/leadrelay/storage"
+	"github.com/leadrelay/leadrelay/storage/lead"
 )
 
 // Requeue names the leads support puts back in a queue.
@@ -17,7 +20,8 @@ type Requeue struct {
 
 // Requeue puts failed or cancelled leads back in the new queue (attempts
 // reset, reason cleared), or a mode's failed deliveries back in theirs, and
-// says how many went back.
+// says how many went back. A cancelled lead's move to new is a status change:
+// it is logged and fires its postbacks.
 func (d *Dispatcher) Requeue(ctx context.Context, r Requeue) (int, error) {
 	mode := r.Mode
 	if mode == "" {
@@ -34,9 +38,32 @@ func (d *Dispatcher) Requeue(ctx context.Context, r Requeue) (int, error) {
 	var n int64
 	var err error
 	if mode == integrations.ModeNew {
-		n, err = d.cfg.Store.RequeueLeads(ctx, f, now)
+		var changed []lead.Lead
+		if n, changed, err = d.cfg.Store.RequeueLeads(ctx, f, now); err == nil {
+			err = d.logRequeued(ctx, changed, now)
+		}
 	} else {
 		n, err = d.cfg.Store.RequeueDeliveries(ctx, mode, f, now)
 	}
 	return int(n), err
+}
+
+// logRequeued logs the status change of each requeued lead that was not new,
+// and queues the postbacks of its new status, as ChangeStatus does.
+func (d *Dispatcher) logRequeued(ctx context.Context, changed []lead.Lead, now time.Time) error {
+	if len(changed) == 0 {
+		return nil
+	}
+	var o storage.Outcomes
+	for i := range changed {
+		l := &changed[i]
+		o.Enqueue = append(o.Enqueue, d.postbacksFor(ctx, l, lead.New)...)
+		o.Log = append(o.Log, &storage.LogEntry{Time: now, LeadID: l.ID, IntegrationID: l.IntegrationID,
+			Mode: "status", Outcome: OutcomeSuccess, Message: fmt.Sprintf("status %s → %s (requeue)", l.Status, lead.New)})
+	}
+	if _, err := d.cfg.Store.WriteOutcomes(ctx, o); err != nil {
+		return fmt.Errorf("logging requeued leads: %w", err)
+	}
+	d.metrics.statuses.Add(float64(len(changed)))
+	return nil
 }

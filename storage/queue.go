@@ -101,18 +101,37 @@ func (s *Store) QueueApproved(ctx context.Context, sc ApprovedScope) (int64, err
 }
 
 // RequeueLeads puts failed or cancelled leads that match f back into the new
-// queue: due now, attempts reset, reason and failed mark cleared.
-func (s *Store) RequeueLeads(ctx context.Context, f LeadFilter, now time.Time) (int64, error) {
-	q := f.apply(s.db.WithContext(ctx).Model(&lead.Lead{})).
-		Where("(failed = ? OR status = ?) AND claim_token = ''", true, lead.Cancel)
-	res := q.UpdateColumns(map[string]any{
-		"status": lead.New, "reason": 0, "attempts": 0, "failed": false,
-		"next_at": now.UnixMilli(), "last_message": "", "updated_at": now,
+// queue: due now, attempts reset, reason and failed mark cleared. It says how
+// many went back, and returns those whose status changes (the cancelled
+// ones) as they were, with only the columns a status change's log row and
+// postbacks read: id, status, reason, integration, offer, country and
+// campaign.
+func (s *Store) RequeueLeads(ctx context.Context, f LeadFilter, now time.Time) (int64, []lead.Lead, error) {
+	var n int64
+	var changed []lead.Lead
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		requeueable := func() *gorm.DB {
+			return f.apply(tx.Model(&lead.Lead{})).Where("(failed = ? OR status = ?) AND claim_token = ''", true, lead.Cancel)
+		}
+		q := requeueable().Where("status <> ?", lead.New).
+			Select("id", "status", "reason", "integration", "offer", "country", "campaign")
+		if s.dialect == MySQL {
+			q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+		}
+		if err := q.Find(&changed).Error; err != nil {
+			return err
+		}
+		res := requeueable().UpdateColumns(map[string]any{
+			"status": lead.New, "reason": 0, "attempts": 0, "failed": false,
+			"next_at": now.UnixMilli(), "last_message": "", "updated_at": now,
+		})
+		n = res.RowsAffected
+		return res.Error
 	})
-	if res.Error != nil {
-		return 0, fmt.Errorf("requeueing leads: %w", res.Error)
+	if err != nil {
+		return 0, nil, fmt.Errorf("requeueing leads: %w", err)
 	}
-	return res.RowsAffected, nil
+	return n, changed, nil
 }
 
 // RequeueDeliveries puts the failed deliveries of one mode for the leads that
