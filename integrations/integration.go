@@ -10,15 +10,18 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/leadrelay/leadrelay/scripting"
 )
 
-// The five modes of SPEC §3, by their JSON keys.
+// The five modes of SPEC §3, by their JSON keys: the same words scripts see
+// in their mode global.
 const (
-	ModeNew      = "new"
-	ModeChanges  = "changes"
-	ModeApproved = "approved"
-	ModeSync     = "sync"
-	ModePostback = "postback"
+	ModeNew      = scripting.ModeNew
+	ModeChanges  = scripting.ModeChanges
+	ModeApproved = scripting.ModeApproved
+	ModeSync     = scripting.ModeSync
+	ModePostback = scripting.ModePostback
 )
 
 // Modes lists the mode names in the order of the document.
