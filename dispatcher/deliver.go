@@ -181,27 +181,43 @@ func (d *Dispatcher) pauseOn429(ctx context.Context, t *task, a *attempt) {
 	}
 }
 
+// routePage is how many unrouted leads routeWaiting reads at a time.
+const routePage = 1000
+
 // routeWaiting routes new leads that arrived when no integration took them.
+// It pages through all of them: leads that still find no integration must
+// not hide the ones behind them.
 func (d *Dispatcher) routeWaiting(ctx context.Context) error {
-	waiting, err := d.cfg.Store.UnroutedNewLeads(ctx, 1000)
-	if err != nil {
-		return err
-	}
-	for i := range waiting {
-		l := &waiting[i]
-		c, err := d.catalog.campaign(ctx, l.Campaign)
+	for after := int64(0); ; {
+		waiting, err := d.cfg.Store.UnroutedNewLeads(ctx, after, routePage)
 		if err != nil {
 			return err
 		}
-		campaignIntegration := int64(0)
-		if c != nil {
-			campaignIntegration = c.Integration
-		}
-		if id := d.registry.route(campaignIntegration, l); id != 0 {
-			if err := d.cfg.Store.UpdateLead(ctx, l.ID, map[string]any{"integration": id}); err != nil {
+		for i := range waiting {
+			if err := d.routeOne(ctx, &waiting[i]); err != nil {
 				return err
 			}
 		}
+		if len(waiting) < routePage {
+			return nil
+		}
+		after = waiting[len(waiting)-1].ID
+	}
+}
+
+// routeOne gives an unrouted lead its campaign's integration or the first
+// that takes it, if any does now.
+func (d *Dispatcher) routeOne(ctx context.Context, l *lead.Lead) error {
+	c, err := d.catalog.campaign(ctx, l.Campaign)
+	if err != nil {
+		return err
+	}
+	campaignIntegration := int64(0)
+	if c != nil {
+		campaignIntegration = c.Integration
+	}
+	if id := d.registry.route(campaignIntegration, l); id != 0 {
+		return d.cfg.Store.UpdateLead(ctx, l.ID, map[string]any{"integration": id})
 	}
 	return nil
 }

@@ -269,6 +269,35 @@ func TestRequeueOfACancelledLeadIsLogged(t *testing.T) {
 	})
 }
 
+// TestUnroutedLeadsBehindAFullPageAreRouted: a lead stored before any
+// integration took it is routed by the next sweep even when more leads than
+// one page of routing, which no integration takes, came before it.
+func TestUnroutedLeadsBehindAFullPageAreRouted(t *testing.T) {
+	t.Parallel()
+	storagetest.Run(t, func(t *testing.T, s *storage.Store) {
+		b := setup(t, s)
+		due := b.clock.Now().UnixMilli()
+		leads := make([]lead.Lead, 1001)
+		for i := range leads {
+			leads[i] = lead.Lead{Name: "nobody's", Phone: "447123456789", Country: "gb", OfferID: 99, NextAt: due}
+		}
+		leads[len(leads)-1].OfferID = 1
+		if err := b.store.CreateLeads(context.Background(), leads); err != nil {
+			t.Fatal(err)
+		}
+		target := newCRM(t, answer(200, ""))
+		b.integration(t, map[string]any{"name": "crm", "enabled": true, "offers": []int{1}, "new": newMode(target.URL, `return "OK"`)})
+		b.sweep(t, "new")
+		last := b.lead(t, leads[len(leads)-1].ID)
+		if last.IntegrationID == 0 || last.Status != lead.Processing {
+			t.Errorf("the lead behind the page: integration %d status %v, want routed and sent", last.IntegrationID, last.Status)
+		}
+		if n := len(target.got()); n != 1 {
+			t.Errorf("the CRM got %d requests, want 1", n)
+		}
+	})
+}
+
 // TestRetryAfterPausesTheMode: a 429 with Retry-After stops the integration's
 // new mode until the pause is over.
 func TestRetryAfterPausesTheMode(t *testing.T) {

@@ -135,10 +135,11 @@ func (s *Store) LeadsByID(ctx context.Context, ids []int64) (map[int64]*lead.Lea
 	return out, nil
 }
 
-// UnroutedNewLeads lists new leads that have no integration yet.
-func (s *Store) UnroutedNewLeads(ctx context.Context, limit int) ([]lead.Lead, error) {
+// UnroutedNewLeads lists up to limit new leads that have no integration yet,
+// with ids above after, lowest first.
+func (s *Store) UnroutedNewLeads(ctx context.Context, after int64, limit int) ([]lead.Lead, error) {
 	var out []lead.Lead
-	err := s.db.WithContext(ctx).Where("status = ? AND failed = ? AND integration = 0", lead.New, false).
+	err := s.db.WithContext(ctx).Where("status = ? AND failed = ? AND integration = 0 AND id > ?", lead.New, false, after).
 		Order("id").Limit(limit).Find(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("listing unrouted leads: %w", err)
