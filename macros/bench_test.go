@@ -31,3 +31,17 @@ func BenchmarkExpandRequest(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkExpandOneMacroEscaped expands templates that are one macro whose
+// value needs escaping where it goes, as a query value or a path segment
+// written as a single macro does.
+func BenchmarkExpandOneMacroEscaped(b *testing.B) {
+	templates := []*Template{MustParse("{fname}"), MustParse("{fulladdr}"), MustParse("{iphone}"), MustParse("{siteurl}")}
+	d := exampleData()
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, t := range templates {
+			t.Expand(d, InURL)
+		}
+	}
+}

@@ -180,9 +180,7 @@ func (t *Template) Expand(d *Data, pos Position) string {
 	case len(t.segs) == 1 && t.segs[0].m == nil:
 		return t.segs[0].text
 	case len(t.segs) == 1:
-		if v := t.segs[0].m.value(d, t.segs[0].arg); isSafe(v, pos) {
-			return v
-		}
+		return pos.Escape(t.segs[0].m.value(d, t.segs[0].arg))
 	}
 	var b strings.Builder
 	b.Grow(len(t.src) + 16*len(t.segs))
