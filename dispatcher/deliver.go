@@ -205,19 +205,25 @@ func (d *Dispatcher) routeWaiting(ctx context.Context) error {
 	}
 }
 
-// routeOne gives an unrouted lead its campaign's integration or the first
-// that takes it, if any does now.
+// routeOne gives an unrouted lead the integration that takes it now, if any.
 func (d *Dispatcher) routeOne(ctx context.Context, l *lead.Lead) error {
+	id, err := d.integrationFor(ctx, l)
+	if err != nil || id == 0 {
+		return err
+	}
+	return d.cfg.Store.UpdateLead(ctx, l.ID, map[string]any{"integration": id})
+}
+
+// integrationFor is a new lead's integration (SPEC §2): its campaign's, else
+// the first that takes it; 0 when none does.
+func (d *Dispatcher) integrationFor(ctx context.Context, l *lead.Lead) (int64, error) {
 	c, err := d.catalog.campaign(ctx, l.Campaign)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	campaignIntegration := int64(0)
 	if c != nil {
 		campaignIntegration = c.Integration
 	}
-	if id := d.registry.route(campaignIntegration, l); id != 0 {
-		return d.cfg.Store.UpdateLead(ctx, l.ID, map[string]any{"integration": id})
-	}
-	return nil
+	return d.registry.route(campaignIntegration, l), nil
 }

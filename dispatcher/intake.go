@@ -90,17 +90,12 @@ func (d *Dispatcher) routeNew(ctx context.Context, l *lead.Lead) error {
 	if err := d.registry.refreshEvery(ctx, d.cfg.Clock.Now(), intakeRefresh); err != nil {
 		return fmt.Errorf("loading integrations: %w", err)
 	}
-	c, err := d.catalog.campaign(ctx, l.Campaign)
-	if err != nil {
-		return err
+	if l.IntegrationID != 0 {
+		return nil
 	}
-	if c != nil && l.IntegrationID == 0 {
-		l.IntegrationID = c.Integration
-	}
-	if l.IntegrationID == 0 {
-		l.IntegrationID = d.registry.route(0, l)
-	}
-	return nil
+	id, err := d.integrationFor(ctx, l)
+	l.IntegrationID = id
+	return err
 }
 
 // syncTask is the sync send for a lead, nil when its integration has none.
