@@ -113,9 +113,6 @@ func (s *Server) saveIntegration(c *gin.Context, doc *integrations.Integration, 
 	if err != nil {
 		return err
 	}
-	if err := checkColumns(rec); err != nil {
-		return err
-	}
 	if err := s.opts.Store.SaveIntegration(c.Request.Context(), rec); err != nil {
 		return err
 	}
@@ -177,13 +174,18 @@ func ParseDocument(body []byte) (*integrations.Integration, error) {
 }
 
 // NewRecord is how an integration document is stored: as JSON, secrets
-// included, with its name and enabled flag beside it.
+// included, with its name and enabled flag beside it. A value its column
+// cannot hold (a name over 255 characters) is a 422.
 func NewRecord(doc *integrations.Integration) (*storage.IntegrationRecord, error) {
 	b, err := json.Marshal(doc)
 	if err != nil {
 		return nil, err
 	}
-	return &storage.IntegrationRecord{ID: doc.ID, Name: doc.Name, Enabled: doc.Enabled, Document: string(b)}, nil
+	rec := &storage.IntegrationRecord{ID: doc.ID, Name: doc.Name, Enabled: doc.Enabled, Document: string(b)}
+	if err := checkColumns(rec); err != nil {
+		return nil, err
+	}
+	return rec, nil
 }
 
 // RecordDocument reads a stored integration's document, its id filled in.

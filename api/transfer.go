@@ -32,13 +32,16 @@ type Counts map[string]int
 // integration secret given as *** keeps the stored value. Nothing is stored
 // when anything is wrong.
 func Import(ctx context.Context, store *storage.Store, d Dispatcher, b *Bundle) (Counts, error) {
-	if err := checkBundle(ctx, store, d, b); err != nil {
+	recs, err := checkBundle(ctx, store, d, b)
+	if err != nil {
 		return nil, err
 	}
-	for _, doc := range b.Integrations {
-		if err := importIntegration(ctx, store, d, doc); err != nil {
+	for i, rec := range recs {
+		if err := store.SaveIntegration(ctx, rec); err != nil {
 			return nil, err
 		}
+		b.Integrations[i].ID = rec.ID
+		d.Invalidate(rec.ID)
 	}
 	for _, step := range []func() error{
 		func() error { return putAll(ctx, store, b.Offers) },
@@ -56,22 +59,29 @@ func Import(ctx context.Context, store *storage.Store, d Dispatcher, b *Bundle) 
 }
 
 // checkBundle applies the admin API's checks to every object, and settles
-// the ids of campaigns known by alias and the secrets kept as ***.
-func checkBundle(ctx context.Context, store *storage.Store, d Dispatcher, b *Bundle) error {
+// the ids of campaigns known by alias and the secrets kept as ***. It
+// returns the integrations' records, ready to store.
+func checkBundle(ctx context.Context, store *storage.Store, d Dispatcher, b *Bundle) ([]*storage.IntegrationRecord, error) {
+	recs := make([]*storage.IntegrationRecord, len(b.Integrations))
 	for i, doc := range b.Integrations {
 		if err := mergeStoredSecrets(ctx, store, doc); err != nil {
-			return err
+			return nil, err
 		}
 		if err := d.Check(doc); err != nil {
-			return fmt.Errorf("integration %d (%q): %w", i+1, doc.Name, err)
+			return nil, fmt.Errorf("integration %d (%q): %w", i+1, doc.Name, err)
 		}
+		rec, err := NewRecord(doc)
+		if err != nil {
+			return nil, fmt.Errorf("integration %d (%q): %w", i+1, doc.Name, err)
+		}
+		recs[i] = rec
 	}
 	for i := range b.Campaigns {
 		if err := campaignID(ctx, store, &b.Campaigns[i]); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return errors.Join(
+	return recs, errors.Join(
 		checkAll("offer", b.Offers, checkOffer), checkAll("site", b.Sites, checkSite),
 		checkAll("goal", b.Goals, noCheck[catalog.Goal]), checkAll("affiliate", b.Affiliates, noCheck[catalog.Affiliate]),
 		checkAll("campaign", b.Campaigns, checkCampaign))
@@ -119,22 +129,6 @@ func checkAll[T any](kind string, objs []T, check func(*T) error) error {
 			return fmt.Errorf("%s %d: %w", kind, i+1, err)
 		}
 	}
-	return nil
-}
-
-func importIntegration(ctx context.Context, store *storage.Store, d Dispatcher, doc *integrations.Integration) error {
-	rec, err := NewRecord(doc)
-	if err != nil {
-		return err
-	}
-	if err := checkColumns(rec); err != nil {
-		return fmt.Errorf("integration %q: %w", doc.Name, err)
-	}
-	if err := store.SaveIntegration(ctx, rec); err != nil {
-		return err
-	}
-	doc.ID = rec.ID
-	d.Invalidate(rec.ID)
 	return nil
 }
 

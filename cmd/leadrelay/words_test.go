@@ -125,6 +125,8 @@ func TestImportRefusals(t *testing.T) {
 		{"a missing script file", `{"name":"x","hook":"@nope.lua"}`, "reading the script", 1},
 		{"an unknown key in a bundle section", `{"offers":[{"id":1,"nmae":"x"}]}`, "unknown field", 1},
 		{"a bad campaign", `{"campaigns":[{"alias":"a b"}]}`, "campaign 1", 1},
+		{"a second integration whose name is too long", `{"integrations":[{"name":"ok"},{"name":"` + strings.Repeat("x", 300) + `"}]}`,
+			"at most 255 characters", 1},
 		{"not JSON", `name: x`, "not a JSON object", 1},
 	}
 	for _, tt := range tests {
