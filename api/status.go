@@ -56,6 +56,9 @@ func (s *Server) statusUpdate(ctx context.Context, in *input) (int64, error) {
 	if ch.Comment, err = optionalComment(in); err != nil {
 		return 0, err
 	}
+	if err := checkChange(l, ch); err != nil {
+		return 0, err
+	}
 	ch.Source, ch.Raw = "status api", raw
 	return l.ID, s.opts.Dispatcher.ChangeStatus(ctx, ch)
 }
@@ -73,6 +76,8 @@ func takeAll(in *input, keys ...string) (map[string]string, error) {
 	return out, nil
 }
 
+// optionalComment reads the comment, when the request has one; whether its
+// column holds it is for checkChange to say.
 func optionalComment(in *input) (*string, error) {
 	v, ok := in.values["comment"]
 	if !ok {
@@ -83,9 +88,6 @@ func optionalComment(in *input) (*string, error) {
 		return nil, err
 	}
 	s = multiLine(s)
-	if len(s) > maxTextBytes {
-		return nil, invalid("comment: at most 64 KiB")
-	}
 	return &s, nil
 }
 
