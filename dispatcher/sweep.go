@@ -50,7 +50,15 @@ func (d *Dispatcher) Sweep(ctx context.Context, mode string) (map[string]int, er
 		return nil, err
 	}
 	var wg sync.WaitGroup
-	errs := make(chan error, 64)
+	var errMu sync.Mutex
+	var errs []error
+	drain := func(src drainSource) {
+		if err := d.drain(ctx, run, src); err != nil && !errors.Is(err, context.Canceled) {
+			errMu.Lock()
+			errs = append(errs, err)
+			errMu.Unlock()
+		}
+	}
 	for _, m := range modes {
 		if err := d.prepare(ctx, m, run); err != nil {
 			return nil, err
@@ -59,28 +67,17 @@ func (d *Dispatcher) Sweep(ctx context.Context, mode string) (map[string]int, er
 			if _, ok := paused[storage.PauseKey{Integration: c.Doc.ID, Mode: m}]; ok {
 				continue
 			}
-			wg.Go(func() { sendErr(errs, d.drain(ctx, run, drainSource{integ: c, mode: m})) })
+			wg.Go(func() { drain(drainSource{integ: c, mode: m}) })
 		}
 		if m == integrations.ModePostback {
-			wg.Go(func() { sendErr(errs, d.drain(ctx, run, drainSource{mode: m})) })
+			wg.Go(func() { drain(drainSource{mode: m}) })
 		}
 	}
 	wg.Wait()
 	d.writer.flush()
 	run.pending.Wait()
-	close(errs)
 	d.metrics.sweepDone(mode, time.Since(started))
-	var all []error
-	for err := range errs {
-		all = append(all, err)
-	}
-	return run.counts, errors.Join(all...)
-}
-
-func sendErr(errs chan<- error, err error) {
-	if err != nil && !errors.Is(err, context.Canceled) {
-		errs <- err
-	}
+	return run.counts, errors.Join(errs...)
 }
 
 func modesToSweep(mode string) ([]string, error) {
