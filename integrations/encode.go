@@ -16,7 +16,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/leadrelay/leadrelay/macros"
 	"github.com/leadrelay/leadrelay/scripting"
@@ -355,7 +354,7 @@ func (o *jsonObject) appendJSON(b []byte) ([]byte, error) {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = AppendJSONString(b, k)
+		b = scripting.AppendJSONString(b, k)
 		b = append(b, ':')
 		var err error
 		if b, err = appendJSONValue(b, o.vals[k]); err != nil {
@@ -394,7 +393,7 @@ func appendJSONValue(b []byte, v any) ([]byte, error) {
 	var err error
 	switch v := v.(type) {
 	case string:
-		return AppendJSONString(b, v), nil
+		return scripting.AppendJSONString(b, v), nil
 	case *jsonObject:
 		if b, err = v.appendJSON(b); err != nil {
 			return nil, &json.MarshalerError{Type: reflect.TypeOf(v), Err: err}
@@ -411,60 +410,6 @@ func appendJSONValue(b []byte, v any) ([]byte, error) {
 		return nil, err
 	}
 	return append(b, enc...), nil
-}
-
-const hexDigits = "0123456789abcdef"
-
-// AppendJSONString writes s quoted as encoding/json does without HTML
-// escaping: quote, backslash and control bytes escaped, invalid UTF-8 as
-// U+FFFD, and U+2028 and U+2029 escaped.
-func AppendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && size == 1 {
-				b = append(b, s[start:i]...)
-				b = append(b, `\ufffd`...)
-			} else if r == '\u2028' || r == '\u2029' {
-				b = append(b, s[start:i]...)
-				b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
-			} else {
-				i += size
-				continue
-			}
-			i += size
-			start = i
-			continue
-		}
-		if c >= 0x20 && c != '"' && c != '\\' {
-			i++
-			continue
-		}
-		b = append(b, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			b = append(b, '\\', c)
-		case '\b':
-			b = append(b, '\\', 'b')
-		case '\f':
-			b = append(b, '\\', 'f')
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\r':
-			b = append(b, '\\', 'r')
-		case '\t':
-			b = append(b, '\\', 't')
-		default:
-			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-		}
-		i++
-		start = i
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }
 
 // marshalJSON is json.Marshal without HTML escaping: CRMs read "<" as "<".

@@ -87,7 +87,7 @@ func FuzzJSONString(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		if want, got := encodingJSON(t, s), AppendJSONString(nil, s); string(got) != want {
+		if want, got := encodingJSON(t, s), scripting.AppendJSONString(nil, s); string(got) != want {
 			t.Errorf("%q: got %s, want %s", s, got, want)
 		}
 	})

@@ -42,7 +42,7 @@ func (w *jsonWriter) value(v any, depth int) error {
 	case bool:
 		w.buf = strconv.AppendBool(w.buf, v)
 	case string:
-		w.buf = appendJSONString(w.buf, v)
+		w.buf = AppendJSONString(w.buf, v)
 	case int64:
 		w.buf = strconv.AppendInt(w.buf, v, 10)
 	case int:
@@ -94,7 +94,7 @@ func (w *jsonWriter) object(m map[string]any, depth int) error {
 		if i > 0 {
 			w.buf = append(w.buf, ',')
 		}
-		w.buf = appendJSONString(w.buf, k)
+		w.buf = AppendJSONString(w.buf, k)
 		w.buf = append(w.buf, ':')
 		if err := w.value(m[k], depth+1); err != nil {
 			return err
@@ -111,53 +111,55 @@ func (w *jsonWriter) check() error {
 	return nil
 }
 
-// appendJSONString appends s as a JSON string. Unlike encoding/json it
-// leaves <, > and & alone (the text goes to APIs, not into HTML); invalid
-// UTF-8 becomes U+FFFD, as there.
-func appendJSONString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
+const hexDigits = "0123456789abcdef"
+
+// AppendJSONString writes s quoted as encoding/json does without HTML
+// escaping: quote, backslash and control bytes escaped, invalid UTF-8 as
+// U+FFFD, and U+2028 and U+2029 escaped.
+func AppendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				b = append(b, s[start:i]...)
+				b = append(b, `\ufffd`...)
+			} else if r == '\u2028' || r == '\u2029' {
+				b = append(b, s[start:i]...)
+				b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
+			} else {
+				i += size
 				continue
 			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, `\n`...)
-			case '\r':
-				b = append(b, `\r`...)
-			case '\t':
-				b = append(b, `\t`...)
-			default:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			}
+			i += size
+			start = i
+			continue
+		}
+		if c >= 0x20 && c != '"' && c != '\\' {
 			i++
-			start = i
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
+		b = append(b, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			b = append(b, '\\', c)
+		case '\b':
+			b = append(b, '\\', 'b')
+		case '\f':
+			b = append(b, '\\', 'f')
+		case '\n':
+			b = append(b, '\\', 'n')
+		case '\r':
+			b = append(b, '\\', 'r')
+		case '\t':
+			b = append(b, '\\', 't')
+		default:
+			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
 		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
+		i++
+		start = i
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
