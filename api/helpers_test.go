@@ -46,11 +46,10 @@ func setupWith(t *testing.T, s *storage.Store, token string) *bundle {
 	t.Helper()
 	reg := prometheus.NewRegistry()
 	d, err := dispatcher.New(dispatcher.Config{
-		Store:         s,
-		Engine:        scripting.NewEngine(scripting.Config{Timeout: time.Second}),
-		Tokens:        macros.NewTokens([]byte("test secret")),
-		Registerer:    reg,
-		FlushInterval: 5 * time.Millisecond,
+		Store:      s,
+		Engine:     scripting.NewEngine(scripting.Config{Timeout: time.Second}),
+		Tokens:     macros.NewTokens([]byte("test secret")),
+		Registerer: reg,
 	})
 	if err != nil {
 		t.Fatal(err)

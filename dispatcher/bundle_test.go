@@ -70,11 +70,10 @@ func setup(t *testing.T, s *storage.Store) *bundle {
 	t.Helper()
 	fake := clock.NewFake(time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC))
 	d, err := dispatcher.New(dispatcher.Config{
-		Store:         s,
-		Engine:        scripting.NewEngine(scripting.Config{Timeout: time.Second}),
-		Tokens:        macros.NewTokens([]byte("test secret")),
-		Clock:         fake,
-		FlushInterval: 5 * time.Millisecond,
+		Store:  s,
+		Engine: scripting.NewEngine(scripting.Config{Timeout: time.Second}),
+		Tokens: macros.NewTokens([]byte("test secret")),
+		Clock:  fake,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -43,14 +43,17 @@ type Config struct {
 	LogDays int
 	// IMailDomain is the domain of {imail}. Default example.com.
 	IMailDomain string
-	// FlushInterval is how long outcomes may wait to be written in a batch.
-	// Default 100ms.
-	FlushInterval time.Duration
-	// FlushRows is how many outcomes make a batch write at once. Default 200.
+	// FlushRows is the most outcomes one batch writes. Default 200.
 	FlushRows int
 	// Flushers is how many batches of outcomes may be written at once.
 	// Default 2.
 	Flushers int
+	// WriteTimeout bounds one try to write a batch of outcomes. Default 30s.
+	WriteTimeout time.Duration
+	// OutageLimit is how long a batch of outcomes the database refuses is
+	// tried again before it is given up on (and its rows are sent again
+	// once their claims expire). Default 10m.
+	OutageLimit time.Duration
 	// CatalogTTL is how long offers, sites, goals, affiliates and campaigns are
 	// cached. Default 5s.
 	CatalogTTL time.Duration
@@ -63,10 +66,11 @@ const (
 	DefaultScriptTimeout = 2 * time.Second
 	DefaultLeaseMargin   = 15 * time.Second
 	DefaultLogDays       = 30
-	DefaultFlushInterval = 100 * time.Millisecond
 	DefaultFlushRows     = 200
 	DefaultFlushers      = 2
 	DefaultCatalogTTL    = 5 * time.Second
+	DefaultWriteTimeout  = 30 * time.Second
+	DefaultOutageLimit   = 10 * time.Minute
 )
 
 // WithDefaults fills unset fields.
@@ -82,10 +86,11 @@ func (c Config) WithDefaults() Config {
 	c.ScriptTimeout = cmp.Or(c.ScriptTimeout, DefaultScriptTimeout)
 	c.LeaseMargin = cmp.Or(c.LeaseMargin, DefaultLeaseMargin)
 	c.LogDays = cmp.Or(c.LogDays, DefaultLogDays)
-	c.FlushInterval = cmp.Or(c.FlushInterval, DefaultFlushInterval)
 	c.FlushRows = cmp.Or(c.FlushRows, DefaultFlushRows)
 	c.Flushers = cmp.Or(c.Flushers, DefaultFlushers)
 	c.CatalogTTL = cmp.Or(c.CatalogTTL, DefaultCatalogTTL)
+	c.WriteTimeout = cmp.Or(c.WriteTimeout, DefaultWriteTimeout)
+	c.OutageLimit = cmp.Or(c.OutageLimit, DefaultOutageLimit)
 	return c
 }
 

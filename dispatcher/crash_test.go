@@ -80,7 +80,7 @@ func newDispatcher(t *testing.T, dsn string, fake *clock.Fake) (*dispatcher.Disp
 	s := storagetest.Open(t, dsn)
 	d, err := dispatcher.New(dispatcher.Config{
 		Store: s, Engine: scripting.NewEngine(scripting.Config{}), Tokens: macros.NewTokens([]byte("k")),
-		Clock: fake, FlushInterval: 5 * time.Millisecond, Workers: 16,
+		Clock: fake, Workers: 16,
 	})
 	if err != nil {
 		t.Fatal(err)

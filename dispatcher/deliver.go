@@ -112,7 +112,8 @@ func (d *Dispatcher) campaignPostback(c *catalog.Campaign) (*integrations.Compil
 	return compiled.Mode(integrations.ModePostback), nil
 }
 
-// deliver tries one claimed task and hands its outcome to the writer.
+// deliver tries one claimed task and returns once the writer has stored its
+// outcome, so the worker's next lead waits for this one's outcome.
 func (d *Dispatcher) deliver(ctx context.Context, run *sweepRun, t *task, token string) {
 	var r result
 	var a *attempt
@@ -128,8 +129,6 @@ func (d *Dispatcher) deliver(ctx context.Context, run *sweepRun, t *task, token 
 	d.pauseOn429(ctx, t, a)
 	d.metrics.delivered(t, a)
 	run.count(a.outcome)
-	run.pending.Add(1)
-	r.done = run.pending.Done
 	d.writer.submit(r)
 }
 

@@ -54,7 +54,8 @@ func New(cfg Config) (*Dispatcher, error) {
 		workers:  make(chan struct{}, cfg.Workers),
 		metrics:  m,
 	}
-	d.writer = newWriter(cfg.Store, cfg.Logger, cfg.FlushInterval, cfg.FlushRows, cfg.Flushers)
+	d.writer = newWriter(cfg.Store, cfg.Logger, cfg.FlushRows, cfg.Flushers, retryPolicy{
+		try: cfg.WriteTimeout, giveUp: cfg.OutageLimit, first: 100 * time.Millisecond, most: 5 * time.Second})
 	go d.writer.run()
 	return d, nil
 }

@@ -18,11 +18,18 @@
 // the templates, runs the preprocessing script, sends, runs the processing
 // script and classifies its return value with scripting.Classify; the mode's
 // rules turn that into the lead's new state. Outcomes go to a writer that
-// stores them in batches (a couple at once), each row guarded by its claim
-// token, with one log row per attempt. A process that dies mid-send leaves
-// claims whose lease runs out: the rows fall due again and another process
-// sends them, so at worst the leads in flight at the moment of death go out
-// twice.
+// stores them in batches (a couple at once, group-commit style), each row
+// guarded by its claim token, with one log row per attempt; a worker takes
+// its next lead only once its outcome is stored. A process that dies mid-send
+// leaves claims whose lease runs out: the rows fall due again and another
+// process sends them, so at worst the leads in flight at the moment of death
+// (at most LEADRELAY_WORKERS) go out twice.
+//
+// When the database goes away the writer keeps the outcomes it cannot store
+// and tries them again with backoff (each try bounded by WriteTimeout) until
+// the database answers, for up to OutageLimit. The workers wait on them
+// meanwhile, so no new send starts and sweeps fail at their first claim; an
+// outage shorter than the claims' lease sends nothing twice.
 //
 // A sending error leaves the row due a minute later and counts an attempt;
 // after the integration's max_attempts the row is marked failed and waits

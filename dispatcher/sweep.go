@@ -21,10 +21,9 @@ var sweptModes = []string{integrations.ModeNew, integrations.ModeChanges, integr
 type sweepRun struct {
 	// now is the sweep's cut-off: rows due at or before it are taken, so a
 	// row retried during the sweep waits for the next one.
-	now     time.Time
-	mu      sync.Mutex
-	counts  map[string]int
-	pending sync.WaitGroup
+	now    time.Time
+	mu     sync.Mutex
+	counts map[string]int
 }
 
 func (r *sweepRun) count(outcome string) {
@@ -74,8 +73,6 @@ func (d *Dispatcher) Sweep(ctx context.Context, mode string) (map[string]int, er
 		}
 	}
 	wg.Wait()
-	d.writer.flush()
-	run.pending.Wait()
 	d.metrics.sweepDone(mode, time.Since(started))
 	return run.counts, errors.Join(errs...)
 }

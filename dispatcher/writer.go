@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/leadrelay/leadrelay/storage"
@@ -15,29 +16,39 @@ type result struct {
 	delivery *storage.RowUpdate
 	enqueue  []storage.Delivery
 	log      *storage.LogEntry
-	// done is called once the writes are in the database (or given up on).
-	done func()
+	// stored is closed once the writes are in the database (or given up on).
+	stored chan struct{}
 }
 
-// writer batches outcomes: it writes them every FlushInterval or every
-// FlushRows results, whichever comes first, in one transaction of a few
-// multi-row statements. Up to Flushers batches are written at once, so
-// results keep being taken in while a transaction commits.
+// writer stores outcomes in batches, group-commit style: a result waits in
+// the queue only while every flusher is busy, and a free flusher takes all
+// that queued up meanwhile (up to FlushRows) in one transaction of a few
+// multi-row statements. A busy database thus gets bigger batches, an idle one
+// writes at once.
+//
+// A submitter waits until its result is stored, so a worker takes its next
+// lead only once its previous outcome is in the database: a process that
+// dies leaves unwritten only the sends that were in flight.
+//
+// A batch the database refuses for now (storage.Unavailable) is kept and
+// tried again with backoff, each try with its own deadline, until the
+// database answers or the outage outlasts giveUp. Meanwhile the workers wait
+// on their results and no new send starts.
 //
 // It runs until close, not until some context ends: a sweep that is cancelled
 // mid-send still has its outcomes written.
 type writer struct {
 	store    *storage.Store
 	logger   *slog.Logger
-	interval time.Duration
 	rows     int
 	flushers int
+	retry    retryPolicy
 	in       chan result
 	batches  chan []result
-	inflight sync.WaitGroup
-	flushNow chan chan struct{}
 	stop     chan struct{}
 	stopped  chan struct{}
+	// down is set while a batch cannot be written.
+	down atomic.Bool
 
 	// mu orders submits against close: a submit queues under the read lock,
 	// and close sets closed under the write lock before stopping the loop,
@@ -46,9 +57,19 @@ type writer struct {
 	closed bool
 }
 
-func newWriter(store *storage.Store, logger *slog.Logger, interval time.Duration, rows, flushers int) *writer {
-	return &writer{store: store, logger: logger, interval: interval, rows: rows, flushers: flushers,
-		in: make(chan result, rows*4), batches: make(chan []result), flushNow: make(chan chan struct{}),
+// retryPolicy is how a batch is tried again while the database is away.
+type retryPolicy struct {
+	// try bounds one attempt to write a batch.
+	try time.Duration
+	// giveUp is how long a batch is tried before it is given up on.
+	giveUp time.Duration
+	// first and most bound the pause between tries, which doubles.
+	first, most time.Duration
+}
+
+func newWriter(store *storage.Store, logger *slog.Logger, rows, flushers int, retry retryPolicy) *writer {
+	return &writer{store: store, logger: logger, rows: rows, flushers: flushers, retry: retry,
+		in: make(chan result), batches: make(chan []result),
 		stop: make(chan struct{}), stopped: make(chan struct{})}
 }
 
@@ -62,9 +83,13 @@ func (w *writer) close() {
 	<-w.stopped
 }
 
-// submit queues a result for the next batch, or writes it at once once the
-// writer is closed.
+// healthy is false while the database refuses outcomes.
+func (w *writer) healthy() bool { return !w.down.Load() }
+
+// submit stores a result with the next batch and returns once it is stored
+// (or given up on).
 func (w *writer) submit(r result) {
+	r.stored = make(chan struct{})
 	w.mu.RLock()
 	if w.closed {
 		w.mu.RUnlock()
@@ -73,19 +98,11 @@ func (w *writer) submit(r result) {
 	}
 	w.in <- r
 	w.mu.RUnlock()
+	<-r.stored
 }
 
-// flush writes what is queued now and returns when it, and every batch
-// handed on before it, is written.
-func (w *writer) flush() {
-	done := make(chan struct{})
-	select {
-	case w.flushNow <- done:
-		<-done
-	case <-w.stopped:
-	}
-}
-
+// run gathers results into a batch and hands it to the first free flusher;
+// a full batch takes no more until it is handed on.
 func (w *writer) run() {
 	var flushers sync.WaitGroup
 	for range w.flushers {
@@ -96,65 +113,92 @@ func (w *writer) run() {
 		flushers.Wait()
 		close(w.stopped)
 	}()
-	ticker := time.NewTicker(w.interval)
-	defer ticker.Stop()
 	var batch []result
 	for {
+		in, hand := w.in, w.batches
+		if len(batch) >= w.rows {
+			in = nil
+		}
+		if len(batch) == 0 {
+			hand = nil
+		}
 		select {
-		case r := <-w.in:
-			if batch = append(batch, r); len(batch) >= w.rows {
-				batch = w.hand(batch)
-			}
-		case <-ticker.C:
-			batch = w.hand(batch)
-		case done := <-w.flushNow:
-			batch = w.hand(w.drain(batch))
-			w.inflight.Wait()
-			close(done)
+		case r := <-in:
+			batch = append(batch, r)
+		case hand <- batch:
+			batch = nil
 		case <-w.stop:
-			w.hand(w.drain(batch))
+			w.drain(batch)
 			return
 		}
 	}
-}
-
-// hand gives a batch to the next free flusher, waiting for one, and returns
-// nil for the next batch to start from.
-func (w *writer) hand(batch []result) []result {
-	if len(batch) > 0 {
-		w.inflight.Add(1)
-		w.batches <- batch
-	}
-	return nil
 }
 
 // writeBatches is one flusher: it writes the batches handed to it.
 func (w *writer) writeBatches() {
 	for batch := range w.batches {
 		w.write(batch)
-		w.inflight.Done()
 	}
 }
 
-// drain takes every result already queued.
-func (w *writer) drain(batch []result) []result {
+// drain hands on the batch and every result still queued, in batches of at
+// most rows.
+func (w *writer) drain(batch []result) {
 	for {
 		select {
 		case r := <-w.in:
-			batch = append(batch, r)
+			if batch = append(batch, r); len(batch) >= w.rows {
+				w.batches <- batch
+				batch = nil
+			}
 		default:
-			return batch
+			if len(batch) > 0 {
+				w.batches <- batch
+			}
+			return
 		}
 	}
 }
 
-// write stores a batch, trying a few times through a passing database error.
-// If it still fails the claims simply expire and the rows are sent again:
-// nothing is lost, at worst sent twice.
+// write stores a batch, trying again while the database is away. A batch
+// given up on (an error that is not an outage, or an outage past giveUp) is
+// logged: its claims expire and its rows are sent again.
 func (w *writer) write(batch []result) {
-	if len(batch) == 0 {
-		return
+	defer func() {
+		for _, r := range batch {
+			close(r.stored)
+		}
+	}()
+	o := outcomesOf(batch)
+	giveUp := time.Now().Add(w.retry.giveUp)
+	pause := w.retry.first
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), w.retry.try)
+		counts, err := w.store.WriteOutcomes(ctx, o)
+		cancel()
+		if err == nil {
+			if w.down.CompareAndSwap(true, false) {
+				w.logger.Info("the database takes outcomes again")
+			}
+			if lost := int64(len(o.Leads)+len(o.Deliveries)) - counts.Leads - counts.Deliveries; lost > 0 {
+				w.logger.Warn("outcomes of rows another process had taken over were not written", "rows", lost)
+			}
+			return
+		}
+		if !storage.Unavailable(err) || time.Now().Add(pause).After(giveUp) {
+			w.logger.Error("writing outcomes; their claims will expire and they will be sent again", "rows", len(batch), "err", err)
+			return
+		}
+		if w.down.CompareAndSwap(false, true) {
+			w.logger.Error("the database refuses outcomes; sends wait and the outcomes are kept until it answers", "rows", len(batch), "err", err)
+		}
+		time.Sleep(pause)
+		pause = min(2*pause, w.retry.most)
 	}
+}
+
+// outcomesOf gathers a batch's writes.
+func outcomesOf(batch []result) storage.Outcomes {
 	var o storage.Outcomes
 	for _, r := range batch {
 		if r.lead != nil {
@@ -168,23 +212,5 @@ func (w *writer) write(batch []result) {
 			o.Log = append(o.Log, r.log)
 		}
 	}
-	var err error
-	for try := 0; try < 3; try++ {
-		var counts storage.OutcomeCounts
-		if counts, err = w.store.WriteOutcomes(context.Background(), o); err == nil {
-			if lost := int64(len(o.Leads)+len(o.Deliveries)) - counts.Leads - counts.Deliveries; lost > 0 {
-				w.logger.Warn("outcomes of rows another process had taken over were not written", "rows", lost)
-			}
-			break
-		}
-		time.Sleep(time.Duration(try+1) * 100 * time.Millisecond)
-	}
-	if err != nil {
-		w.logger.Error("writing outcomes; their claims will expire and they will be sent again", "rows", len(batch), "err", err)
-	}
-	for _, r := range batch {
-		if r.done != nil {
-			r.done()
-		}
-	}
+	return o
 }

@@ -16,7 +16,7 @@ import (
 func TestWriterCloseLosesNothing(t *testing.T) {
 	t.Parallel()
 	storagetest.Run(t, func(t *testing.T, s *storage.Store) {
-		w := newWriter(s, slog.New(slog.DiscardHandler), time.Hour, 50, 2)
+		w := newWriter(s, slog.New(slog.DiscardHandler), 50, 2, retryPolicy{try: time.Minute, giveUp: time.Minute, first: time.Millisecond, most: time.Millisecond})
 		go w.run()
 		const n = 400
 		var wg sync.WaitGroup

@@ -44,6 +44,9 @@ type Config struct {
 	// time limits: how much longer a dead process's claims wait before
 	// another process takes them. Default 15s.
 	LeaseMargin time.Duration
+	// OutageLimit is how long outcomes the database refuses are kept and
+	// tried again before they are given up on. Default 10m.
+	OutageLimit time.Duration
 	// PprofAddr, when set, is where serve answers the Go runtime profiles
 	// (/debug/pprof/). Default: none.
 	PprofAddr string
@@ -60,6 +63,7 @@ const (
 	DefaultLogDays       = dispatcher.DefaultLogDays
 	DefaultIMailDomain   = macros.DefaultIMailDomain
 	DefaultLeaseMargin   = dispatcher.DefaultLeaseMargin
+	DefaultOutageLimit   = dispatcher.DefaultOutageLimit
 )
 
 // WithDefaults fills unset fields with their defaults.
@@ -72,6 +76,7 @@ func (c Config) WithDefaults() Config {
 	c.LogDays = cmp.Or(c.LogDays, DefaultLogDays)
 	c.IMailDomain = cmp.Or(c.IMailDomain, DefaultIMailDomain)
 	c.LeaseMargin = cmp.Or(c.LeaseMargin, DefaultLeaseMargin)
+	c.OutageLimit = cmp.Or(c.OutageLimit, DefaultOutageLimit)
 	return c
 }
 
@@ -89,6 +94,9 @@ func (c Config) Validate() error {
 	}
 	if c.LeaseMargin < 0 {
 		errs = append(errs, fmt.Errorf("LEADRELAY_LEASE_MARGIN is %s: it takes a positive duration such as 15s", c.LeaseMargin))
+	}
+	if c.OutageLimit < 0 {
+		errs = append(errs, fmt.Errorf("LEADRELAY_OUTAGE_LIMIT is %s: it takes a positive duration such as 10m", c.OutageLimit))
 	}
 	if c.LogDays < 1 {
 		errs = append(errs, fmt.Errorf("LEADRELAY_LOG_DAYS is %d: it takes a whole number of days, 1 or more", c.LogDays))
@@ -136,6 +144,7 @@ func bindConfig(fs *flag.FlagSet, env envSource) func() (Config, error) {
 	fs.IntVar(&c.LogDays, "log-days", intEnv("LEADRELAY_LOG_DAYS"), "days the log is kept (LEADRELAY_LOG_DAYS)")
 	fs.StringVar(&c.IMailDomain, "imail-domain", env("LEADRELAY_IMAIL_DOMAIN"), "domain of generated e-mail addresses (LEADRELAY_IMAIL_DOMAIN)")
 	fs.DurationVar(&c.LeaseMargin, "lease-margin", durEnv("LEADRELAY_LEASE_MARGIN"), "claim lease beyond the time limits (LEADRELAY_LEASE_MARGIN)")
+	fs.DurationVar(&c.OutageLimit, "outage-limit", durEnv("LEADRELAY_OUTAGE_LIMIT"), "how long outcomes the database refuses are tried again (LEADRELAY_OUTAGE_LIMIT)")
 	fs.StringVar(&c.PprofAddr, "pprof-addr", env("LEADRELAY_PPROF_ADDR"), "serve Go runtime profiles here, off when empty (LEADRELAY_PPROF_ADDR)")
 	return func() (Config, error) {
 		if err := errors.Join(parseErrs...); err != nil {

@@ -138,7 +138,7 @@ func (dm *demo) wire(ctx context.Context) error {
 	}
 	d, err := dispatcher.New(dispatcher.Config{
 		Store: dm.store, Engine: scripting.NewEngine(scripting.Config{}), Tokens: macros.NewTokens([]byte(randomSecret())),
-		Clock: dm.clock, FlushInterval: 5 * time.Millisecond,
+		Clock: dm.clock,
 	})
 	if err != nil {
 		return err

@@ -23,3 +23,31 @@ func TestLeaseMarginAndPprofAddr(t *testing.T) {
 		t.Error("a negative lease margin was taken")
 	}
 }
+
+// TestOutageLimit: LEADRELAY_OUTAGE_LIMIT is read like the other durations,
+// defaults to ten minutes, and a negative one is refused.
+func TestOutageLimit(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		env  string
+		want time.Duration
+	}{{"", 10 * time.Minute}, {"30s", 30 * time.Second}} {
+		a := &app{stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}, env: func(k string) string {
+			if k == "LEADRELAY_OUTAGE_LIMIT" {
+				return tc.env
+			}
+			return ""
+		}}
+		cfg, err := a.parseConfig("serve", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.OutageLimit != tc.want {
+			t.Errorf("LEADRELAY_OUTAGE_LIMIT=%q: outage limit %s, want %s", tc.env, cfg.OutageLimit, tc.want)
+		}
+	}
+	a := &app{stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}, env: func(string) string { return "" }}
+	if _, err := a.parseConfig("serve", []string{"--outage-limit", "-1s"}); err == nil {
+		t.Error("a negative outage limit was taken")
+	}
+}

@@ -56,6 +56,7 @@ func newRuntime(ctx context.Context, a *app, cfg Config, store *storage.Store) (
 		Workers:       cfg.Workers,
 		ScriptTimeout: cfg.ScriptTimeout,
 		LeaseMargin:   cfg.LeaseMargin,
+		OutageLimit:   cfg.OutageLimit,
 		LogDays:       cfg.LogDays,
 		IMailDomain:   cfg.IMailDomain,
 	})

@@ -78,11 +78,10 @@ func New(t *testing.T, store *storage.Store, files ...string) *Harness {
 	t.Helper()
 	fake := clock.NewFake(Start)
 	d, err := dispatcher.New(dispatcher.Config{
-		Store:         store,
-		Engine:        scripting.NewEngine(scripting.Config{Timeout: time.Second}),
-		Tokens:        macros.NewTokens([]byte("examples secret")),
-		Clock:         fake,
-		FlushInterval: 5 * time.Millisecond,
+		Store:  store,
+		Engine: scripting.NewEngine(scripting.Config{Timeout: time.Second}),
+		Tokens: macros.NewTokens([]byte("examples secret")),
+		Clock:  fake,
 	})
 	if err != nil {
 		t.Fatal(err)
