@@ -40,7 +40,10 @@
 // campaign key), NOT_FOUND (404), CONFLICT (409, an id or alias taken),
 // TOO_LARGE (413), UNSUPPORTED_MEDIA_TYPE (415), VALIDATION, UNKNOWN_ALIAS,
 // SCRIPT_ERROR and NO_INTEGRATION (422), ADMIN_DISABLED (503, no
-// LEADRELAY_ADMIN_TOKEN), INTERNAL (500, details in the server log only).
+// LEADRELAY_ADMIN_TOKEN), UNAVAILABLE (503 with Retry-After: the database
+// does not answer or refuses writes for now; nothing was stored), INTERNAL
+// (500, details in the server log only). /readyz answers 503 as long as the
+// database does not answer.
 // Requests refused for want of an alias or a lead are also written to the log
 // with the outcome NO_ID, the campaign key and lead token reading ***.
 //

@@ -1,10 +1,10 @@
 package api
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -80,14 +80,22 @@ func (s *Server) h(fn handler) gin.HandlerFunc {
 }
 
 // fail answers err as an Error; anything unexpected is a 500 whose details go
-// to the server log only.
+// to the server log only. A database that is unavailable answers 503
+// UNAVAILABLE with a Retry-After.
 func (s *Server) fail(c *gin.Context, err error) {
 	e := asError(err)
 	if e.HTTPStatus >= 500 {
 		s.log.Error("answering a request", "method", c.Request.Method, "path", c.FullPath(), "err", err)
 	}
+	if e.Code == CodeUnavailable {
+		c.Header("Retry-After", strconv.Itoa(retryAfterSeconds))
+	}
 	c.AbortWithStatusJSON(e.HTTPStatus, e)
 }
+
+// retryAfterSeconds is the Retry-After of an answer refused because the
+// database is unavailable.
+const retryAfterSeconds = 5
 
 // asError turns any error into the Error the client sees.
 func asError(err error) *Error {
@@ -102,8 +110,8 @@ func asError(err error) *Error {
 		return notFound("not found")
 	case errors.Is(err, storage.ErrDuplicate):
 		return newError(http.StatusConflict, CodeConflict, "%s", err)
-	case errors.Is(err, context.DeadlineExceeded):
-		return newError(http.StatusServiceUnavailable, CodeUnavailable, "the database did not answer in time; try again")
+	case storage.Unavailable(err):
+		return newError(http.StatusServiceUnavailable, CodeUnavailable, "the database is unavailable; try again in %d seconds", retryAfterSeconds)
 	}
 	if e := dispatcherError(err); e != nil {
 		return e
