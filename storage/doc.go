@@ -16,5 +16,7 @@
 //
 // Migrations are numbered, applied once each and recorded in schema_migrations;
 // on MySQL they run under an advisory lock so processes starting together do
-// not race.
+// not race. On MySQL every table is created utf8mb4 whatever the database's
+// default charset, and migration 2 converts the tables an earlier install
+// created in another one (a latin1 database refused a Cyrillic name).
 package storage

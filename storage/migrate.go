@@ -28,6 +28,35 @@ var migrations = []migration{
 			&IntegrationRecord{}, &Delivery{}, &LogEntry{}, &Setting{}, &Pause{},
 		)
 	}},
+	{2, "every MySQL table utf8mb4", convertToUTF8MB4},
+}
+
+// mysqlTableOptions make every table utf8mb4 whatever the database's
+// default charset: a latin1 database would refuse a Cyrillic name.
+const mysqlTableOptions = "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci"
+
+// convertToUTF8MB4 converts the tables an earlier install created in
+// another charset (the database's default, before the tables had
+// mysqlTableOptions), and those with a column in another charset.
+func convertToUTF8MB4(tx *gorm.DB) error {
+	if tx.Dialector.Name() != string(MySQL) {
+		return nil
+	}
+	var tables []string
+	err := tx.Raw(`SELECT DISTINCT t.TABLE_NAME FROM information_schema.TABLES t
+		LEFT JOIN information_schema.COLUMNS c ON c.TABLE_SCHEMA = t.TABLE_SCHEMA AND c.TABLE_NAME = t.TABLE_NAME
+			AND c.CHARACTER_SET_NAME IS NOT NULL AND c.CHARACTER_SET_NAME <> 'utf8mb4'
+		WHERE t.TABLE_SCHEMA = DATABASE() AND t.TABLE_TYPE = 'BASE TABLE'
+			AND (t.TABLE_COLLATION NOT LIKE 'utf8mb4%' OR c.COLUMN_NAME IS NOT NULL)`).Scan(&tables).Error
+	if err != nil {
+		return fmt.Errorf("listing tables that are not utf8mb4: %w", err)
+	}
+	for _, t := range tables {
+		if err := tx.Exec("ALTER TABLE `" + t + "` CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci").Error; err != nil {
+			return fmt.Errorf("converting %s to utf8mb4: %w", t, err)
+		}
+	}
+	return nil
 }
 
 // schemaMigration records an applied step.
@@ -44,6 +73,9 @@ func (schemaMigration) TableName() string { return "schema_migrations" }
 // starting together apply each step once.
 func (s *Store) Migrate(ctx context.Context) error {
 	return s.withMigrationLock(ctx, func(db *gorm.DB) error {
+		if s.dialect == MySQL {
+			db = db.Set("gorm:table_options", mysqlTableOptions).Session(&gorm.Session{})
+		}
 		if err := db.AutoMigrate(&schemaMigration{}); err != nil {
 			return fmt.Errorf("creating schema_migrations: %w", err)
 		}
