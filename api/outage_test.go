@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/leadrelay/leadrelay/api"
@@ -53,4 +55,26 @@ func TestDatabaseOutageAnswers503(t *testing.T) {
 	}
 	b.intake(newLead)
 	expect(t, b.do(http.MethodGet, "/readyz", "", nil, false), http.StatusOK, "")
+}
+
+// TestSQLiteFileDeletedAnswers503: once the SQLite file is deleted under the
+// server, the intake answers 503 UNAVAILABLE instead of taking leads into a
+// file the next start will not see, and /readyz answers 503.
+func TestSQLiteFileDeletedAnswers503(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "leadrelay.db")
+	b := setup(t, storagetest.Open(t, "sqlite:"+path))
+	b.campaign(catalog.Campaign{Alias: "cpa_uk_wl", Offer: 1})
+	newLead := map[string]any{"alias": "cpa_uk_wl", "name": "Ann", "phone": "447123456789", "country": "gb"}
+	b.intake(newLead)
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	a := b.sendJSON(http.MethodPost, "/api/v1/leads", newLead, false)
+	if a.code != http.StatusServiceUnavailable || a.json(t)["code"] != api.CodeUnavailable || a.hdr.Get("Retry-After") == "" {
+		t.Errorf("POST /api/v1/leads with the file deleted = %s, want 503 %s with a Retry-After", a, api.CodeUnavailable)
+	}
+	if a := b.do(http.MethodGet, "/readyz", "", nil, false); a.code != http.StatusServiceUnavailable {
+		t.Errorf("/readyz with the file deleted = %s, want 503", a)
+	}
 }

@@ -78,6 +78,12 @@ func fillLeads(t testing.TB, s *storage.Store, integrationID int64, n int, now t
 func newDispatcher(t *testing.T, dsn string, fake *clock.Fake) (*dispatcher.Dispatcher, *storage.Store) {
 	t.Helper()
 	s := storagetest.Open(t, dsn)
+	return dispatcherOn(t, s, fake), s
+}
+
+// dispatcherOn is a dispatcher on an open store.
+func dispatcherOn(t *testing.T, s *storage.Store, fake *clock.Fake) *dispatcher.Dispatcher {
+	t.Helper()
 	d, err := dispatcher.New(dispatcher.Config{
 		Store: s, Engine: scripting.NewEngine(scripting.Config{}), Tokens: macros.NewTokens([]byte("k")),
 		Clock: fake, Workers: 16,
@@ -86,7 +92,7 @@ func newDispatcher(t *testing.T, dsn string, fake *clock.Fake) (*dispatcher.Disp
 		t.Fatal(err)
 	}
 	t.Cleanup(d.Close)
-	return d, s
+	return d
 }
 
 var countedMode = map[string]any{"enabled": true, "format": "json", "fields": "id {id}",
@@ -181,7 +187,14 @@ func TestStoppedSweepLosesNothing(t *testing.T) {
 			}
 			ctx2, cancel2 := context.WithCancel(context.Background())
 			defer cancel2()
-			d2, _ := newDispatcher(t, dsn, fake)
+			// The next process: on MySQL with a pool of its own; a SQLite
+			// file takes one process, so there it shares the store.
+			var d2 *dispatcher.Dispatcher
+			if b.Name == "sqlite" {
+				d2 = dispatcherOn(t, s, fake)
+			} else {
+				d2, _ = newDispatcher(t, dsn, fake)
+			}
 			for minute := 0; minute < 4; minute++ {
 				fake.Advance(time.Minute)
 				if _, err := d2.Sweep(ctx2, "new"); err != nil {

@@ -3,7 +3,14 @@
 //
 //   - SQLite (DSN "sqlite:PATH"), the embedded default: one process, WAL
 //     journal, a busy timeout and immediate transactions, through a pure-Go
-//     driver so no cgo is needed;
+//     driver so no cgo is needed. The file is held in exclusive locking mode
+//     by a single connection, so the WAL index lives in memory rather than in
+//     a shared map of the -shm file, where a file made read-only under the
+//     process (chattr +i) raised SIGBUS; writes then fail with an error
+//     Unavailable knows. A second process on the file is refused, saying
+//     so. The file's identity is checked by Ping and before every write: a
+//     file deleted or replaced under the process fails them with
+//     ErrUnavailable instead of taking writes a restart would lose;
 //   - MySQL 8 / MariaDB 10.6+ (DSN "mysql://user:pass@host:3306/db"): any
 //     number of processes share the work, claiming rows with
 //     SELECT … FOR UPDATE SKIP LOCKED.

@@ -31,6 +31,8 @@ const (
 type Store struct {
 	db      *gorm.DB
 	dialect Dialect
+	// file is the SQLite file, watched for deletion; nil on MySQL.
+	file *sqliteFile
 }
 
 // Open connects to the database a DSN names ("sqlite:PATH" or
@@ -47,7 +49,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		TranslateError:         true,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("reaching the %s database: %w", dialect, err)
+		return nil, openError(dsn, fmt.Errorf("reaching the %s database: %w", dialect, err))
 	}
 	s := &Store{db: db, dialect: dialect}
 	if err := s.configurePool(); err != nil {
@@ -55,7 +57,15 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	}
 	if err := s.Ping(ctx); err != nil {
 		_ = s.Close()
-		return nil, err
+		return nil, openError(dsn, err)
+	}
+	if dialect == SQLite {
+		if s.file = watchSQLiteFile(sqlitePath(dsn)); s.file != nil {
+			if err := s.file.refuseWrites(db); err != nil {
+				_ = s.Close()
+				return nil, err
+			}
+		}
 	}
 	return s, nil
 }
@@ -66,9 +76,12 @@ func (s *Store) configurePool() error {
 		return fmt.Errorf("getting the connection pool: %w", err)
 	}
 	if s.dialect == SQLite {
-		// One writer at a time is all SQLite allows; a small pool keeps readers
-		// going under WAL without piling writers onto the busy timeout.
-		sqlDB.SetMaxOpenConns(4)
+		// One connection, for good: it holds the file in exclusive locking
+		// mode (see sqliteDSN), which no second connection could open.
+		sqlDB.SetMaxOpenConns(1)
+		sqlDB.SetMaxIdleConns(1)
+		sqlDB.SetConnMaxLifetime(0)
+		sqlDB.SetConnMaxIdleTime(0)
 		return nil
 	}
 	sqlDB.SetMaxOpenConns(32)
@@ -91,6 +104,9 @@ func (s *Store) Ping(ctx context.Context) error {
 	if err := sqlDB.PingContext(ctx); err != nil {
 		return fmt.Errorf("reaching the %s database: %w", s.dialect, err)
 	}
+	if s.file != nil {
+		return s.file.check()
+	}
 	return nil
 }
 
@@ -103,10 +119,20 @@ func (s *Store) Close() error {
 	return sqlDB.Close()
 }
 
+// openError says why a database could not be opened, plainly when a SQLite
+// file is held by another process.
+func openError(dsn string, err error) error {
+	if sqliteBusy(err) {
+		return fmt.Errorf("the SQLite file %s is in use by another process (a leadrelay serve?): "+
+			"SQLite takes one process at a time; stop that one, or run on MySQL/MariaDB: %w", sqlitePath(dsn), err)
+	}
+	return err
+}
+
 func dialectorFor(dsn string) (Dialect, gorm.Dialector, error) {
 	switch {
 	case strings.HasPrefix(dsn, "sqlite:"):
-		path := strings.TrimPrefix(dsn, "sqlite:")
+		path := sqlitePath(dsn)
 		if path == "" {
 			return "", nil, errors.New("the DSN sqlite: needs a file path, as in sqlite:leadrelay.db")
 		}
@@ -122,8 +148,17 @@ func dialectorFor(dsn string) (Dialect, gorm.Dialector, error) {
 	}
 }
 
+func sqlitePath(dsn string) string { return strings.TrimPrefix(dsn, "sqlite:") }
+
+// sqliteDSN opens the file in exclusive locking mode, set before WAL: the
+// WAL index then lives in the connection's memory instead of a shared
+// memory map of the -shm file. A file made read-only under the process
+// (chattr +i) makes writes fail with SQLITE_READONLY instead of a SIGBUS in
+// that map, which killed the process. The price is one connection, and no
+// second process on the file while this one runs.
 func sqliteDSN(path string) string {
 	q := url.Values{}
+	q.Add("_pragma", "locking_mode(EXCLUSIVE)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "synchronous(NORMAL)")

@@ -61,3 +61,10 @@ var unavailableSQLite = map[int]bool{
 	13: true, // SQLITE_FULL
 	14: true, // SQLITE_CANTOPEN
 }
+
+// sqliteBusy says whether err is SQLite's "database is locked": another
+// connection holds the file.
+func sqliteBusy(err error) bool {
+	var lite *sqlitedriver.Error
+	return errors.As(err, &lite) && (lite.Code()&0xff == 5 || lite.Code()&0xff == 6)
+}

@@ -60,8 +60,12 @@ func (c *cli) file(name, content string) string {
 }
 
 // store opens the CLI's database beside it, as a second process would.
-func (c *cli) store() *storage.Store {
-	return storagetest.Open(c.t, c.dsn)
+// withStore opens the CLI's database for fn and closes it afterwards: a
+// SQLite file takes one process at a time.
+func (c *cli) withStore(fn func(s *storage.Store)) {
+	s := storagetest.Open(c.t, c.dsn)
+	defer s.Close()
+	fn(s)
 }
 
 func fakeCRM(t *testing.T, body string) *httptest.Server {
@@ -152,12 +156,13 @@ func TestSweepRequeueAndTest(t *testing.T) {
 	c := newCLI(t)
 	crm := fakeCRM(t, `{"id":84921}`)
 	c.mustRun("import", c.bundleFile(crm.URL))
-	s := c.store()
 	ctx := context.Background()
 	l := &lead.Lead{Phone: "447123456789", OfferID: 1, IntegrationID: 7, Campaign: "cpa_uk"}
-	if err := s.CreateLeadWith(ctx, l, nil, nil); err != nil {
-		t.Fatal(err)
-	}
+	c.withStore(func(s *storage.Store) {
+		if err := s.CreateLeadWith(ctx, l, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+	})
 	resp := c.file("resp.json", `{"code":200,"headers":{"Content-Type":"application/json"},"body":"{\"id\":5}"}`)
 	out := c.mustRun("test", "--integration", "7", "--mode", "new", "--lead", "1", "--response-file", resp)
 	for _, want := range []string{"request\n  POST " + crm.URL, "Authorization: ***", "response\n  200", "script log\n  got\t5", "return   5", "effect   status processing, ext 5"} {
@@ -172,21 +177,27 @@ func TestSweepRequeueAndTest(t *testing.T) {
 	if out := c.mustRun("sweep", "--mode", "new"); strings.TrimSpace(out) != "SUCCESS    1" {
 		t.Errorf("sweep said %q", out)
 	}
-	if got, _ := s.GetLead(ctx, l.ID); got.Status != lead.Processing || got.Ext != "84921" {
-		t.Errorf("after the sweep: %s %q", got.Status, got.Ext)
-	}
+	c.withStore(func(s *storage.Store) {
+		if got, _ := s.GetLead(ctx, l.ID); got.Status != lead.Processing || got.Ext != "84921" {
+			t.Errorf("after the sweep: %s %q", got.Status, got.Ext)
+		}
+	})
 	if out := c.mustRun("sweep"); strings.TrimSpace(out) != "nothing was due" {
 		t.Errorf("second sweep said %q", out)
 	}
-	if err := s.UpdateLead(ctx, l.ID, map[string]any{"status": lead.Cancel, "reason": lead.ReasonFakeData}); err != nil {
-		t.Fatal(err)
-	}
+	c.withStore(func(s *storage.Store) {
+		if err := s.UpdateLead(ctx, l.ID, map[string]any{"status": lead.Cancel, "reason": lead.ReasonFakeData}); err != nil {
+			t.Fatal(err)
+		}
+	})
 	if out := c.mustRun("requeue", "--status", "cancel", "--reason", "fake data", "--since", "2020-01-01"); strings.TrimSpace(out) != "requeued 1" {
 		t.Errorf("requeue said %q", out)
 	}
-	if got, _ := s.GetLead(ctx, l.ID); got.Status != lead.New || got.Reason != 0 {
-		t.Errorf("after requeue: %s %d", got.Status, got.Reason)
-	}
+	c.withStore(func(s *storage.Store) {
+		if got, _ := s.GetLead(ctx, l.ID); got.Status != lead.New || got.Reason != 0 {
+			t.Errorf("after requeue: %s %d", got.Status, got.Reason)
+		}
+	})
 }
 
 func TestWordsRefuseBadFlags(t *testing.T) {

@@ -134,12 +134,18 @@ func (s *Server) wait(ctx context.Context, done chan struct{}) error {
 		}
 		select {
 		case <-done:
-			return fmt.Errorf("mariadbd exited at start; its log: %s", filepath.Join(s.dir, "mariadbd.log"))
+			return fmt.Errorf("mariadbd exited at start; the end of its log:\n%s", s.logTail())
 		case <-ctx.Done():
 			return fmt.Errorf("mariadbd does not answer on %s: %w", s.Addr(), err)
 		case <-tick.C:
 		}
 	}
+}
+
+// logTail is the end of the server's log.
+func (s *Server) logTail() string {
+	b, _ := os.ReadFile(filepath.Join(s.dir, "mariadbd.log"))
+	return string(b[max(0, len(b)-2000):])
 }
 
 // Kill SIGKILLs the server and waits until it is gone.
