@@ -34,6 +34,13 @@ type Config struct {
 	// starts it again a second later.
 	Kill   bool
 	KillAt float64
+	// DBKill runs the database on a MariaDB of the harness's own (a data
+	// directory made with mariadb-install-db, a free port; DSN names only
+	// the database), SIGKILLs it once DBKillAt of the leads are delivered,
+	// and starts it again DBKillFor later.
+	DBKill    bool
+	DBKillAt  float64
+	DBKillFor time.Duration
 	// RunFor, when set, stops the run after this long instead of waiting
 	// for the drain (peak RSS with a backlog).
 	RunFor time.Duration
@@ -93,6 +100,9 @@ func parseConfig(args []string) (Config, error) {
 	fs.DurationVar(&c.CRM.SlowBody, "slow-body", 300*time.Millisecond, "how long a slow body takes")
 	fs.BoolVar(&c.Kill, "kill", false, "SIGKILL process 0 mid-drain and restart it")
 	fs.Float64Var(&c.KillAt, "kill-at", 0.3, "share of leads delivered when the kill comes")
+	fs.BoolVar(&c.DBKill, "dbkill", false, "run on a MariaDB of the harness's own, SIGKILL it mid-drain and restart it")
+	fs.Float64Var(&c.DBKillAt, "dbkill-at", 0.3, "share of leads delivered when the database is killed")
+	fs.DurationVar(&c.DBKillFor, "dbkill-for", 10*time.Second, "how long the database stays down")
 	fs.DurationVar(&c.RunFor, "run-for", 0, "stop after this long instead of at the drain")
 	fs.DurationVar(&c.Deadline, "deadline", 10*time.Minute, "longest the drain may take")
 	fs.IntVar(&c.Bare, "bare", -1, "requests of the bare HTTP loop (default: leads, at most 20000; 0 skips)")
@@ -112,6 +122,9 @@ func (c Config) validate() error {
 	var errs []error
 	if !strings.HasPrefix(c.DSN, "mysql://") {
 		errs = append(errs, fmt.Errorf("-dsn %q: the harness runs on MySQL/MariaDB (mysql://user@host:3306/db)", c.DSN))
+	}
+	if c.Kill && c.DBKill {
+		errs = append(errs, errors.New("-kill and -dbkill: one kill a run"))
 	}
 	if c.Leads < 1 || c.Procs < 1 || c.Concurrency < 1 || c.MaxAttempts < 1 {
 		errs = append(errs, errors.New("-leads, -procs, -concurrency and -max-attempts take 1 or more"))

@@ -15,6 +15,7 @@ import (
 
 	"github.com/leadrelay/leadrelay/storage"
 	"github.com/leadrelay/leadrelay/storage/lead"
+	"github.com/leadrelay/leadrelay/storage/localmariadb"
 )
 
 // database is the run's own MySQL database: the store the processes use,
@@ -26,6 +27,8 @@ type database struct {
 	lock  *sql.Conn
 	sql   *sql.DB // connected to the run's database
 	store *storage.Store
+	// server is the run's own MariaDB (-dbkill); nil on a shared server.
+	server *localmariadb.Server
 }
 
 // createDatabase drops and creates the DSN's database, and migrates it.

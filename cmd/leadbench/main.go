@@ -5,17 +5,19 @@
 // delivered or failed, and reports the rate, the time to drain, intake to
 // delivery latency, sends per lead, duplicates, lost leads and each
 // process's peak RSS. It can SIGKILL a process mid-drain and start it
-// again. A bare HTTP loop against the same CRM, with the processes' client
-// settings and concurrency, gives the rate to compare with.
+// again, or run on a MariaDB of its own and SIGKILL that mid-drain and
+// start it again. A bare HTTP loop against the same CRM, with the
+// processes' client settings and concurrency, gives the rate to compare
+// with.
 //
 // The last line printed is machine-readable:
 //
 //	leads_per_s=… ratio=… duplicates=… lost=… rss_mb=…
 //
-// It exits 1 when a guarantee broke: a lead lost or never ended, or more
-// duplicates than the leads a killed process held. Run it from the
-// repository's root (it builds ./cmd/leadrelay); the Makefile's load-*
-// targets are the scenarios.
+// It exits 1 when a guarantee broke: a lead lost or never ended, or
+// duplicates beyond a killed process's workers (none for a database
+// kill). Run it from the repository's root (it builds ./cmd/leadrelay);
+// the Makefile's load-* targets are the scenarios.
 package main
 
 import (
@@ -24,10 +26,14 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/url"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
+
+	"github.com/leadrelay/leadrelay/storage/localmariadb"
 )
 
 func main() {
@@ -58,14 +64,34 @@ func main() {
 
 // run is one load run, from an empty database to the report.
 func run(ctx context.Context, c Config) (*report, error) {
+	var server *localmariadb.Server
+	if c.DBKill {
+		dir, err := os.MkdirTemp("", "leadbench-mariadb-")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(dir)
+		fmt.Printf("starting a MariaDB of the run's own in %s\n", dir)
+		if server, err = localmariadb.Install(ctx, dir); err != nil {
+			return nil, err
+		}
+		defer server.Kill()
+		if c.DSN, err = onServer(c.DSN, server); err != nil {
+			return nil, err
+		}
+	}
 	db, err := createDatabase(ctx, c.DSN)
 	if err != nil {
 		return nil, err
 	}
+	db.server = server
 	defer db.close(c.Keep)
 	markAt := 0
-	if c.Kill {
+	switch {
+	case c.Kill:
 		markAt = max(1, int(c.KillAt*float64(c.Leads)))
+	case c.DBKill:
+		markAt = max(1, int(c.DBKillAt*float64(c.Leads)))
 	}
 	crm, err := startCRM(c.CRM, markAt)
 	if err != nil {
@@ -81,7 +107,7 @@ func run(ctx context.Context, c Config) (*report, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &report{leads: c.Leads, killed: c.Kill}
+	r := &report{leads: c.Leads, killed: c.Kill, dbKilled: c.DBKill}
 	if err := sendAll(ctx, c, db, crm, r); err != nil {
 		return nil, err
 	}
@@ -146,7 +172,7 @@ func watch(ctx context.Context, c Config, db *database, crm *crm, f *fleet, r *r
 			return ctx.Err()
 		case <-mark:
 			mark = nil
-			if err := killAndRestart(ctx, db, f, r); err != nil {
+			if err := kill(ctx, c, db, f, r); err != nil {
 				return err
 			}
 		case <-tick.C:
@@ -180,6 +206,37 @@ func overtime(ctx context.Context, c Config, db *database, first time.Time, r *r
 	}
 	n, _ := db.pending(ctx)
 	return fmt.Errorf("the drain took longer than -deadline %s: %d leads still pending", c.Deadline, n)
+}
+
+// kill is the run's one kill: of process 0 (-kill) or of the database
+// (-dbkill).
+func kill(ctx context.Context, c Config, db *database, f *fleet, r *report) error {
+	if c.DBKill {
+		return killDatabase(ctx, c, db)
+	}
+	return killAndRestart(ctx, db, f, r)
+}
+
+// killDatabase SIGKILLs the run's own MariaDB and starts it again
+// DBKillFor later; the processes must ride it out.
+func killDatabase(ctx context.Context, c Config, db *database) error {
+	db.server.Kill()
+	fmt.Printf("killed the database (SIGKILL); it comes back in %s\n", c.DBKillFor)
+	time.Sleep(c.DBKillFor)
+	if err := db.server.Start(ctx); err != nil {
+		return err
+	}
+	fmt.Println("the database is back")
+	return nil
+}
+
+// onServer is dsn's database on the run's own server.
+func onServer(dsn string, server *localmariadb.Server) (string, error) {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "", fmt.Errorf("reading -dsn: %w", err)
+	}
+	return server.DSN(strings.TrimPrefix(u.Path, "/")), nil
 }
 
 // killAndRestart SIGKILLs process 0, starts it again a second later, and

@@ -35,6 +35,8 @@ type report struct {
 	// claims, and any a survivor was still sending.
 	inFlight int
 	killed   bool
+	// dbKilled: the database was killed and restarted mid-drain.
+	dbKilled bool
 }
 
 // tally fills the report from the CRM's counts and the database.
@@ -102,7 +104,10 @@ func (r *report) print(w io.Writer, c Config) {
 	fmt.Fprintf(w, "intake to delivery p50 %s, p99 %s\n", r.p50.Round(time.Millisecond), r.p99.Round(time.Millisecond))
 	fmt.Fprintf(w, "sends per lead %.3f, duplicates %d\n", float64(r.requests)/float64(max(1, r.leads)), r.duplicates)
 	if r.killed {
-		fmt.Fprintf(w, "claims left by the killed process (upper bound) %d\n", r.inFlight)
+		fmt.Fprintf(w, "claims left by the killed process %d; duplicates allowed: its %d workers\n", r.inFlight, c.Concurrency)
+	}
+	if r.dbKilled {
+		fmt.Fprintf(w, "the database was SIGKILLed at %.0f%% and back %s later; duplicates allowed: none\n", 100*c.DBKillAt, c.DBKillFor)
 	}
 	if r.bare > 0 {
 		fmt.Fprintf(w, "bare HTTP loop %.0f requests/s, ratio %.3f\n", r.bare, r.ratio())
@@ -125,9 +130,12 @@ func (r *report) problems(c Config) []string {
 	if r.waiting > 0 {
 		out = append(out, fmt.Sprintf("%d leads are still waiting", r.waiting))
 	}
+	// A killed process can have sent, at most, what its workers had in
+	// flight without its outcome stored: LEADRELAY_WORKERS. A database
+	// outage shorter than the claims' lease allows none.
 	allowed := 0
 	if r.killed {
-		allowed = r.inFlight
+		allowed = c.Concurrency
 	}
 	if r.duplicates > allowed {
 		out = append(out, fmt.Sprintf("%d duplicates, %d allowed", r.duplicates, allowed))
