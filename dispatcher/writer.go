@@ -47,7 +47,8 @@ type writer struct {
 	batches  chan []result
 	stop     chan struct{}
 	stopped  chan struct{}
-	// down is set while a batch cannot be written.
+	// down is set while a batch cannot be written, so that the outage and
+	// its end are logged once each.
 	down atomic.Bool
 
 	// mu orders submits against close: a submit queues under the read lock,
@@ -82,9 +83,6 @@ func (w *writer) close() {
 	close(w.stop)
 	<-w.stopped
 }
-
-// healthy is false while the database refuses outcomes.
-func (w *writer) healthy() bool { return !w.down.Load() }
 
 // submit stores a result with the next batch and returns once it is stored
 // (or given up on).
