@@ -3,6 +3,9 @@ package dispatcher
 import (
 	"context"
 	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -37,4 +40,69 @@ func TestWriterCloseLosesNothing(t *testing.T) {
 			t.Errorf("log rows written = %d, want %d", len(rows), n)
 		}
 	})
+}
+
+// logSignal is a log handler that closes errored at the first error record.
+type logSignal struct {
+	once    sync.Once
+	errored chan struct{}
+}
+
+func (h *logSignal) Enabled(context.Context, slog.Level) bool { return true }
+func (h *logSignal) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h *logSignal) WithGroup(string) slog.Handler            { return h }
+func (h *logSignal) Handle(_ context.Context, r slog.Record) error {
+	if r.Level >= slog.LevelError {
+		h.once.Do(func() { close(h.errored) })
+	}
+	return nil
+}
+
+// TestWriterKeepsOutcomesTheDatabaseRefuses: while the SQLite files are
+// immutable the writer keeps the outcome and its submitter waits; once they
+// are writable again the outcome is stored.
+func TestWriterKeepsOutcomesTheDatabaseRefuses(t *testing.T) {
+	t.Parallel()
+	if os.Geteuid() != 0 {
+		t.Skip("chattr +i needs root")
+	}
+	if _, err := exec.LookPath("chattr"); err != nil {
+		t.Skip("chattr is not installed")
+	}
+	dir := t.TempDir()
+	s := storagetest.Open(t, "sqlite:"+filepath.Join(dir, "leadrelay.db"))
+	files, _ := filepath.Glob(filepath.Join(dir, "leadrelay.db*"))
+	chattr := func(flag string) {
+		for _, f := range files {
+			if out, err := exec.Command("chattr", flag, f).CombinedOutput(); err != nil {
+				t.Skipf("chattr %s %s: %v %s", flag, f, err, out)
+			}
+		}
+	}
+	chattr("+i")
+	t.Cleanup(func() { chattr("-i") })
+	logged := &logSignal{errored: make(chan struct{})}
+	w := newWriter(s, slog.New(logged), 50, 2, retryPolicy{try: time.Second, giveUp: time.Minute, first: time.Millisecond, most: 10 * time.Millisecond})
+	go w.run()
+	defer w.close()
+	stored := make(chan struct{})
+	go func() {
+		w.submit(result{log: &storage.LogEntry{LeadID: 1, Mode: "new", Outcome: OutcomeSuccess}})
+		close(stored)
+	}()
+	<-logged.errored
+	select {
+	case <-stored:
+		t.Fatal("the submit returned while the database refused the outcome")
+	default:
+	}
+	chattr("-i")
+	<-stored
+	rows, err := s.ListLog(context.Background(), storage.LogFilter{Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 1 {
+		t.Errorf("log rows written = %d, want 1", len(rows))
+	}
 }
