@@ -202,9 +202,12 @@ func (d *Dispatcher) acquire(ctx context.Context, slots chan struct{}) bool {
 }
 
 // release hands claimed rows that were never started back to the queue, due
-// at once, so a stopped sweep does not hold them until their lease ends.
+// at once, so a stopped sweep does not hold them until their lease ends. The
+// rows are submitted together, so they share the writer's batches.
 func (d *Dispatcher) release(tasks []*task, token string) {
 	due := map[string]any{"next_at": d.cfg.Clock.Now().UnixMilli()}
+	var wg sync.WaitGroup
+	defer wg.Wait()
 	for _, t := range tasks {
 		row := &storage.RowUpdate{Token: token, Cols: due}
 		r := result{}
@@ -213,7 +216,7 @@ func (d *Dispatcher) release(tasks []*task, token string) {
 		} else {
 			row.ID, r.lead = t.lead.ID, row
 		}
-		d.writer.submit(r)
+		wg.Go(func() { d.writer.submit(r) })
 	}
 }
 
