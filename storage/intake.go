@@ -2,7 +2,10 @@ package storage
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"reflect"
+	"strings"
 	"sync"
 	"time"
 
@@ -30,10 +33,10 @@ func (s *Store) CreateLeadWith(ctx context.Context, l *lead.Lead, row *LogEntry,
 	if l.NextAt == 0 {
 		l.NextAt = time.Now().UnixMilli()
 	}
-	n := &newLead{ctx: ctx, lead: l, row: row, queued: queued, done: make(chan error, 1)}
 	if l.ID != 0 {
-		return s.createLeads(ctx, []*newLead{n})
+		return fmt.Errorf("storing lead %d: a new lead has no id yet", l.ID)
 	}
+	n := &newLead{ctx: ctx, lead: l, row: row, queued: queued, done: make(chan error, 1)}
 	s.intake.add(n)
 	return <-n.done
 }
@@ -169,14 +172,11 @@ func (s *Store) commitGroup(group []*newLead) {
 // transaction. When it fails the leads are as they came: no id.
 func (s *Store) createLeads(ctx context.Context, group []*newLead) error {
 	leads := make([]*lead.Lead, len(group))
-	fresh := make([]bool, len(group))
 	for i, n := range group {
 		leads[i] = n.lead
-		fresh[i] = n.lead.ID == 0
 	}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		batch := rowsPerStatement(tx, leadFields, leadRowsMySQL)
-		if err := tx.CreateInBatches(leads, batch).Error; err != nil {
+		if err := insertLeads(tx, leads); err != nil {
 			return fmt.Errorf("storing %d leads: %w", len(leads), err)
 		}
 		var rows []*LogEntry
@@ -200,11 +200,139 @@ func (s *Store) createLeads(ctx context.Context, group []*newLead) error {
 		return nil
 	})
 	if err != nil {
-		for i, l := range leads {
-			if fresh[i] {
-				l.ID = 0
-			}
+		for _, l := range leads {
+			l.ID = 0
 		}
 	}
 	return err
+}
+
+// insertLeads writes new leads with the columns named rather than through
+// gorm's reflection, and fills in their ids. On SQLite one prepared
+// single-row INSERT runs for each lead: the driver binds a statement's
+// values in a time that grows with their square, and parses each new
+// statement. On MySQL a statement takes leadRowsMySQL leads, whose ids
+// are consecutive from the first.
+func insertLeads(tx *gorm.DB, leads []*lead.Lead) error {
+	cols, err := leadColumns()
+	if err != nil {
+		return err
+	}
+	now := tx.NowFunc()
+	for _, l := range leads {
+		if l.CreatedAt.IsZero() {
+			l.CreatedAt = now
+		}
+		if l.UpdatedAt.IsZero() {
+			l.UpdatedAt = now
+		}
+	}
+	if tx.Dialector.Name() == string(SQLite) {
+		return insertLeadsOneByOne(tx, cols, leads)
+	}
+	for len(leads) > 0 {
+		n := min(len(leads), leadRowsMySQL)
+		if err := insertLeadRows(tx, cols, leads[:n]); err != nil {
+			return err
+		}
+		leads = leads[n:]
+	}
+	return nil
+}
+
+func insertLeadsOneByOne(tx *gorm.DB, cols []leadColumn, leads []*lead.Lead) error {
+	stmt, err := tx.Statement.ConnPool.PrepareContext(tx.Statement.Context, leadInsert(cols, 1))
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	args := make([]any, 0, len(cols))
+	for _, l := range leads {
+		if args, err = appendLeadValues(args[:0], cols, l); err != nil {
+			return err
+		}
+		res, err := stmt.ExecContext(tx.Statement.Context, args...)
+		if err != nil {
+			return err
+		}
+		if l.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func insertLeadRows(tx *gorm.DB, cols []leadColumn, leads []*lead.Lead) error {
+	args := make([]any, 0, len(leads)*len(cols))
+	var err error
+	for _, l := range leads {
+		if args, err = appendLeadValues(args, cols, l); err != nil {
+			return err
+		}
+	}
+	res, err := tx.Statement.ConnPool.ExecContext(tx.Statement.Context, leadInsert(cols, len(leads)), args...)
+	if err != nil {
+		return err
+	}
+	first, err := res.LastInsertId()
+	if err != nil {
+		return err
+	}
+	for i, l := range leads {
+		l.ID = first + int64(i)
+	}
+	return nil
+}
+
+// leadInsert is the INSERT of n leads' every column but the id.
+func leadInsert(cols []leadColumn, n int) string {
+	var sql, marks strings.Builder
+	sql.WriteString("INSERT INTO `leads` (")
+	marks.WriteString("(")
+	for _, c := range cols {
+		if c.name == "id" {
+			continue
+		}
+		if marks.Len() > 1 {
+			sql.WriteString(", ")
+			marks.WriteString(", ")
+		}
+		sql.WriteString("`" + c.name + "`")
+		marks.WriteString("?")
+	}
+	marks.WriteString(")")
+	sql.WriteString(") VALUES ")
+	for i := range n {
+		if i > 0 {
+			sql.WriteString(", ")
+		}
+		sql.WriteString(marks.String())
+	}
+	return sql.String()
+}
+
+// appendLeadValues appends a lead's values in leadInsert's order: a JSON
+// column as its JSON text, NULL when the field is nil, as gorm writes it.
+func appendLeadValues(args []any, cols []leadColumn, l *lead.Lead) ([]any, error) {
+	v := reflect.ValueOf(l).Elem()
+	for _, c := range cols {
+		if c.name == "id" {
+			continue
+		}
+		f := v.FieldByIndex(c.index).Interface()
+		if !c.json {
+			args = append(args, f)
+			continue
+		}
+		b, err := json.Marshal(f)
+		if err != nil {
+			return nil, fmt.Errorf("writing column %s: %w", c.name, err)
+		}
+		if string(b) == "null" {
+			args = append(args, nil)
+		} else {
+			args = append(args, string(b))
+		}
+	}
+	return args, nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 
@@ -140,6 +141,19 @@ func TestCreateLeadWithGathersLeadsWhileACommitIsInFlight(t *testing.T) {
 		}
 		if _, after := storage.IntakeQueue(s); after != groups+1 {
 			t.Errorf("a lone lead took %d transactions, want 1", after-groups)
+		}
+	})
+}
+
+func TestCreateLeadWithRefusesALeadWithAnID(t *testing.T) {
+	t.Parallel()
+	storagetest.Run(t, func(t *testing.T, s *storage.Store) {
+		err := s.CreateLeadWith(context.Background(), &lead.Lead{ID: 7, Name: "old"}, nil, nil)
+		if err == nil || !strings.Contains(err.Error(), "lead 7") {
+			t.Errorf("err = %v, want one naming lead 7", err)
+		}
+		if leads, err := s.ListLeads(context.Background(), storage.LeadFilter{}); err != nil || len(leads) != 0 {
+			t.Errorf("leads = %v, %v; want none", leads, err)
 		}
 	})
 }

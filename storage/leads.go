@@ -147,11 +147,8 @@ func (s *Store) UnroutedNewLeads(ctx context.Context, after int64, limit int) ([
 	return out, nil
 }
 
-// leadRowsMySQL is how many leads one MySQL INSERT of CreateLeads takes.
+// leadRowsMySQL is how many leads one MySQL INSERT takes.
 const leadRowsMySQL = 300
-
-// leadFields is how many fields, and so at most columns, a lead has.
-var leadFields = reflect.TypeFor[lead.Lead]().NumField()
 
 // CreateLeads stores many leads in batched INSERTs (imports, load tests).
 // Leads with no NextAt are due at once.
@@ -165,7 +162,7 @@ func (s *Store) CreateLeads(ctx context.Context, leads []lead.Lead) error {
 			leads[i].NextAt = now
 		}
 	}
-	batch := rowsPerStatement(s.db, leadFields, leadRowsMySQL)
+	batch := rowsPerStatement(s.db, reflect.TypeFor[lead.Lead]().NumField(), leadRowsMySQL)
 	if err := s.db.WithContext(ctx).CreateInBatches(leads, batch).Error; err != nil {
 		return fmt.Errorf("storing %d leads: %w", len(leads), err)
 	}
