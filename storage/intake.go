@@ -208,11 +208,10 @@ func (s *Store) createLeads(ctx context.Context, group []*newLead) error {
 }
 
 // insertLeads writes new leads with the columns named rather than through
-// gorm's reflection, and fills in their ids. On SQLite one prepared
-// single-row INSERT runs for each lead: the driver binds a statement's
-// values in a time that grows with their square, and parses each new
-// statement. On MySQL a statement takes leadRowsMySQL leads, whose ids
-// are consecutive from the first.
+// gorm's reflection, in statements of as many leads as the database binds
+// well (see rowsPerStatement), and fills in their ids. The transaction
+// holds the table's insert lock for each statement, so a statement's leads
+// have consecutive ids: MySQL tells the first, SQLite the last.
 func insertLeads(tx *gorm.DB, leads []*lead.Lead) error {
 	cols, err := leadColumns()
 	if err != nil {
@@ -227,37 +226,13 @@ func insertLeads(tx *gorm.DB, leads []*lead.Lead) error {
 			l.UpdatedAt = now
 		}
 	}
-	if tx.Dialector.Name() == string(SQLite) {
-		return insertLeadsOneByOne(tx, cols, leads)
-	}
+	batch := rowsPerStatement(tx, len(cols), leadRowsMySQL)
 	for len(leads) > 0 {
-		n := min(len(leads), leadRowsMySQL)
+		n := min(len(leads), batch)
 		if err := insertLeadRows(tx, cols, leads[:n]); err != nil {
 			return err
 		}
 		leads = leads[n:]
-	}
-	return nil
-}
-
-func insertLeadsOneByOne(tx *gorm.DB, cols []leadColumn, leads []*lead.Lead) error {
-	stmt, err := tx.Statement.ConnPool.PrepareContext(tx.Statement.Context, leadInsert(cols, 1))
-	if err != nil {
-		return err
-	}
-	defer stmt.Close()
-	args := make([]any, 0, len(cols))
-	for _, l := range leads {
-		if args, err = appendLeadValues(args[:0], cols, l); err != nil {
-			return err
-		}
-		res, err := stmt.ExecContext(tx.Statement.Context, args...)
-		if err != nil {
-			return err
-		}
-		if l.ID, err = res.LastInsertId(); err != nil {
-			return err
-		}
 	}
 	return nil
 }
@@ -277,6 +252,9 @@ func insertLeadRows(tx *gorm.DB, cols []leadColumn, leads []*lead.Lead) error {
 	first, err := res.LastInsertId()
 	if err != nil {
 		return err
+	}
+	if tx.Dialector.Name() == string(SQLite) {
+		first -= int64(len(leads) - 1)
 	}
 	for i, l := range leads {
 		l.ID = first + int64(i)
