@@ -145,6 +145,40 @@ func TestCreateLeadWithGathersLeadsWhileACommitIsInFlight(t *testing.T) {
 	})
 }
 
+// TestCreateLeadWithFailsAGroupTheDatabaseCannotTake holds the leads table
+// locked while a burst waits on a MySQL session that gives up on a lock
+// after a second: every lead is answered with the error and none is stored.
+func TestCreateLeadWithFailsAGroupTheDatabaseCannotTake(t *testing.T) {
+	t.Parallel()
+	for _, b := range storagetest.Backends() {
+		if b.Name != "mysql" {
+			continue
+		}
+		ctx := context.Background()
+		dsn := b.DSN(t)
+		s := storagetest.Open(t, dsn)
+		impatient, err := storage.Open(ctx, dsn+"?lock_wait_timeout=1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = impatient.Close() })
+		release, err := storage.HoldLeadWrites(ctx, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		intakes := createAll(impatient, 200)
+		release()
+		for _, in := range intakes {
+			if in.err == nil || !strings.Contains(in.err.Error(), "Lock wait timeout") || in.lead.ID != 0 {
+				t.Fatalf("%s: id %d, err %v; want the lock wait's error and no id", in.lead.Name, in.lead.ID, in.err)
+			}
+		}
+		if leads, err := s.ListLeads(ctx, storage.LeadFilter{}); err != nil || len(leads) != 0 {
+			t.Errorf("%d leads stored (%v), want none", len(leads), err)
+		}
+	}
+}
+
 func TestCreateLeadWithRefusesALeadWithAnID(t *testing.T) {
 	t.Parallel()
 	storagetest.Run(t, func(t *testing.T, s *storage.Store) {
