@@ -27,14 +27,14 @@ import (
 // transaction. When the database is unavailable every lead of the group
 // gets the error and none is stored.
 func (s *Store) CreateLeadWith(ctx context.Context, l *lead.Lead, row *LogEntry, queued []Delivery) error {
+	if l.ID != 0 {
+		return fmt.Errorf("storing lead %d: a new lead has no id yet", l.ID)
+	}
 	if l.Status == 0 {
 		l.Status = lead.New
 	}
 	if l.NextAt == 0 {
 		l.NextAt = time.Now().UnixMilli()
-	}
-	if l.ID != 0 {
-		return fmt.Errorf("storing lead %d: a new lead has no id yet", l.ID)
 	}
 	n := &newLead{ctx: ctx, lead: l, row: row, queued: queued, done: make(chan error, 1)}
 	s.intake.add(n)
