@@ -31,6 +31,7 @@ const (
 type Store struct {
 	db      *gorm.DB
 	dialect Dialect
+	intake  *committer
 	// file is the SQLite file, watched for deletion; nil on MySQL.
 	file *sqliteFile
 }
@@ -52,6 +53,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		return nil, openError(dsn, fmt.Errorf("reaching the %s database: %w", dialect, err))
 	}
 	s := &Store{db: db, dialect: dialect}
+	s.intake = newCommitter(s)
 	if err := s.configurePool(); err != nil {
 		return nil, err
 	}

@@ -2,13 +2,14 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"io"
 	"net"
 	"syscall"
 
-	sqlitedriver "github.com/glebarez/go-sqlite"
+	sqlite "github.com/glebarez/go-sqlite"
 	mysqldriver "github.com/go-sql-driver/mysql"
 )
 
@@ -16,55 +17,48 @@ import (
 // the SQLite file was deleted or replaced under the process, for one.
 var ErrUnavailable = errors.New("the database is unavailable")
 
-// Unavailable says whether err means the database does not answer or refuses
-// for now, so that the same statement may succeed later: a connection
-// refused, reset or cut, a deadline, a server shutting down, a lock wait or
-// deadlock, a SQLite file that is busy, read-only or failing its I/O.
+// Unavailable tells an error of the database itself (unreachable, shut
+// down, out of room, read-only, locked past the busy timeout, a deadline)
+// from one of the rows a statement wrote. Storing the same rows again,
+// alone or in other company, cannot help with the first kind; the same
+// statement may succeed once the database is back.
 func Unavailable(err error) bool {
 	if err == nil {
 		return false
 	}
-	var netErr *net.OpError
-	var my *mysqldriver.MySQLError
-	var lite *sqlitedriver.Error
+	var netErr net.Error
+	var myErr *mysqldriver.MySQLError
+	var liteErr *sqlite.Error
 	switch {
 	case errors.Is(err, ErrUnavailable), errors.Is(err, driver.ErrBadConn), errors.Is(err, mysqldriver.ErrInvalidConn),
-		errors.Is(err, context.DeadlineExceeded), errors.Is(err, io.ErrUnexpectedEOF),
+		errors.Is(err, sql.ErrConnDone), errors.Is(err, io.ErrUnexpectedEOF),
+		errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled),
 		errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE),
 		errors.As(err, &netErr):
 		return true
-	case errors.As(err, &my):
-		return unavailableMySQL[my.Number]
-	case errors.As(err, &lite):
-		return unavailableSQLite[lite.Code()&0xff]
+	case errors.As(err, &myErr):
+		return mysqlUnavailable[myErr.Number]
+	case errors.As(err, &liteErr):
+		return sqliteUnavailable[liteErr.Code()&0xff]
 	}
 	return false
 }
 
-// The MySQL/MariaDB error numbers of a server that refuses for now.
-var unavailableMySQL = map[uint16]bool{
-	1040: true, // too many connections
-	1053: true, // server shutdown in progress
-	1205: true, // lock wait timeout
-	1213: true, // deadlock
-	1290: true, // read-only (--read-only)
-	1927: true, // connection killed
-	4031: true, // disconnected for inactivity
-}
+// mysqlUnavailable are the MySQL server errors that say the server cannot
+// take writes now: too many connections, access denied, unknown database,
+// shutting down, lock wait timeout, deadlock, read-only, connection killed,
+// read-only mode, disconnected for inactivity.
+var mysqlUnavailable = map[uint16]bool{1040: true, 1045: true, 1049: true, 1053: true, 1205: true, 1213: true,
+	1290: true, 1836: true, 1927: true, 4031: true}
 
-// The SQLite primary result codes of a file that refuses for now.
-var unavailableSQLite = map[int]bool{
-	5:  true, // SQLITE_BUSY
-	6:  true, // SQLITE_LOCKED
-	8:  true, // SQLITE_READONLY
-	10: true, // SQLITE_IOERR
-	13: true, // SQLITE_FULL
-	14: true, // SQLITE_CANTOPEN
-}
+// sqliteUnavailable are the SQLite primary result codes of a database that
+// cannot take writes now: busy, locked, out of memory, read-only, I/O
+// error, corrupt, full, cannot open.
+var sqliteUnavailable = map[int]bool{5: true, 6: true, 7: true, 8: true, 10: true, 11: true, 13: true, 14: true}
 
 // sqliteBusy says whether err is SQLite's "database is locked": another
 // connection holds the file.
 func sqliteBusy(err error) bool {
-	var lite *sqlitedriver.Error
-	return errors.As(err, &lite) && (lite.Code()&0xff == 5 || lite.Code()&0xff == 6)
+	var liteErr *sqlite.Error
+	return errors.As(err, &liteErr) && (liteErr.Code()&0xff == 5 || liteErr.Code()&0xff == 6)
 }
