@@ -85,6 +85,26 @@ type Integration struct {
 	// one delivery, so a CRM can drop a repeat it already took. Default
 	// "Idempotency-Key"; a header the templates or pre set wins.
 	IdempotencyHeader string `json:"idempotency_header,omitempty"`
+
+	// Priority orders routing (SPEC §2): higher first, then the lowest id.
+	Priority int `json:"priority,omitempty"`
+	// Timezone is the IANA zone of Hours and of the days and hours of Caps;
+	// "" means UTC.
+	Timezone string `json:"timezone,omitempty"`
+	// Hours are when the integration takes new and sync leads, by day or
+	// range of days ("mon-fri"): "HH:MM-HH:MM" windows separated by commas.
+	// Empty means always open.
+	Hours map[string]string `json:"hours,omitempty"`
+	// Caps bound how many leads new and sync may have accepted in a day and
+	// an hour of Timezone.
+	Caps *Caps `json:"caps,omitempty"`
+}
+
+// Caps are the most leads an integration accepts in a calendar day and a
+// clock hour; 0 means no cap.
+type Caps struct {
+	Daily  int `json:"daily,omitempty"`
+	Hourly int `json:"hourly,omitempty"`
 }
 
 // Retry says how often a lead is sent before it is failed.
