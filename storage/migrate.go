@@ -28,6 +28,15 @@ var migrations = []migration{
 			&IntegrationRecord{}, &Delivery{}, &LogEntry{}, &Setting{}, &Pause{},
 		)
 	}},
+	{6, "cap_slots", func(tx *gorm.DB) error {
+		if tx.Migrator().HasTable(&CapSlot{}) {
+			return nil
+		}
+		if tx.Dialector.Name() == "mysql" {
+			tx = tx.Set("gorm:table_options", "DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci")
+		}
+		return tx.Migrator().CreateTable(&CapSlot{})
+	}},
 }
 
 // schemaMigration records an applied step.
