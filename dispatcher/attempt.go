@@ -44,6 +44,8 @@ type task struct {
 	stub *StubResponse
 	// files are the lead's files the request attaches.
 	files map[string]lead.File
+	// slots are the cap periods in which the send holds a slot.
+	slots []storage.CapPeriod
 }
 
 // attempt is what happened when a task was tried.

@@ -22,13 +22,13 @@ func (d *Dispatcher) claimTasks(ctx context.Context, src drainSource, claim stor
 	d.claimMu.Lock()
 	defer d.claimMu.Unlock()
 	if src.mode == integrations.ModeNew {
-		leads, err := d.cfg.Store.ClaimNewLeads(ctx, claim)
+		leads, slots, err := d.claimCapped(ctx, src.integ, claim)
 		if err != nil {
 			return nil, err
 		}
 		tasks := make([]*task, len(leads))
 		for i := range leads {
-			tasks[i] = &task{mode: src.mode, integ: src.integ, cm: src.integ.Mode(src.mode), lead: &leads[i]}
+			tasks[i] = &task{mode: src.mode, integ: src.integ, cm: src.integ.Mode(src.mode), lead: &leads[i], slots: slots}
 		}
 		return tasks, nil
 	}
@@ -125,6 +125,7 @@ func (d *Dispatcher) deliver(ctx context.Context, run *sweepRun, t *task, token 
 		r.delivery = &storage.RowUpdate{ID: t.delivery.ID, Token: token, Cols: cols}
 		r.log = logRow(t, a, t.delivery.Attempts+1, now())
 	}
+	d.settleSlot(t, a)
 	d.pauseOn429(ctx, t, a)
 	d.metrics.delivered(t, a)
 	run.count(a.outcome)
@@ -179,6 +180,7 @@ func (d *Dispatcher) pauseOn429(ctx context.Context, t *task, a *attempt) {
 	if err := d.cfg.Store.PauseUntil(ctx, t.integ.Doc.ID, t.mode, until); err != nil {
 		d.cfg.Logger.Error("pausing after 429", "integration", t.integ.Doc.ID, "err", err)
 	}
+	d.control.addPause(t.integ.Doc.ID, t.mode, until)
 }
 
 // routePage is how many unrouted leads routeWaiting reads at a time.
@@ -224,6 +226,12 @@ func (d *Dispatcher) integrationFor(ctx context.Context, l *lead.Lead) (int64, e
 	campaignIntegration := int64(0)
 	if c != nil {
 		campaignIntegration = c.Integration
+	}
+	if campaignIntegration != 0 {
+		return campaignIntegration, nil
+	}
+	if id := d.openFor(l, 0, d.cfg.Clock.Now()); id != 0 {
+		return id, nil
 	}
 	return d.registry.route(campaignIntegration, l), nil
 }

@@ -30,6 +30,7 @@ type Dispatcher struct {
 	workers  chan struct{}
 	metrics  *metrics
 	claimMu  sync.Mutex
+	control  *control
 }
 
 // New builds a Dispatcher and starts its outcome writer; Close stops it.
@@ -53,6 +54,7 @@ func New(cfg Config) (*Dispatcher, error) {
 		client:   client,
 		workers:  make(chan struct{}, cfg.Workers),
 		metrics:  m,
+		control:  newControl(),
 	}
 	d.writer = newWriter(cfg.Store, cfg.Logger, cfg.FlushInterval, cfg.FlushRows, cfg.Flushers)
 	go d.writer.run()

@@ -54,8 +54,14 @@ func (d *Dispatcher) Intake(ctx context.Context, in Intake) (*SyncResult, error)
 	now := d.cfg.Clock.Now()
 	l.NextAt = now.UnixMilli()
 	var sync *task
+	closed := ""
 	if in.Sync {
 		sync = d.syncTask(ctx, l)
+	}
+	if sync != nil {
+		if closed = d.syncClosed(ctx, sync, now); closed != "" {
+			sync = nil
+		}
 	}
 	token := ""
 	if sync != nil {
@@ -66,11 +72,17 @@ func (d *Dispatcher) Intake(ctx context.Context, in Intake) (*SyncResult, error)
 	arrival := &storage.LogEntry{Time: now, IntegrationID: l.IntegrationID, Mode: "intake",
 		Outcome: OutcomeSuccess, Request: in.Raw, Message: "lead received"}
 	if err := d.cfg.Store.CreateLeadWith(ctx, l, arrival, d.postbacksFor(ctx, l, lead.New)); err != nil {
+		if sync != nil {
+			d.giveBack(sync.integ, sync.slots, 1)
+		}
 		return nil, err
 	}
 	d.metrics.received()
 	if !in.Sync {
 		return nil, nil
+	}
+	if closed != "" {
+		return &SyncResult{Result: SyncQueued, Message: "the integration is closed (" + closed + "); the lead goes the classic way"}, nil
 	}
 	if sync == nil {
 		return &SyncResult{Result: SyncQueued, Message: "no integration sends this lead synchronously; it goes the classic way"}, nil
@@ -121,6 +133,7 @@ func (d *Dispatcher) syncTask(ctx context.Context, l *lead.Lead) *task {
 func (d *Dispatcher) sendSync(ctx context.Context, t *task, token string) (*SyncResult, error) {
 	l := t.lead
 	a := d.try(ctx, t)
+	d.settleSlot(t, a)
 	ch := leadChange(t.mode, l, a)
 	now := d.cfg.Clock.Now()
 	ch.cols["updated_at"] = now

@@ -49,6 +49,9 @@ func (d *Dispatcher) Sweep(ctx context.Context, mode string) (map[string]int, er
 	if err != nil {
 		return nil, err
 	}
+	if err := d.refreshControl(ctx, paused, run.now); err != nil {
+		return nil, err
+	}
 	var wg sync.WaitGroup
 	var errMu sync.Mutex
 	var errs []error
@@ -65,6 +68,9 @@ func (d *Dispatcher) Sweep(ctx context.Context, mode string) (map[string]int, er
 		}
 		for _, c := range d.registry.withMode(m) {
 			if _, ok := paused[storage.PauseKey{Integration: c.Doc.ID, Mode: m}]; ok {
+				continue
+			}
+			if m == integrations.ModeNew && !d.open(c, run.now) {
 				continue
 			}
 			wg.Go(func() { drain(drainSource{integ: c, mode: m}) })
@@ -99,7 +105,10 @@ func modesToSweep(mode string) ([]string, error) {
 func (d *Dispatcher) prepare(ctx context.Context, mode string, run *sweepRun) error {
 	switch mode {
 	case integrations.ModeNew:
-		return d.routeWaiting(ctx)
+		if err := d.routeWaiting(ctx); err != nil {
+			return err
+		}
+		return d.overflow(ctx, run.now)
 	case integrations.ModeApproved:
 		for _, c := range d.registry.withMode(mode) {
 			from, _ := lead.ParseStatus(c.Mode(mode).Mode.FromStatus)
