@@ -24,6 +24,14 @@
 // sends them, so at worst the leads in flight at the moment of death go out
 // twice.
 //
+// Before a lead is sent: due → routed → open (hours, caps, pause) → claimed
+// → slot taken → sent. A new lead goes to the first open integration by
+// priority; while its integration is closed its leads wait, and the sweep
+// moves those no request was made for to the next open one. Cap slots are
+// taken in the database in one batch with each claim, never more than the
+// leads it got (the rest go back at once), and each send that does not take
+// its lead gives its slot back.
+//
 // A sending error leaves the row due a minute later and counts an attempt;
 // after the integration's max_attempts the row is marked failed and waits
 // for Requeue. A 429 with Retry-After pauses that integration's mode. DryRun

@@ -58,6 +58,9 @@ type Config struct {
 	// Publishers is how many landing pages post at once in the intake
 	// scenario, each waiting for its answer. Default 64.
 	Publishers int
+	// Control gives the integration a timezone, hours open all week and
+	// caps too high to bind, to measure what checking them costs.
+	Control bool
 }
 
 // Behaviour is what the fake CRM does with a request. The shares are drawn
@@ -109,6 +112,7 @@ func parseConfig(args []string) (Config, error) {
 	fs.BoolVar(&c.Keep, "keep", false, "keep the database afterwards")
 	fs.DurationVar(&c.Intake, "intake", 0, "run the intake scenario for this long instead of the drain")
 	fs.IntVar(&c.Publishers, "publishers", 64, "publishers posting at once in the intake scenario")
+	fs.BoolVar(&c.Control, "control", false, "give the integration hours and caps that never close it")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}

@@ -151,9 +151,15 @@ func (db *database) addIntegration(ctx context.Context, c Config, crmURL string)
 	if c.Scripts {
 		mode["pre"], mode["post"] = preScript, postScript
 	}
-	doc, err := json.Marshal(map[string]any{"name": "leadbench", "enabled": true, "concurrency": c.Concurrency,
+	integ := map[string]any{"name": "leadbench", "enabled": true, "concurrency": c.Concurrency,
 		"secrets": map[string]string{"token": "leadbench"}, "retry": map[string]int{"max_attempts": c.MaxAttempts},
-		"new": mode})
+		"new": mode}
+	if c.Control {
+		integ["timezone"] = "Europe/Berlin"
+		integ["hours"] = map[string]string{"mon-sun": "00:00-24:00"}
+		integ["caps"] = map[string]int{"daily": 100_000_000, "hourly": 10_000_000}
+	}
+	doc, err := json.Marshal(integ)
 	if err != nil {
 		return 0, err
 	}
