@@ -1,0 +1,77 @@
+package storage_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/leadrelay/leadrelay/storage"
+	"github.com/leadrelay/leadrelay/storage/storagetest"
+	"github.com/leadrelay/leadrelay/storage/user"
+)
+
+func TestUsersTokensSessions(t *testing.T) {
+	t.Parallel()
+	storagetest.Run(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		ann := &storage.User{Name: "ann", Role: user.Support, PasswordHash: "h"}
+		if err := s.CreateUser(ctx, ann); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CreateUser(ctx, &storage.User{Name: "ann", Role: user.Admin, PasswordHash: "h"}); !errors.Is(err, storage.ErrExists) {
+			t.Fatalf("a second ann: %v, want ErrExists", err)
+		}
+		tok := user.NewSecret()
+		if err := s.AddToken(ctx, ann.ID, storage.HashToken(tok)); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.UserByToken(ctx, storage.HashToken(tok))
+		if err != nil || got.Name != "ann" || got.Role != user.Support {
+			t.Fatalf("UserByToken = %+v, %v", got, err)
+		}
+		if n, err := s.RevokeTokens(ctx, ann.ID); n != 1 || err != nil {
+			t.Fatalf("RevokeTokens = %d, %v", n, err)
+		}
+		if _, err := s.UserByToken(ctx, storage.HashToken(tok)); !errors.Is(err, storage.ErrNotFound) {
+			t.Fatalf("a revoked token: %v, want ErrNotFound", err)
+		}
+
+		now := time.Date(2026, 1, 2, 3, 0, 0, 0, time.UTC)
+		if err := s.CreateSession(ctx, &storage.Session{Hash: "s1", UserID: ann.ID, CSRF: "c", LastSeen: now}); err != nil {
+			t.Fatal(err)
+		}
+		later := now.Add(11 * time.Hour)
+		if _, u, err := s.TouchSession(ctx, "s1", later.Add(-12*time.Hour), later); err != nil || u.Name != "ann" {
+			t.Fatalf("TouchSession within 12 h = %v, %v", u, err)
+		}
+		idle := later.Add(12*time.Hour + time.Second)
+		if _, _, err := s.TouchSession(ctx, "s1", idle.Add(-12*time.Hour), idle); !errors.Is(err, storage.ErrNotFound) {
+			t.Fatalf("TouchSession after 12 h idle: %v, want ErrNotFound", err)
+		}
+
+		if err := s.RemoveUser(ctx, "ann"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.UserByName(ctx, "ann"); !errors.Is(err, storage.ErrNotFound) {
+			t.Fatalf("a removed user: %v", err)
+		}
+		if err := s.RemoveUser(ctx, "ann"); !errors.Is(err, storage.ErrNotFound) {
+			t.Fatalf("removing twice: %v", err)
+		}
+	})
+}
+
+func TestLogBy(t *testing.T) {
+	t.Parallel()
+	storagetest.Run(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		if err := s.AppendLog(ctx, &storage.LogEntry{LeadID: 1, Mode: "status", By: "ann"}); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := s.ListLog(ctx, storage.LogFilter{LeadID: 1})
+		if err != nil || len(rows) != 1 || rows[0].By != "ann" {
+			t.Fatalf("ListLog = %+v, %v", rows, err)
+		}
+	})
+}
