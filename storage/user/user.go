@@ -3,6 +3,7 @@
 package user
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -133,4 +134,24 @@ func NewSecret() string {
 	b := make([]byte, 32)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+type personKey struct{}
+
+// WithPerson marks ctx as a request p makes, so the changes made under it
+// are logged with p's name as "by".
+func WithPerson(ctx context.Context, p Person) context.Context {
+	return context.WithValue(ctx, personKey{}, p)
+}
+
+// From is the person ctx was marked with; false when none was.
+func From(ctx context.Context) (Person, bool) {
+	p, ok := ctx.Value(personKey{}).(Person)
+	return p, ok
+}
+
+// By is the name of the person ctx was marked with, "" when none was.
+func By(ctx context.Context) string {
+	p, _ := From(ctx)
+	return p.Name
 }
