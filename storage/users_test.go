@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -72,6 +73,36 @@ func TestLogBy(t *testing.T) {
 		rows, err := s.ListLog(ctx, storage.LogFilter{LeadID: 1})
 		if err != nil || len(rows) != 1 || rows[0].By != "ann" {
 			t.Fatalf("ListLog = %+v, %v", rows, err)
+		}
+	})
+}
+
+func TestDashboardCounts(t *testing.T) {
+	t.Parallel()
+	storagetest.Run(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		now := time.Now().UTC()
+		if err := s.AppendLog(ctx,
+			&storage.LogEntry{Time: now, IntegrationID: 7, Mode: "new", Outcome: "SUCCESS"},
+			&storage.LogEntry{Time: now, IntegrationID: 7, Mode: "new", Outcome: "SUCCESS"},
+			&storage.LogEntry{Time: now, IntegrationID: 7, Mode: "new", Outcome: "HTTP_FAIL", Message: "first"},
+			&storage.LogEntry{Time: now, IntegrationID: 7, Mode: "new", Outcome: "ERROR", Message: "second"},
+			&storage.LogEntry{Time: now.Add(-25 * time.Hour), IntegrationID: 7, Mode: "new", Outcome: "ERROR"},
+			&storage.LogEntry{Time: now, IntegrationID: 7, Mode: "status", Outcome: "SUCCESS"},
+		); err != nil {
+			t.Fatal(err)
+		}
+		counts, err := s.CountAttempts(ctx, now.Add(-24*time.Hour), []string{"new"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []storage.AttemptCount{{7, "new", "ERROR", 1}, {7, "new", "HTTP_FAIL", 1}, {7, "new", "SUCCESS", 2}}
+		if fmt.Sprint(counts) != fmt.Sprint(want) {
+			t.Errorf("CountAttempts = %v, want %v", counts, want)
+		}
+		last, err := s.LastErrors(ctx, now.Add(-24*time.Hour), []string{"ERROR", "HTTP_FAIL"})
+		if err != nil || len(last) != 1 || last[0].Message != "second" {
+			t.Errorf("LastErrors = %+v, %v", last, err)
 		}
 	})
 }
