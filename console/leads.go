@@ -156,6 +156,9 @@ func (c *Console) showLead(w http.ResponseWriter, r *http.Request, status int, f
 	}
 	delete(l, "log")
 	for _, k := range sortedKeys(l) {
+		if m, ok := l[k].(map[string]any); ok && len(m) == 0 {
+			continue
+		}
 		if v := l[k]; v != nil && v != "" && v != float64(0) && v != false {
 			p.Shown = append(p.Shown, k)
 		}
