@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/leadrelay/leadrelay/dispatcher"
 	"github.com/leadrelay/leadrelay/storage"
 	"github.com/leadrelay/leadrelay/storage/user"
 )
@@ -28,6 +29,9 @@ type Options struct {
 	API http.Handler
 	// Now is the clock. Default: time.Now.
 	Now func() time.Time
+	// LastSweep tells of this process's last sweep, for the dashboard.
+	// Default: the dashboard says nothing of sweeps.
+	LastSweep func() (dispatcher.SweepRecord, bool)
 	// Logger receives unexpected errors. Default: discarded.
 	Logger *slog.Logger
 }
@@ -101,6 +105,10 @@ func (c *Console) Handler() http.Handler {
 const csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
+// maxForm bounds a form's body: an integration's JSON and its scripts, as
+// the API takes them, and room for the form's own fields.
+const maxForm = 2 << 20
+
 func (c *Console) serve(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Content-Security-Policy", csp)
@@ -108,6 +116,7 @@ func (c *Console) serve(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("Cache-Control", "no-store")
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 	c.mux.ServeHTTP(w, r)
 }
 

@@ -175,3 +175,164 @@ func TestSupportIsRefusedTheEditor(t *testing.T) {
 		}
 	})
 }
+
+func TestDashboard(t *testing.T) {
+	t.Parallel()
+	storagetest.Run(t, func(t *testing.T, s *storage.Store) {
+		b := setup(t, s)
+		b.person("sam", user.Support, password)
+		ctx := context.Background()
+		now := b.clock.Now()
+		rec := &storage.IntegrationRecord{Name: "crm-<b>", Enabled: true, Document: `{"name":"crm-<b>","enabled":true}`}
+		if err := s.SaveIntegration(ctx, rec); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.AppendLog(ctx,
+			&storage.LogEntry{Time: now, IntegrationID: rec.ID, LeadID: 5, Mode: "new", Outcome: "SUCCESS"},
+			&storage.LogEntry{Time: now, IntegrationID: rec.ID, LeadID: 6, Mode: "new", Outcome: "SUCCESS"},
+			&storage.LogEntry{Time: now, IntegrationID: rec.ID, LeadID: 7, Mode: "new", Outcome: "HTTP_FAIL", Message: "crm.example: connection refused"},
+		); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.PauseUntil(ctx, rec.ID, "new", now.Add(time.Hour).UnixMilli()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.d.Sweep(ctx, "postback"); err != nil {
+			t.Fatal(err)
+		}
+		br := b.browser()
+		p := br.signIn("sam", password)
+		contains(t, p, "crm-&lt;b&gt;", "new: attempts in the last 24 h", `<rect class="o-SUCCESS" x="90" y="0" width="240"`,
+			`<rect class="o-HTTP_FAIL" x="90" y="0" width="120"`, "HTTP_FAIL crm.example: connection refused",
+			"new paused until", "Last sweep in this process: postback")
+	})
+}
+
+func TestCatalogPages(t *testing.T) {
+	t.Parallel()
+	storagetest.Run(t, func(t *testing.T, s *storage.Store) {
+		b := setup(t, s)
+		b.person("ann", user.Admin, password)
+		br := b.browser()
+		home := br.signIn("ann", password)
+		list := br.submit(home, "/admin/catalog/offers", url.Values{"json": {`{"name":"Slim <tea>","params":{"price":"49"}}`}})
+		contains(t, list, "Slim &lt;tea&gt;")
+		bad := br.submit(home, "/admin/catalog/offers", url.Values{"json": {`{"nam":"x"}`}})
+		if bad.code != http.StatusBadRequest && bad.code != http.StatusUnprocessableEntity {
+			t.Errorf("a bad offer = %d", bad.code)
+		}
+		contains(t, bad, `{&#34;nam&#34;:&#34;x&#34;}`)
+		edit := br.get("/admin/catalog/offers/1")
+		contains(t, edit, "&#34;price&#34;: &#34;49&#34;")
+		contains(t, br.submit(edit, "/admin/catalog/offers/1", url.Values{"json": {`{"name":"Slim tea 2"}`}}), "Slim tea 2")
+		if p := br.submit(edit, "/admin/catalog/offers/1/delete", url.Values{}); strings.Contains(p.body, "Slim tea 2") {
+			t.Errorf("the deleted offer is still listed")
+		}
+		if p := br.get("/admin/catalog/planets"); p.code != http.StatusNotFound {
+			t.Errorf("an unknown kind = %d", p.code)
+		}
+		rows, err := s.ListLog(context.Background(), storage.LogFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var by []string
+		for _, r := range rows {
+			by = append(by, r.By+": "+r.Message)
+		}
+		if got := strings.Join(by, "\n"); got != "ann: offer 1 saved\nann: offer 1 saved\nann: offer 1 deleted" {
+			t.Errorf("the log of the catalog's changes:\n%s", got)
+		}
+	})
+}
+
+func TestUsersPage(t *testing.T) {
+	t.Parallel()
+	storagetest.Run(t, func(t *testing.T, s *storage.Store) {
+		b := setup(t, s)
+		b.person("ann", user.Admin, password)
+		br := b.browser()
+		home := br.signIn("ann", password)
+		added := br.submit(home, "/admin/users", url.Values{"name": {"sam"}, "role": {"support"}})
+		contains(t, added, "Added sam (support).", "Password of sam, shown this once: ")
+		generated := strings.Fields(strings.SplitN(added.body, "shown this once: ", 2)[1])[0]
+		generated = strings.TrimSuffix(generated, "</p>")
+		if p := b.browser().signIn("sam", generated); !strings.Contains(p.body, "sam (support)") {
+			t.Errorf("sam cannot sign in with the password shown: %q", generated)
+		}
+		token := br.submit(home, "/admin/users/sam/token", url.Values{})
+		contains(t, token, "API token of sam, shown this once: ")
+		tok := strings.TrimSuffix(strings.Fields(strings.SplitN(token.body, "shown this once: ", 2)[1])[0], "</p>")
+		if _, err := s.UserByToken(context.Background(), storage.HashToken(tok)); err != nil {
+			t.Errorf("the token shown is not sam's: %v", err)
+		}
+		contains(t, br.submit(home, "/admin/users/sam/revoke", url.Values{}), "Revoked 1 tokens of sam.")
+		contains(t, br.submit(home, "/admin/users", url.Values{"name": {"sam"}, "role": {"admin"}, "password": {password}}), "There is a user sam already.")
+		contains(t, br.submit(home, "/admin/users/sam/remove", url.Values{}), "Removed sam.")
+		if _, err := s.UserByName(context.Background(), "sam"); err == nil {
+			t.Errorf("sam is still there")
+		}
+	})
+}
+
+func TestLeadPages(t *testing.T) {
+	t.Parallel()
+	storagetest.Run(t, func(t *testing.T, s *storage.Store) {
+		b := setup(t, s)
+		b.person("sam", user.Support, password)
+		ctx := context.Background()
+		var ids []int64
+		for i := range 3 {
+			l := &lead.Lead{Name: fmt.Sprintf("Lead %d", i), Phone: "447123456789", Country: "gb", Failed: i > 0}
+			if err := s.CreateLeadWith(ctx, l, nil, nil); err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, l.ID)
+		}
+		br := b.browser()
+		home := br.signIn("sam", password)
+		contains(t, br.get("/admin/leads?failed=true"), "Lead 1", "Lead 2")
+		if p := br.get("/admin/leads?failed=false"); strings.Contains(p.body, "Lead 1") || !strings.Contains(p.body, "Lead 0") {
+			t.Errorf("the failed=false filter shows failed leads")
+		}
+		if p := br.get("/admin/leads?status=bogus"); p.code != http.StatusUnprocessableEntity || !strings.Contains(p.body, "bogus") {
+			t.Errorf("a bad filter = %d", p.code)
+		}
+		edited := br.submit(home, fmt.Sprintf("/admin/leads/%d", ids[0]), url.Values{"status": {"cancel"}, "reason": {"7"}, "comment": {"called twice"}, "city": {"Leeds"}})
+		contains(t, edited, "Saved: city, comment, reason, status.", "7 duplicate", "Leeds", `by <span class="by">sam</span>`)
+		unchanged := br.submit(home, fmt.Sprintf("/admin/leads/%d", ids[0]), url.Values{"status": {"cancel"}, "reason": {"7"}, "comment": {"called twice"}, "city": {"Leeds"}})
+		contains(t, unchanged, "Nothing changed.")
+
+		failed := br.get("/admin/failed")
+		contains(t, failed, "Lead 1", "Lead 2")
+		if strings.Contains(failed.body, "Lead 0") {
+			t.Errorf("the failed list shows a lead that did not fail")
+		}
+		contains(t, br.submit(failed, "/admin/failed", url.Values{}), "Tick the leads to re-queue")
+		contains(t, br.submit(failed, "/admin/failed", url.Values{"all": {"1"}}), "Re-queued 2 leads.", "No failed leads.")
+		log := br.get(fmt.Sprintf("/admin/log?lead_id=%d", ids[1]))
+		contains(t, log, "requeued", `by <span class="by">sam</span>`)
+	})
+}
+
+func TestImportExport(t *testing.T) {
+	t.Parallel()
+	storagetest.Run(t, func(t *testing.T, s *storage.Store) {
+		b := setup(t, s)
+		b.person("ann", user.Admin, password)
+		br := b.browser()
+		home := br.signIn("ann", password)
+		contains(t, br.submit(home, "/admin/integrations/new", url.Values{"document": {`{"name":"crm","enabled":true,"secrets":{"token":"tok-1"},"new":{"enabled":true,"url":"https://crm.example/x"}}`},
+			"script:new.post": {"return 1\n"}}), "Saved integration 1.")
+		exported := br.get("/admin/integrations/1/export")
+		if exported.hdr.Get("Content-Disposition") == "" || !strings.Contains(exported.body, `"post": "return 1\n"`) || strings.Contains(exported.body, "tok-1") {
+			t.Fatalf("export = %s", exported.body)
+		}
+		again := strings.Replace(exported.body, `"name": "crm"`, `"name": "crm two"`, 1)
+		p := br.submit(home, "/admin/integrations/import", url.Values{"json": {again}})
+		contains(t, p, "crm two")
+		rec, err := s.GetIntegration(context.Background(), 1)
+		if err != nil || !strings.Contains(rec.Document, "tok-1") || rec.Name != "crm two" {
+			t.Errorf("the import lost the secret or the name: %+v, %v", rec, err)
+		}
+	})
+}

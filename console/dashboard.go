@@ -4,10 +4,18 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
+	"github.com/leadrelay/leadrelay/dispatcher"
 	"github.com/leadrelay/leadrelay/storage"
 )
+
+// dashboard is the dashboard's page.
+type dashboard struct {
+	Integrations []*dashboardRow
+	Sweep        *dispatcher.SweepRecord
+}
 
 // dashboardRow is one integration on the dashboard.
 type dashboardRow struct {
@@ -15,7 +23,14 @@ type dashboardRow struct {
 	Name    string
 	Waiting int64
 	Failed  int64
+	Paused  []pause
 	Modes   []modeRow
+}
+
+// pause is a mode paused until a time (after a 429 with Retry-After).
+type pause struct {
+	Mode  string
+	Until time.Time
 }
 
 // modeRow is one mode of an integration: its attempts over the last 24
@@ -81,6 +96,10 @@ func (c *Console) dashboard(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		lastErrors, err = c.opts.Store.LastErrors(ctx, since, errorOutcomes)
 	}
+	var paused map[storage.PauseKey]int64
+	if err == nil {
+		paused, err = c.opts.Store.Paused(ctx, c.opts.Now().UnixMilli())
+	}
 	if err != nil {
 		c.log.Error("reading the dashboard", "err", err)
 		c.problem(w, r, http.StatusInternalServerError, "the dashboard could not be read; the server log has the details")
@@ -119,6 +138,9 @@ func (c *Console) dashboard(w http.ResponseWriter, r *http.Request) {
 		}
 		last[e.IntegrationID][e.Mode] = e
 	}
+	for k, until := range paused {
+		row(k.Integration).Paused = append(rows[k.Integration].Paused, pause{Mode: k.Mode, Until: time.UnixMilli(until).UTC()})
+	}
 	for id, modes := range counts {
 		for _, m := range attemptModes {
 			if n, ok := modes[m]; ok {
@@ -126,12 +148,18 @@ func (c *Console) dashboard(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	out := make([]*dashboardRow, 0, len(order))
+	page := dashboard{Integrations: make([]*dashboardRow, 0, len(order))}
 	slices.Sort(order)
 	for _, id := range order {
-		out = append(out, rows[id])
+		slices.SortFunc(rows[id].Paused, func(a, b pause) int { return strings.Compare(a.Mode, b.Mode) })
+		page.Integrations = append(page.Integrations, rows[id])
 	}
-	c.render(w, r, http.StatusOK, "dashboard", view{Title: "Dashboard", Data: out})
+	if c.opts.LastSweep != nil {
+		if s, ok := c.opts.LastSweep(); ok {
+			page.Sweep = &s
+		}
+	}
+	c.render(w, r, http.StatusOK, "dashboard", view{Title: "Dashboard", Data: page})
 }
 
 // dashboardWindow is how far back the dashboard counts.

@@ -52,7 +52,7 @@ func setup(t testing.TB, s *storage.Store) *bundle {
 	if err != nil {
 		t.Fatal(err)
 	}
-	con, err := console.New(console.Options{Store: s, API: srv.Handler(), Now: b.clock.Now})
+	con, err := console.New(console.Options{Store: s, API: srv.Handler(), Now: b.clock.Now, LastSweep: d.LastSweep})
 	if err != nil {
 		t.Fatal(err)
 	}

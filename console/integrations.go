@@ -3,6 +3,7 @@ package console
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -284,6 +285,10 @@ func (c *Console) exportIntegration(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write([]byte(pretty(json.RawMessage(a.Body)) + "\n"))
 }
 
+// maxImport is the most of an uploaded file the import reads, as the API
+// refuses bodies over 1 MiB.
+const maxImport = 1 << 20
+
 // importIntegration stores one integration's JSON, pasted or uploaded: with
 // an id it replaces that integration (secrets sent as *** keep their
 // values), without one it is new.
@@ -291,9 +296,10 @@ func (c *Console) importIntegration(w http.ResponseWriter, r *http.Request) {
 	raw := []byte(r.PostFormValue("json"))
 	if f, _, err := r.FormFile("file"); err == nil {
 		defer f.Close()
-		buf := make([]byte, 1<<20+1)
-		n, _ := f.Read(buf)
-		raw = buf[:n]
+		if raw, err = io.ReadAll(io.LimitReader(f, maxImport)); err != nil {
+			c.problem(w, r, http.StatusBadRequest, "The file could not be read: "+err.Error())
+			return
+		}
 	}
 	var head struct {
 		ID int64 `json:"id"`
