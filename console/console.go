@@ -95,6 +95,7 @@ func (c *Console) Handler() http.Handler {
 		case strings.HasPrefix(r.URL.Path, "/admin/"):
 			c.serve(w, r)
 		default:
+			w.Header().Set("Content-Security-Policy", apiCSP)
 			w.Header().Set("X-Frame-Options", "DENY")
 			c.opts.API.ServeHTTP(w, r)
 		}
@@ -108,6 +109,9 @@ const csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 's
 // maxForm bounds a form's body: an integration's JSON and its scripts, as
 // the API takes them, and room for the form's own fields.
 const maxForm = 2 << 20
+
+// apiCSP is the API's policy: its answers are data, never a page.
+const apiCSP = "default-src 'none'; frame-ancestors 'none'"
 
 func (c *Console) serve(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()

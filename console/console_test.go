@@ -336,3 +336,16 @@ func TestImportExport(t *testing.T) {
 		}
 	})
 }
+
+func TestEveryAnswerForbidsFramesAndInlineScript(t *testing.T) {
+	t.Parallel()
+	b := setup(t, storagetest.Open(t, "sqlite:"+t.TempDir()+"/lr.db"))
+	br := b.browser()
+	for _, path := range []string{"/admin/signin", "/admin/", "/admin/static/console.css", "/healthz", "/api/v1/admin/offers", "/nowhere"} {
+		p := br.get(path)
+		if p.hdr.Get("X-Frame-Options") != "DENY" || !strings.Contains(p.hdr.Get("Content-Security-Policy"), "frame-ancestors 'none'") ||
+			strings.Contains(p.hdr.Get("Content-Security-Policy"), "unsafe-inline") {
+			t.Errorf("%s: X-Frame-Options %q, CSP %q", path, p.hdr.Get("X-Frame-Options"), p.hdr.Get("Content-Security-Policy"))
+		}
+	}
+}

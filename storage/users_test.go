@@ -106,3 +106,40 @@ func TestDashboardCounts(t *testing.T) {
 		}
 	})
 }
+
+// TestMigrationFourUpgrades: a database from before users (no user tables,
+// no by column in the log) gets them from migration 4, and keeps its log.
+func TestMigrationFourUpgrades(t *testing.T) {
+	t.Parallel()
+	storagetest.Run(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		if err := s.AppendLog(ctx, &storage.LogEntry{LeadID: 1, Mode: "intake", Message: "kept"}); err != nil {
+			t.Fatal(err)
+		}
+		db := storage.DB(s)
+		for _, tbl := range []string{"user_sessions", "user_tokens", "users"} {
+			if err := db.Migrator().DropTable(tbl); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := db.Migrator().DropColumn(&storage.LogEntry{}, "By"); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Exec("DELETE FROM schema_migrations WHERE version = 4").Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Migrate(ctx); err != nil {
+			t.Fatalf("migrating a database from before users: %v", err)
+		}
+		if err := s.CreateUser(ctx, &storage.User{Name: "ann", Role: user.Admin, PasswordHash: "h"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.AppendLog(ctx, &storage.LogEntry{LeadID: 1, Mode: "status", By: "ann"}); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := s.ListLog(ctx, storage.LogFilter{LeadID: 1})
+		if err != nil || len(rows) != 2 || rows[0].Message != "kept" || rows[1].By != "ann" {
+			t.Fatalf("the log after the upgrade: %+v, %v", rows, err)
+		}
+	})
+}
