@@ -50,10 +50,11 @@
 // and "line" when the trouble has them, and "errors" listing each problem
 // when there are several. Codes: NO_ID (400, no alias or no lead named),
 // BAD_JSON and BAD_FORM (400), UNAUTHORIZED (401), FORBIDDEN (403, a wrong
-// campaign key), NOT_FOUND (404), CONFLICT (409, an id or alias taken),
-// TOO_LARGE (413), UNSUPPORTED_MEDIA_TYPE (415), VALIDATION, UNKNOWN_ALIAS,
-// SCRIPT_ERROR and NO_INTEGRATION (422), ADMIN_DISABLED (503, neither
-// LEADRELAY_ADMIN_TOKEN nor any user), INTERNAL (500, details in the server log only).
+// campaign key, or what the person's role may not do), NOT_FOUND (404),
+// CONFLICT (409, an id or alias taken), TOO_LARGE (413),
+// UNSUPPORTED_MEDIA_TYPE (415), VALIDATION, UNKNOWN_ALIAS, SCRIPT_ERROR and
+// NO_INTEGRATION (422), ADMIN_DISABLED (503, neither LEADRELAY_ADMIN_TOKEN
+// nor any user), INTERNAL (500, details in the server log only).
 // Requests refused for want of an alias or a lead are also written to the log
 // with the outcome NO_ID, the campaign key and lead token reading ***.
 //
