@@ -188,9 +188,10 @@ const (
 func (j *journeys) writeIntegration(t *testing.T) int64 {
 	ctx := j.tab(t, 1280, 1000)
 	j.signIn(t, ctx, "ann")
-	doc := fmt.Sprintf(`{"name":"journey-crm","enabled":true,"offers":[1],"secrets":{"token":"tok-secret"},"retry":{"max_attempts":1},
+	doc := fmt.Sprintf(`{"offers":[1],"secrets":{"token":"tok-secret"},"retry":{"max_attempts":1},
  "new":{"enabled":true,"url":%q,"method":"POST","format":"json","headers":"Authorization: {secret:token}","fields":"phone {phone}\nname {name}"}}`, j.crm.URL+"/orders")
 	j.do(t, ctx, chromedp.Navigate(j.b.srv.URL+"/admin/integrations/new"),
+		chromedp.SetValue(chromedp.ID("name"), "journey-crm"),
 		chromedp.SetValue(chromedp.ID("document"), doc),
 		chromedp.SetValue(chromedp.CSS(`textarea[name="script:new.post"]`), brokenPost))
 	j.page(t, ctx, chromedp.Click(chromedp.ID("save")))
@@ -199,6 +200,7 @@ func (j *journeys) writeIntegration(t *testing.T) int64 {
 	j.do(t, ctx, chromedp.SetValue(chromedp.CSS(`textarea[name="script:new.post"]`), fixedPost))
 	j.page(t, ctx, chromedp.Click(chromedp.ID("save")))
 	j.sees(t, ctx, chromedp.CSS("#flash"), "Saved integration")
+	j.sees(t, ctx, chromedp.CSS("h1"), "Integration journey-crm")
 	id := strings.TrimSuffix(strings.TrimPrefix(j.text(t, ctx, chromedp.CSS("#flash")), "Saved integration "), ".")
 	j.screenshot(t, ctx, "1-integration-saved")
 	var n int64

@@ -349,3 +349,23 @@ func TestEveryAnswerForbidsFramesAndInlineScript(t *testing.T) {
 		}
 	}
 }
+
+func TestEditorFields(t *testing.T) {
+	t.Parallel()
+	b := setup(t, storagetest.Open(t, "sqlite:"+t.TempDir()+"/lr.db"))
+	b.person("ann", user.Admin, password)
+	br := b.browser()
+	home := br.signIn("ann", password)
+	form := br.get("/admin/integrations/new")
+	contains(t, form, `name="name"`, `name="enabled" id="enabled" value="1" checked`)
+	saved := br.submit(home, "/admin/integrations/new", url.Values{"fields": {"1"}, "name": {"from the form"},
+		"document": {`{"name":"from the JSON","enabled":true,"new":{"enabled":true,"url":"https://crm.example/x"}}`}})
+	contains(t, saved, "Saved integration 1.", `value="from the form"`)
+	rec, err := b.store.GetIntegration(context.Background(), 1)
+	if err != nil || rec.Name != "from the form" || !strings.Contains(rec.Document, `"name":"from the form","enabled":false`) {
+		t.Errorf("the form's name and enabled were not saved: %+v, %v", rec, err)
+	}
+	if strings.Contains(saved.body, "from the JSON") {
+		t.Errorf("the JSON's name shows beside the form's")
+	}
+}

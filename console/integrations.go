@@ -65,6 +65,7 @@ func (c *Console) integrations(w http.ResponseWriter, r *http.Request) {
 type editor struct {
 	ID       string
 	Name     string
+	Enabled  bool
 	Document string
 	Scripts  []script
 	Problem  *apiError
@@ -129,8 +130,10 @@ func splitDocument(body []byte) (*editor, error) {
 	if err := json.Unmarshal(body, &doc); err != nil {
 		return nil, fmt.Errorf("reading the integration: %w", err)
 	}
-	ed := &editor{ID: num(doc["id"]), Name: text(doc["name"])}
-	delete(doc, "id")
+	ed := &editor{ID: num(doc["id"]), Name: text(doc["name"]), Enabled: doc["enabled"] == true}
+	for _, k := range []string{"id", "name", "enabled"} {
+		delete(doc, k)
+	}
 	for _, key := range scriptKeys() {
 		mode, part, nested := strings.Cut(key, ".")
 		holder := doc
@@ -160,11 +163,16 @@ func scriptName(mode, part string, nested bool) string {
 	return mode
 }
 
-// joinDocument puts the editor's scripts back into its document.
-func joinDocument(document string, scripts map[string]string) ([]byte, error) {
+// joinDocument puts the editor's fields and scripts back into its
+// document. The fields are the form's when it has them (the editor's form
+// always does), else the document's.
+func joinDocument(document string, fields *editor, scripts map[string]string) ([]byte, error) {
 	var doc map[string]any
 	if err := json.Unmarshal([]byte(document), &doc); err != nil {
 		return nil, fmt.Errorf("the document is not JSON: %v", err)
+	}
+	if fields != nil {
+		doc["name"], doc["enabled"] = fields.Name, fields.Enabled
 	}
 	for _, key := range scriptKeys() {
 		src, ok := scripts[key]
@@ -198,7 +206,12 @@ func setOrDrop(m map[string]any, key, src string) {
 // script's error at its line.
 func (c *Console) saveIntegration(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	ed := &editor{ID: id, Document: r.PostFormValue("document")}
+	ed := &editor{ID: id, Document: r.PostFormValue("document"),
+		Name: strings.TrimSpace(r.PostFormValue("name")), Enabled: r.PostFormValue("enabled") != ""}
+	var fields *editor
+	if r.PostFormValue("fields") != "" {
+		fields = ed
+	}
 	scripts := map[string]string{}
 	for _, key := range scriptKeys() {
 		if vals, ok := r.PostForm["script:"+key]; ok {
@@ -206,7 +219,7 @@ func (c *Console) saveIntegration(w http.ResponseWriter, r *http.Request) {
 			ed.Scripts = append(ed.Scripts, script{Key: key, Text: vals[0]})
 		}
 	}
-	body, err := joinDocument(ed.Document, scripts)
+	body, err := joinDocument(ed.Document, fields, scripts)
 	if err != nil {
 		ed.Problem = &apiError{Message: err.Error(), Field: "document"}
 		c.render(w, r, http.StatusUnprocessableEntity, "editor", view{Title: "Integration", Data: ed})
