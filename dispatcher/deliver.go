@@ -138,17 +138,8 @@ func (d *Dispatcher) deliver(ctx context.Context, run *sweepRun, t *task, token 
 // to processing as they are.
 func (d *Dispatcher) deliverNew(ctx context.Context, t *task, token string, now func() time.Time) (*attempt, result) {
 	l := t.lead
-	var a *attempt
-	var ch change
-	switch {
-	case l.Ext != "":
-		a = &attempt{outcome: OutcomeSkipped, err: fmt.Errorf("already has ext %q: not sent again", l.Ext)}
-		ch = change{cols: map[string]any{"status": lead.Processing}, status: lead.Processing}
-	case t.cm.IsStub():
-		a = &attempt{outcome: OutcomeSkipped, err: fmt.Errorf("stub: no request")}
-		ext := strconv.FormatInt(l.ID, 10)
-		ch = change{cols: map[string]any{"status": lead.Processing, "ext": ext}, status: lead.Processing}
-	default:
+	a, ch, skipped := skipNew(t)
+	if !skipped {
 		a = d.try(ctx, t)
 		ch = leadChange(t.mode, l, a)
 	}
@@ -168,6 +159,23 @@ func (d *Dispatcher) deliverNew(ctx context.Context, t *task, token string, now 
 		r.enqueue = d.postbacksFor(ctx, l, ch.status)
 	}
 	return a, r
+}
+
+// skipNew is the attempt and change of a new lead that needs no request: a
+// lead that has an ext already (a sync send, lead.edit or the intake set it)
+// and every lead of a stub go to processing as they are.
+func skipNew(t *task) (*attempt, change, bool) {
+	l := t.lead
+	switch {
+	case l.Ext != "":
+		a := &attempt{outcome: OutcomeSkipped, err: fmt.Errorf("already has ext %q: not sent again", l.Ext)}
+		return a, change{cols: map[string]any{"status": lead.Processing}, status: lead.Processing}, true
+	case t.cm.IsStub():
+		a := &attempt{outcome: OutcomeSkipped, err: fmt.Errorf("stub: no request")}
+		ext := strconv.FormatInt(l.ID, 10)
+		return a, change{cols: map[string]any{"status": lead.Processing, "ext": ext}, status: lead.Processing, ext: ext}, true
+	}
+	return nil, change{}, false
 }
 
 // pauseOn429 stops the integration's mode until a 429's Retry-After passes.

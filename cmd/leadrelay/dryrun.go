@@ -173,11 +173,13 @@ func describeEffect(e dispatcher.Effect) string {
 	if e.Redirect != "" {
 		parts = append(parts, "redirect to "+e.Redirect)
 	}
-	if e.Message != "" {
-		parts = append(parts, fmt.Sprintf("message %q", e.Message))
-	}
-	if e.Retry {
+	switch {
+	case e.Retry && e.Message != "":
+		parts = append(parts, "a sending error: "+e.Message)
+	case e.Retry:
 		parts = append(parts, "a sending error: sent again a minute later")
+	case e.Message != "":
+		parts = append(parts, fmt.Sprintf("message %q", e.Message))
 	}
 	if len(parts) == 0 {
 		return "no change"
