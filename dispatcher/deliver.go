@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/leadrelay/leadrelay/integrations"
@@ -124,6 +125,9 @@ func (d *Dispatcher) deliver(ctx context.Context, run *sweepRun, t *task, token 
 		cols := deliveryCols(t, a, now())
 		r.delivery = &storage.RowUpdate{ID: t.delivery.ID, Token: token, Cols: cols}
 		r.log = logRow(t, a, t.delivery.Attempts+1, now())
+		if attempts := t.delivery.Attempts + 1; a.outcome != OutcomeSuccess && gaveUp(attempts, maxAttempts(t)) {
+			r.failed = d.failedAfter(t, a, attempts, now())
+		}
 	}
 	d.pauseOn429(ctx, t, a)
 	d.metrics.delivered(t, a)
@@ -146,19 +150,37 @@ func (d *Dispatcher) deliverNew(ctx context.Context, t *task, token string, now 
 	attempts := l.Attempts + 1
 	ch.cols["updated_at"] = now()
 	ch.cols["last_message"] = messageOf(a)
+	var failed *storage.LogEntry
 	if ch.retry {
 		retryCols(ch.cols, attempts, maxAttempts(t), now(), "failed", true)
+		if gaveUp(attempts, maxAttempts(t)) {
+			failed = d.failedAfter(t, a, attempts, now())
+		}
 	} else {
 		ch.cols["attempts"] = attempts
 	}
 	r := result{
-		lead: &storage.RowUpdate{ID: l.ID, Token: token, Cols: ch.cols},
-		log:  logRow(t, a, attempts, now()),
+		lead:   &storage.RowUpdate{ID: l.ID, Token: token, Cols: ch.cols},
+		log:    logRow(t, a, attempts, now()),
+		failed: failed,
 	}
 	if ch.status != 0 && ch.status != l.Status {
 		r.enqueue = d.postbacksFor(ctx, l, ch.status)
 	}
 	return a, r
+}
+
+// failedAfter marks a lead or delivery that failed after its attempts: a log
+// row, a count in leadrelay_leads_failed_total and a line in the process's
+// log, so that support sees it.
+func (d *Dispatcher) failedAfter(t *task, a *attempt, attempts int, now time.Time) *storage.LogEntry {
+	row := logRow(t, a, attempts, now)
+	row.Request, row.Response, row.Return, row.ScriptLog, row.DurationMS = "", "", "", "", 0
+	row.Message = "failed after " + plural(attempts, "attempt") + ": " + strings.TrimSuffix(row.Message, retryNote)
+	d.metrics.failed(t)
+	d.cfg.Logger.Warn("lead failed after its attempts; it waits for a re-queue", "lead", t.lead.ID,
+		"integration", row.IntegrationID, "mode", t.mode, "attempts", attempts, "message", row.Message)
+	return row
 }
 
 // skipNew is the attempt and change of a new lead that needs no request: a

@@ -88,8 +88,11 @@ func errEmptyReturn(mode string, a *attempt) error {
 	if mode == integrations.ModeSync {
 		return errors.New(why + ": the lead goes the classic way")
 	}
-	return errors.New(why + ": sent again in a minute")
+	return errors.New(why + retryNote)
 }
+
+// retryNote ends the message of an empty return that is tried again.
+const retryNote = ": sent again in a minute"
 
 // shownValue is a return value as a message quotes it: "" for the empty string.
 func shownValue(v any) string {
@@ -140,10 +143,14 @@ func applyEdit(cols map[string]any, l *lead.Lead, e *scripting.LeadEdit) {
 func retryCols(cols map[string]any, attempts, max int, now time.Time, failedCol string, failedVal any) {
 	cols["attempts"] = attempts
 	cols["next_at"] = now.Add(minute).UnixMilli()
-	if max > 0 && attempts >= max {
+	if gaveUp(attempts, max) {
 		cols[failedCol] = failedVal
 	}
 }
+
+// gaveUp tells whether a sending error at this attempt marks the lead or
+// delivery failed: max attempts are spent (0: no limit).
+func gaveUp(attempts, max int) bool { return max > 0 && attempts >= max }
 
 // deliveryCols reads a changes, approved or postback attempt: any non-empty
 // value is success, empty is a retry.
@@ -236,4 +243,12 @@ func newResponseView(r *scripting.Response, truncated bool, limit int) responseV
 		v.Body, v.Truncated = v.Body[:limit], true
 	}
 	return v
+}
+
+// plural is n and the noun, with an s unless n is 1: "3 attempts".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }

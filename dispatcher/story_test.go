@@ -2,10 +2,15 @@ package dispatcher_test
 
 import (
 	"context"
+	"log/slog"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/leadrelay/leadrelay/dispatcher"
+	"github.com/leadrelay/leadrelay/macros"
+	"github.com/leadrelay/leadrelay/scripting"
 	"github.com/leadrelay/leadrelay/storage"
 	"github.com/leadrelay/leadrelay/storage/lead"
 	"github.com/leadrelay/leadrelay/storage/storagetest"
@@ -122,4 +127,33 @@ func TestSyncAnswersSayWhat(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestFailedLeadIsAServeLogLine: a lead that fails after its attempts is a
+// warning in the process's log.
+func TestFailedLeadIsAServeLogLine(t *testing.T) {
+	t.Parallel()
+	storagetest.Run(t, func(t *testing.T, s *storage.Store) {
+		lines := make(chan string, 16)
+		d, err := dispatcher.New(dispatcher.Config{Store: s, Engine: scripting.NewEngine(scripting.Config{Timeout: time.Second}),
+			Tokens: macros.NewTokens([]byte("test secret")), Clock: newFakeClock(), FlushInterval: 5 * time.Millisecond,
+			Logger: slog.New(messages{lines})})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(d.Close)
+		b := &bundle{store: s, d: d}
+		target := newCRM(t, answer(503, "busy"))
+		b.integration(t, map[string]any{"name": "crm", "enabled": true, "retry": map[string]any{"max_attempts": 1},
+			"new": newMode(target.URL, `return response.code == 200`)})
+		b.newLead(t, &lead.Lead{Name: "Ann"})
+		b.sweep(t, "new")
+		var got []string
+		for len(lines) > 0 {
+			got = append(got, <-lines)
+		}
+		if !slices.Contains(got, "lead failed after its attempts; it waits for a re-queue") {
+			t.Errorf("log lines = %q", got)
+		}
+	})
 }

@@ -180,6 +180,16 @@ func (s *Store) Paused(ctx context.Context, now int64) (map[PauseKey]int64, erro
 	return out, nil
 }
 
+// CountFailedLeads counts the leads that failed after their attempts and
+// wait for a re-queue.
+func (s *Store) CountFailedLeads(ctx context.Context) (int64, error) {
+	var n int64
+	if err := s.db.WithContext(ctx).Model(&lead.Lead{}).Where("failed = ?", true).Count(&n).Error; err != nil {
+		return 0, fmt.Errorf("counting failed leads: %w", err)
+	}
+	return n, nil
+}
+
 // QueueDepth counts what is waiting: new leads due by now and pending
 // deliveries by mode.
 func (s *Store) QueueDepth(ctx context.Context, now int64) (map[string]int64, error) {
