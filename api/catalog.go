@@ -158,7 +158,7 @@ func (k catalogKind[T]) remove(s *Server) handler {
 func (k catalogKind[T]) lookup(c *gin.Context, s *Server) (*T, error) {
 	obj, err := k.find(c.Request.Context(), s.opts.Store, c.Param("id"))
 	if errors.Is(err, storage.ErrNotFound) {
-		return nil, notFound("no %s %s", k.singular(), c.Param("id"))
+		return nil, notFound("%s %s does not exist", k.singular(), c.Param("id"))
 	}
 	return obj, err
 }
@@ -175,7 +175,7 @@ func (k catalogKind[T]) pathID(c *gin.Context, s *Server) (int64, error) {
 	}
 	id, perr := strconv.ParseInt(c.Param("id"), 10, 64)
 	if perr != nil || id <= 0 {
-		return 0, notFound("no %s %s", k.singular(), c.Param("id"))
+		return 0, notFound("%s %s does not exist", k.singular(), c.Param("id"))
 	}
 	return id, nil
 }

@@ -47,7 +47,7 @@ func (s *Server) getIntegration(c *gin.Context) error {
 	}
 	doc, err := s.opts.Dispatcher.Integration(c.Request.Context(), id)
 	if errors.Is(err, storage.ErrNotFound) {
-		return notFound("no integration %d", id)
+		return notFound("integration %d does not exist", id)
 	}
 	if err != nil {
 		return err
@@ -129,7 +129,7 @@ func (s *Server) deleteIntegration(c *gin.Context) error {
 	}
 	if err := s.opts.Store.DeleteIntegration(c.Request.Context(), id); err != nil {
 		if errors.Is(err, storage.ErrNotFound) {
-			return notFound("no integration %d", id)
+			return notFound("integration %d does not exist", id)
 		}
 		return err
 	}
@@ -141,7 +141,7 @@ func (s *Server) deleteIntegration(c *gin.Context) error {
 func integrationID(c *gin.Context) (int64, error) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, notFound("no integration %s", c.Param("id"))
+		return 0, notFound("integration %s does not exist", c.Param("id"))
 	}
 	return id, nil
 }

@@ -144,11 +144,11 @@ func (s *Server) leadLog(ctx context.Context, id int64) ([]storage.LogEntry, err
 func (s *Server) adminLead(c *gin.Context) (*lead.Lead, error) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return nil, notFound("no lead %s", c.Param("id"))
+		return nil, notFound("lead %s does not exist", c.Param("id"))
 	}
 	l, err := s.opts.Store.GetLead(c.Request.Context(), id)
 	if errors.Is(err, storage.ErrNotFound) {
-		return nil, notFound("no lead %d", id)
+		return nil, notFound("lead %d does not exist", id)
 	}
 	return l, err
 }

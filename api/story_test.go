@@ -42,3 +42,104 @@ func TestFailedLeadLeavesAMark(t *testing.T) {
 		}
 	})
 }
+
+// lastRow is the newest log row.
+func lastRow(t *testing.T, s *storage.Store) storage.LogEntry {
+	t.Helper()
+	rows, err := s.ListLog(context.Background(), storage.LogFilter{NewestFirst: true, Limit: 1})
+	if err != nil || len(rows) == 0 {
+		t.Fatalf("the log: %v %v", rows, err)
+	}
+	return rows[0]
+}
+
+// TestRefusedCallsAreLogged: every refused status update or webhook that
+// names a lead, a campaign or an integration is a log row saying why.
+func TestRefusedCallsAreLogged(t *testing.T) {
+	t.Parallel()
+	storagetest.Run(t, func(t *testing.T, s *storage.Store) {
+		b, integ := statusBundle(t, s)
+		b.sendJSON(http.MethodPut, "/api/v1/admin/integrations/"+idText(float64(integ)), map[string]any{"name": "sr", "enabled": true, "offers": []int{1},
+			"status_map": statusMap, "hook": "local b = json.decode(result)\nreturn {lead_id = b.id, ext = b.ext, status = b.status}"}, true)
+		other := b.integration(map[string]any{"name": "other", "enabled": true})
+		b.campaign(catalog.Campaign{Alias: "status_other", Integration: other})
+		id := b.intake(map[string]any{"alias": "cpa_uk", "phone": "1"})
+		hook := "/api/v1/hooks/" + idText(float64(integ))
+		in := " is not in integration " + idText(float64(integ)) + "'s status_map, nor a status id"
+		tests := []struct {
+			name, path string
+			body       any
+			status     int
+			row        storage.LogEntry
+		}{
+			{"unknown label", "/api/v1/status", map[string]any{"alias": "status_change_uk", "key": "adv-key", "lead_id": id, "order_status": "bogus"},
+				http.StatusUnprocessableEntity, storage.LogEntry{LeadID: id, IntegrationID: integ, Mode: "status", Outcome: "REJECTED", Message: `order_status: "bogus"` + in}},
+			{"lead id not digits", "/api/v1/status", map[string]any{"alias": "status_change_uk", "key": "adv-key", "lead_id": "abc", "order_status": "accepted"},
+				http.StatusUnprocessableEntity, storage.LogEntry{Mode: "status", Outcome: "NO_ID", Message: `campaign status_change_uk: lead_id: "abc" is not a lead id`}},
+			{"alias of another integration", "/api/v1/status", map[string]any{"alias": "status_other", "lead_id": id, "order_status": "accepted"},
+				http.StatusNotFound, storage.LogEntry{LeadID: id, IntegrationID: integ, Mode: "status", Outcome: "REJECTED",
+					Message: "campaign status_other is integration " + idText(float64(other)) + "'s, and lead " + idText(float64(id)) + " is integration " + idText(float64(integ)) + "'s"}},
+			{"hook status not in the map", hook, map[string]any{"id": id, "status": "weird"},
+				http.StatusUnprocessableEntity, storage.LogEntry{LeadID: id, IntegrationID: integ, Mode: "hook", Outcome: "REJECTED", Message: `status (from the hook script): "weird"` + in}},
+			{"hook for an unknown ext", hook, map[string]any{"ext": "nope", "status": "accepted"},
+				http.StatusNotFound, storage.LogEntry{IntegrationID: integ, Mode: "hook", Outcome: "NO_ID", Message: `integration ` + idText(float64(integ)) + ` has no lead 0 (ext "nope")`}},
+			{"hook for an unknown integration", "/api/v1/hooks/999", map[string]any{"id": id},
+				http.StatusNotFound, storage.LogEntry{IntegrationID: 999, Mode: "hook", Outcome: "NO_ID", Message: "integration 999 does not exist"}},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				m := expect(t, b.sendJSON(http.MethodPost, tt.path, tt.body, false), tt.status, "")
+				row := lastRow(t, s)
+				got := storage.LogEntry{LeadID: row.LeadID, IntegrationID: row.IntegrationID, Mode: row.Mode, Outcome: row.Outcome, Message: row.Message}
+				if got != tt.row {
+					t.Errorf("row = %+v, want %+v", got, tt.row)
+				}
+				if row.Request == "" {
+					t.Error("the row does not keep the request")
+				}
+				if !strings.HasSuffix(tt.row.Message, m["error"].(string)) {
+					t.Errorf("answer %q, row %q", m["error"], tt.row.Message)
+				}
+			})
+		}
+	})
+}
+
+// TestAdvertiserStatusAlias: a campaign that names the lead's integration is
+// the advertiser's own status alias (seed 000's status_change_uk).
+func TestAdvertiserStatusAlias(t *testing.T) {
+	t.Parallel()
+	storagetest.Run(t, func(t *testing.T, s *storage.Store) {
+		b, _ := statusBundle(t, s)
+		id := b.intake(map[string]any{"alias": "cpa_uk", "phone": "1"})
+		expect(t, b.sendJSON(http.MethodPost, "/api/v1/status", map[string]any{"alias": "status_change_uk", "key": "adv-key",
+			"lead_id": id, "order_status": "accepted"}, false), http.StatusOK, "")
+		if l := b.lead(id); l.Status.String() != "packaging" {
+			t.Errorf("status = %s, want packaging", l.Status)
+		}
+	})
+}
+
+// TestNotFoundNamesWhat: a 404 names what does not exist.
+func TestNotFoundNamesWhat(t *testing.T) {
+	t.Parallel()
+	storagetest.Run(t, func(t *testing.T, s *storage.Store) {
+		b := setup(t, s)
+		tests := []struct {
+			method, path string
+			body         any
+			want         string
+		}{
+			{http.MethodPost, "/api/v1/admin/integrations/12/test", map[string]any{"mode": "new", "lead_id": 1}, "integration 12 does not exist"},
+			{http.MethodGet, "/api/v1/admin/integrations/12", nil, "integration 12 does not exist"},
+			{http.MethodGet, "/api/v1/admin/offers/7", nil, "offer 7 does not exist"},
+			{http.MethodGet, "/api/v1/admin/leads/5", nil, "lead 5 does not exist"},
+		}
+		for _, tt := range tests {
+			m := expect(t, b.sendJSON(tt.method, tt.path, tt.body, true), http.StatusNotFound, "NOT_FOUND")
+			if m["error"] != tt.want {
+				t.Errorf("%s %s: %q, want %q", tt.method, tt.path, m["error"], tt.want)
+			}
+		}
+	})
+}

@@ -175,7 +175,8 @@ func (d *Dispatcher) deliverNew(ctx context.Context, t *task, token string, now 
 // log, so that support sees it.
 func (d *Dispatcher) failedAfter(t *task, a *attempt, attempts int, now time.Time) *storage.LogEntry {
 	row := logRow(t, a, attempts, now)
-	row.Request, row.Response, row.Return, row.ScriptLog, row.DurationMS = "", "", "", "", 0
+	// Not an attempt of its own: attempt 0, nothing sent.
+	row.Attempt, row.Request, row.Response, row.Return, row.ScriptLog, row.DurationMS = 0, "", "", "", "", 0
 	row.Message = "failed after " + plural(attempts, "attempt") + ": " + strings.TrimSuffix(row.Message, retryNote)
 	d.metrics.failed(t)
 	d.cfg.Logger.Warn("lead failed after its attempts; it waits for a re-queue", "lead", t.lead.ID,

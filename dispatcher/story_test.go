@@ -157,3 +157,28 @@ func TestFailedLeadIsAServeLogLine(t *testing.T) {
 		}
 	})
 }
+
+// TestRequeueOfAFailedLeadIsLogged: putting a failed new lead back in its
+// queue is a log row, as every re-queue is.
+func TestRequeueOfAFailedLeadIsLogged(t *testing.T) {
+	t.Parallel()
+	storagetest.Run(t, func(t *testing.T, s *storage.Store) {
+		b := setup(t, s)
+		target := newCRM(t, answer(503, "busy"))
+		b.integration(t, map[string]any{"name": "crm", "enabled": true, "retry": map[string]any{"max_attempts": 2},
+			"new": newMode(target.URL, `return response.code == 200`)})
+		l := b.newLead(t, &lead.Lead{Name: "Ann"})
+		for range 2 {
+			b.sweep(t, "new")
+			b.clock.Advance(time.Minute)
+		}
+		if n, err := b.d.Requeue(context.Background(), dispatcherRequeue(l.ID)); err != nil || n != 1 {
+			t.Fatalf("requeue = %d, %v", n, err)
+		}
+		rows := b.log(t, l.ID)
+		last := rows[len(rows)-1]
+		if last.Mode != "requeue" || last.Message != "re-queued after 2 attempts (failed): due now" {
+			t.Errorf("last row = %s %q", last.Mode, last.Message)
+		}
+	})
+}
