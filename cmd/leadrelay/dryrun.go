@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -19,7 +21,8 @@ import (
 type testFlags struct {
 	integration, lead        int64
 	mode, leadFile, respFile string
-	send                     bool
+	respCode                 int
+	send, respJSON           bool
 }
 
 func (f *testFlags) bind(fs *flag.FlagSet) {
@@ -28,7 +31,9 @@ func (f *testFlags) bind(fs *flag.FlagSet) {
 	fs.Int64Var(&f.lead, "lead", 0, "a stored lead's id")
 	fs.StringVar(&f.leadFile, "lead-file", "", "a JSON file holding a lead's fields, as the API takes them")
 	fs.BoolVar(&f.send, "send", false, "really send the request")
-	fs.StringVar(&f.respFile, "response-file", "", `the answer to pretend: JSON {"code":200,"headers":{…},"body":"…"}, or else the body of a 200`)
+	fs.StringVar(&f.respFile, "response-file", "", "a file holding the body of the answer to pretend")
+	fs.IntVar(&f.respCode, "response-code", 200, "the code of the answer to pretend")
+	fs.BoolVar(&f.respJSON, "response-json", false, `the response file is the whole answer: {"code":200,"headers":{…},"body":"…"}`)
 }
 
 // dryRun checks the flags and reads the files into a dry run.
@@ -40,6 +45,8 @@ func (f *testFlags) dryRun() (dispatcher.DryRun, error) {
 		return dispatcher.DryRun{}, fmt.Errorf("%w: give --lead or --lead-file, one of the two", errUsage)
 	case f.send && f.respFile != "":
 		return dispatcher.DryRun{}, fmt.Errorf("%w: give --send or --response-file, not both", errUsage)
+	case f.respJSON && f.respFile == "":
+		return dispatcher.DryRun{}, fmt.Errorf("%w: --response-json reads the --response-file: give one", errUsage)
 	}
 	var leadJSON []byte
 	if f.leadFile != "" {
@@ -54,7 +61,9 @@ func (f *testFlags) dryRun() (dispatcher.DryRun, error) {
 		if err != nil {
 			return dispatcher.DryRun{}, err
 		}
-		resp = stubResponse(raw)
+		if resp, err = f.stubResponse(raw); err != nil {
+			return dispatcher.DryRun{}, err
+		}
 	}
 	run, err := api.DryRunOf(f.integration, f.mode, f.lead, leadJSON, f.send, resp)
 	if err != nil {
@@ -63,14 +72,19 @@ func (f *testFlags) dryRun() (dispatcher.DryRun, error) {
 	return run, nil
 }
 
-// stubResponse reads a response file: a JSON response, or a body alone.
-func stubResponse(raw []byte) *dispatcher.StubResponse {
-	var r dispatcher.StubResponse
-	var keys map[string]json.RawMessage
-	if json.Unmarshal(raw, &keys) == nil && keys["code"] != nil && json.Unmarshal(raw, &r) == nil {
-		return &r
+// stubResponse reads a response file: the body of an answer with
+// --response-code, or with --response-json the whole answer.
+func (f *testFlags) stubResponse(raw []byte) (*dispatcher.StubResponse, error) {
+	if !f.respJSON {
+		return &dispatcher.StubResponse{Code: f.respCode, Body: string(raw)}, nil
 	}
-	return &dispatcher.StubResponse{Code: 200, Body: string(raw)}
+	var r dispatcher.StubResponse
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&r); err != nil {
+		return nil, fmt.Errorf("%w: %s is not an answer {\"code\":200,\"headers\":{…},\"body\":\"…\"} (--response-json): %v", errUsage, f.respFile, err)
+	}
+	return &r, nil
 }
 
 func runTest(ctx context.Context, a *app, args []string) error {
@@ -92,9 +106,16 @@ func runTest(ctx context.Context, a *app, args []string) error {
 			return err
 		}
 		printDryRun(a.stdout, res)
+		if res.Error != nil {
+			return errScriptFailed
+		}
 		return nil
 	})
 }
+
+// errScriptFailed is test's error when the dry run's script failed: the
+// output has said how, and the exit code says that it did.
+var errScriptFailed = errors.New("the script failed (see error above)")
 
 // wire is a request or a response as a dry run reports it.
 type wire struct {

@@ -1,0 +1,80 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestWordsSayWhatHappened: the words' messages and exit codes tell the
+// whole story.
+func TestWordsSayWhatHappened(t *testing.T) {
+	t.Parallel()
+	t.Run("no arguments", func(t *testing.T) {
+		t.Parallel()
+		code, out, errOut := newCLI(t).run()
+		if code != exitUsage || out != "" || !strings.Contains(errOut, "Commands:") {
+			t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
+		}
+	})
+	t.Run("a word's -h lists its own flags", func(t *testing.T) {
+		t.Parallel()
+		c := newCLI(t)
+		_, _, sweep := c.run("sweep", "-h")
+		_, _, serve := c.run("serve", "-h")
+		if strings.Contains(sweep, "-workers") || strings.Contains(sweep, "-addr") || !strings.Contains(sweep, "-mode") || !strings.Contains(sweep, "-dsn") {
+			t.Errorf("sweep -h:\n%s", sweep)
+		}
+		if !strings.Contains(serve, "-addr") || !strings.Contains(serve, "-workers") {
+			t.Errorf("serve -h:\n%s", serve)
+		}
+	})
+	t.Run("test without a database", func(t *testing.T) {
+		t.Parallel()
+		c := newCLI(t)
+		code, _, errOut := c.run("test", "--integration", "7", "--lead", "1")
+		if code != 1 || !strings.Contains(errOut, c.dsn) {
+			t.Errorf("exit %d, stderr %q; want 1 and the DSN", code, errOut)
+		}
+		if _, err := os.Stat(strings.TrimPrefix(c.dsn, "sqlite:")); err == nil {
+			t.Error("test created the database")
+		}
+	})
+	t.Run("test whose script fails", func(t *testing.T) {
+		t.Parallel()
+		c := newCLI(t)
+		c.mustRun("import", c.file("in.json", `{"id":7,"name":"x","offers":[1],"new":{"enabled":true,"url":"https://x.example","post":"error('no')"}}`))
+		lead := c.file("lead.json", `{"phone":"447000000000"}`)
+		code, out, _ := c.run("test", "--integration", "7", "--lead-file", lead, "--response-file", c.file("body.txt", "busy"), "--response-code", "503")
+		if code != 1 || !strings.Contains(out, "response\n  503") || !strings.Contains(out, "error    integration 7 new.post:1: no") {
+			t.Errorf("exit %d:\n%s", code, out)
+		}
+	})
+	t.Run("import twice", func(t *testing.T) {
+		t.Parallel()
+		c := newCLI(t)
+		in := c.file("in.json", `{"integrations":[{"name":"crm","offers":[1]}],"offers":[{"name":"Slim"}]}`)
+		c.mustRun("import", in)
+		c.mustRun("import", in)
+		if n := strings.Count(c.mustRun("export"), `"id"`); n != 2 {
+			t.Errorf("two imports of one file stored %d objects, want 2", n)
+		}
+	})
+	t.Run("import errors", func(t *testing.T) {
+		t.Parallel()
+		c := newCLI(t)
+		c.mustRun("migrate")
+		bad := c.file("bad.json", `{"integrations":[{"id":9,"name":"x","new":{"enabled":true,"url":"https://x","post":"return +"}}]}`)
+		if _, _, errOut := c.run("import", bad); !strings.Contains(errOut, `integration 9 ("x"): new.post`) {
+			t.Errorf("stderr %q", errOut)
+		}
+		missing, err := filepath.Abs("nope.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, errOut := c.run("import", "nope.json"); !strings.Contains(errOut, "open "+missing+":") {
+			t.Errorf("stderr %q, want the path %s", errOut, missing)
+		}
+	})
+}
