@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -50,6 +51,9 @@ func addCatalog[T storage.CatalogObject](s *Server, admin *gin.RouterGroup, k ca
 
 func (k catalogKind[T]) list(s *Server) handler {
 	return func(c *gin.Context) error {
+		if err := onlyFilters(c, "after", "limit"); err != nil {
+			return err
+		}
 		after, limit, err := paging(c)
 		if err != nil {
 			return err
@@ -261,6 +265,17 @@ func checkURL(field, raw string) error {
 }
 
 // paging reads ?after= and ?limit=.
+// onlyFilters refuses a query key that is not one of the list's filters:
+// a typo must not answer the whole list, as if nothing had been asked.
+func onlyFilters(c *gin.Context, filters ...string) error {
+	for key := range c.Request.URL.Query() {
+		if !slices.Contains(filters, key) {
+			return invalid("%s: not a filter of this list; its filters are %s", key, strings.Join(filters, ", "))
+		}
+	}
+	return nil
+}
+
 func paging(c *gin.Context) (after int64, limit int, err error) {
 	if after, err = asID("after", c.Query("after")); err != nil {
 		return 0, 0, err

@@ -24,6 +24,9 @@ func (s *Server) integrationRoutes(admin *gin.RouterGroup) {
 
 // listIntegrations answers every integration, lowest id first, secrets ***.
 func (s *Server) listIntegrations(c *gin.Context) error {
+	if err := onlyFilters(c); err != nil {
+		return err
+	}
 	recs, err := s.opts.Store.ListIntegrations(c.Request.Context())
 	if err != nil {
 		return err

@@ -143,3 +143,27 @@ func TestNotFoundNamesWhat(t *testing.T) {
 		}
 	})
 }
+
+// TestUnknownFiltersAreRefused: a list endpoint refuses a filter it does not
+// have, and the log an outcome that does not exist, naming them.
+func TestUnknownFiltersAreRefused(t *testing.T) {
+	t.Parallel()
+	storagetest.Run(t, func(t *testing.T, s *storage.Store) {
+		b := setup(t, s)
+		tests := []struct{ path, want string }{
+			{"/api/v1/admin/leads?phone=123", "phone: not a filter of this list"},
+			{"/api/v1/admin/leads?uncertain=true", "uncertain: not a filter of this list"},
+			{"/api/v1/admin/log?outcome=BOGUS", `outcome: "BOGUS" is not an outcome`},
+			{"/api/v1/admin/log?lead=1", "lead: not a filter of this list"},
+			{"/api/v1/admin/offers?name=x", "name: not a filter of this list"},
+			{"/api/v1/admin/integrations?enabled=true", "enabled: not a filter of this list"},
+		}
+		for _, tt := range tests {
+			m := expect(t, b.do(http.MethodGet, tt.path, "", nil, true), http.StatusUnprocessableEntity, "VALIDATION")
+			if !strings.HasPrefix(m["error"].(string), tt.want) {
+				t.Errorf("%s: %q, want %q", tt.path, m["error"], tt.want)
+			}
+		}
+		expect(t, b.do(http.MethodGet, "/api/v1/admin/leads?status=new&limit=5", "", nil, true), http.StatusOK, "")
+	})
+}

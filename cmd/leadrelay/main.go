@@ -44,6 +44,8 @@ func commands() []command {
 		{"sweep", "one sweep now, then exit; prints counts by outcome", "leadrelay sweep [--mode M]", runSweep},
 		{"requeue", "put failed or cancelled leads back in their queue", requeueDetail, runRequeue},
 		{"test", "dry-run an integration on a lead, printed for a person", testDetail, runTest},
+		{"leads", "list leads, newest first, as a table or as JSON", leadsDetail, runLeads},
+		{"log", "list the log, newest first, as a table or as JSON", logDetail, runLog},
 		{"import", "import integrations, catalog and campaigns from JSON files", importDetail, runImport},
 		{"export", "print integrations, catalog and campaigns as JSON, secrets in clear", exportDetail, runExport},
 		{"demo", "a self-contained run against a fake CRM", "leadrelay demo", runDemo},

@@ -1,10 +1,15 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/leadrelay/leadrelay/storage"
+	"github.com/leadrelay/leadrelay/storage/lead"
 )
 
 // TestWordsSayWhatHappened: the words' messages and exit codes tell the
@@ -77,4 +82,43 @@ func TestWordsSayWhatHappened(t *testing.T) {
 			t.Errorf("stderr %q, want the path %s", errOut, missing)
 		}
 	})
+}
+
+// TestLeadsAndLogWords: support reads leads and the log from the terminal,
+// as tables or as the API's JSON, with the API's filters.
+func TestLeadsAndLogWords(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	crm := fakeCRM(t, `{"id":84921}`)
+	c.mustRun("import", c.bundleFile(crm.URL))
+	s := c.store()
+	l := &lead.Lead{Phone: "447123456789", OfferID: 1, IntegrationID: 7, Campaign: "cpa_uk", Status: lead.Cancel, Reason: lead.ReasonFakeData}
+	if err := s.CreateLeadWith(context.Background(), l, &storage.LogEntry{Mode: "intake", Outcome: "SUCCESS", Message: "lead received"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	leads := c.mustRun("leads", "--status", "cancel")
+	for _, want := range []string{"id  time", "status", "1   ", "cancel", "fake data", "crm (7)"} {
+		if !strings.Contains(leads, want) {
+			t.Errorf("leads lacks %q:\n%s", want, leads)
+		}
+	}
+	if out := c.mustRun("leads", "--status", "new"); strings.TrimSpace(out) != "no leads" {
+		t.Errorf("leads --status new:\n%s", out)
+	}
+	logOut := c.mustRun("log", "--lead", "1")
+	if !strings.Contains(logOut, "intake") || !strings.Contains(logOut, "lead received") {
+		t.Errorf("log:\n%s", logOut)
+	}
+	var answer struct {
+		Log []map[string]any `json:"log"`
+	}
+	if err := json.Unmarshal([]byte(c.mustRun("log", "--json", "--outcome", "SUCCESS")), &answer); err != nil || len(answer.Log) != 1 {
+		t.Errorf("log --json: %v %v", answer, err)
+	}
+	if code, _, errOut := c.run("log", "--outcome", "BOGUS"); code != 1 || !strings.Contains(errOut, `outcome: "BOGUS" is not an outcome`) {
+		t.Errorf("log --outcome BOGUS: exit %d %q", code, errOut)
+	}
+	if code, _, _ := c.run("leads", "--phone", "123"); code != exitUsage {
+		t.Errorf("leads --phone: exit %d", code)
+	}
 }
