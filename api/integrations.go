@@ -104,7 +104,8 @@ func (s *Server) putIntegration(c *gin.Context) error {
 }
 
 // saveIntegration checks the document (templates and scripts compile),
-// stores it and drops the dispatcher's cached copy.
+// stores it and drops the dispatcher's cached copy. The answer is the
+// document with its warnings: what is legal but most likely cannot work.
 func (s *Server) saveIntegration(c *gin.Context, doc *integrations.Integration, status int) error {
 	if doc.ID < 0 {
 		return invalid("id: an id is not negative")
@@ -121,7 +122,11 @@ func (s *Server) saveIntegration(c *gin.Context, doc *integrations.Integration, 
 	}
 	s.opts.Dispatcher.Invalidate(rec.ID)
 	doc.ID = rec.ID
-	c.JSON(status, integrations.Redacted(doc))
+	warnings, err := documentWarnings(c.Request.Context(), s.opts.Store, doc)
+	if err != nil {
+		return err
+	}
+	c.JSON(status, savedIntegration{Integration: integrations.Redacted(doc), Warnings: warnings})
 	return nil
 }
 

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/leadrelay/leadrelay/storage"
 	"github.com/leadrelay/leadrelay/storage/catalog"
 	"github.com/leadrelay/leadrelay/storage/storagetest"
@@ -165,5 +167,25 @@ func TestUnknownFiltersAreRefused(t *testing.T) {
 			}
 		}
 		expect(t, b.do(http.MethodGet, "/api/v1/admin/leads?status=new&limit=5", "", nil, true), http.StatusOK, "")
+	})
+}
+
+// TestSaveWarns: saving what is legal but most likely cannot work answers
+// 201 with the warnings, checking {ofp:x} against the integration's offers.
+func TestSaveWarns(t *testing.T) {
+	t.Parallel()
+	storagetest.Run(t, func(t *testing.T, s *storage.Store) {
+		b := setup(t, s)
+		expect(t, b.sendJSON(http.MethodPost, "/api/v1/admin/offers", map[string]any{"id": 1, "name": "Slim", "params": map[string]any{"stream": "s-1"}}, true), http.StatusCreated, "")
+		m := expect(t, b.sendJSON(http.MethodPost, "/api/v1/admin/integrations", map[string]any{"name": "crm", "enabled": true, "offers": []int{1},
+			"new": map[string]any{"enabled": true, "url": "https://crm.example/{ofp:stream}", "fields": "name {name}\nphone {phnoe}\nflow {ofp:flow}"}}, true),
+			http.StatusCreated, "")
+		want := []any{
+			map[string]any{"where": "new.fields:2", "message": "{phnoe} is not a macro; did you mean {phone}?"},
+			map[string]any{"where": "new.fields:3", "message": `{ofp:flow}: no offer of the integration (offers 1) has the parameter "flow", so it expands to nothing`},
+		}
+		if diff := cmp.Diff(want, m["warnings"]); diff != "" {
+			t.Errorf("warnings (-want +got):\n%s", diff)
+		}
 	})
 }

@@ -122,3 +122,13 @@ func TestLeadsAndLogWords(t *testing.T) {
 		t.Errorf("leads --phone: exit %d", code)
 	}
 }
+
+// TestImportWarns: import prints the warnings of what it stored.
+func TestImportWarns(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	out := c.mustRun("import", c.file("in.json", `{"id":7,"name":"crm","new":{"enabled":true,"url":"https://x.example","headers":"X-Key: {secret:key}"}}`))
+	if want := `warning: integration 7 ("crm") new.headers:1: {secret:key}: the integration has no secret "key" (it has none)`; !strings.Contains(out, want) {
+		t.Errorf("import said %q, want %q", out, want)
+	}
+}

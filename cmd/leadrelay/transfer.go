@@ -34,6 +34,13 @@ func runImport(ctx context.Context, a *app, args []string) error {
 		if err != nil {
 			return err
 		}
+		warnings, err := api.ImportWarnings(ctx, rt.store, all)
+		if err != nil {
+			return err
+		}
+		for _, w := range warnings {
+			fmt.Fprintln(a.stdout, "warning: "+w)
+		}
 		for _, kind := range api.BundleKeys {
 			if n := counts[kind]; n == 1 {
 				fmt.Fprintf(a.stdout, "imported 1 %s\n", strings.TrimSuffix(kind, "s"))
