@@ -189,3 +189,49 @@ func TestSaveWarns(t *testing.T) {
 		}
 	})
 }
+
+// TestHookDryRun: a hook dry run runs the hook script on a given webhook and
+// says what it would do (lead, status change, postbacks), writing nothing.
+func TestHookDryRun(t *testing.T) {
+	t.Parallel()
+	storagetest.Run(t, func(t *testing.T, s *storage.Store) {
+		b := setup(t, s)
+		integ := b.integration(map[string]any{"name": "crm", "enabled": true, "offers": []int{1}, "status_map": map[string]any{"3": "packaging"},
+			"postback": map[string]any{"enabled": true, "url": "https://tracker.example/pb?s={status}", "method": "GET", "statuses": []any{6}},
+			"hook": "log('signed', request.headers['X-Signature'], request.query.shop)\nlocal b = json.decode(result)\nreturn {lead_id = b.id, status = b.status, comment = b.note}"})
+		b.campaign(catalog.Campaign{Alias: "cpa", Offer: 1, Integration: integ})
+		id := b.intake(map[string]any{"alias": "cpa", "phone": "447123456789"})
+		path := "/api/v1/admin/integrations/" + idText(float64(integ)) + "/test"
+		before, err := s.ListLog(context.Background(), storage.LogFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := expect(t, b.sendJSON(http.MethodPost, path, map[string]any{"mode": "hook",
+			"body": `{"id":` + idText(float64(id)) + `,"status":"3","note":"packed"}`, "headers": map[string]any{"x-signature": "abc"}, "query": map[string]any{"shop": "uk"}}, true),
+			http.StatusOK, "")
+		want := map[string]any{
+			"script_log": []any{"signed\tabc\tuk"},
+			"return":     map[string]any{"lead_id": float64(id), "status": "3", "comment": "packed"},
+			"effect": map[string]any{"lead_id": float64(id), "from": "new", "status": "packaging", "comment": "packed",
+				"postbacks": []any{map[string]any{"integration": float64(integ), "status": "packaging"}}},
+		}
+		if diff := cmp.Diff(want, m); diff != "" {
+			t.Errorf("hook dry run (-want +got):\n%s", diff)
+		}
+		refused := expect(t, b.sendJSON(http.MethodPost, path, map[string]any{"mode": "hook", "body": `{"id":` + idText(float64(id)) + `,"status":"won"}`}, true), http.StatusOK, "")
+		if e := refused["effect"].(map[string]any); e["code"] != float64(422) || !strings.Contains(e["refused"].(string), `"won" is not in integration`) {
+			t.Errorf("a refused webhook: %v", e)
+		}
+		failed := expect(t, b.sendJSON(http.MethodPost, path, map[string]any{"mode": "hook", "body": "not json"}, true), http.StatusOK, "")
+		if failed["error"] == nil || len(failed["script_log"].([]any)) != 2 {
+			t.Errorf("a failing hook script: %v", failed)
+		}
+		after, err := s.ListLog(context.Background(), storage.LogFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l := b.lead(id); l.Status.String() != "new" || l.Comment != "" || len(after) != len(before) {
+			t.Errorf("the dry run wrote: lead %s %q, %d log rows more", l.Status, l.Comment, len(after)-len(before))
+		}
+	})
+}

@@ -132,3 +132,29 @@ func TestImportWarns(t *testing.T) {
 		t.Errorf("import said %q, want %q", out, want)
 	}
 }
+
+// TestHookTestWord: leadrelay test --mode hook shows what a webhook would do.
+func TestHookTestWord(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	c.mustRun("import", c.file("in.json", `{"id":7,"name":"crm","enabled":true,"offers":[1],"status_map":{"3":"packaging"},
+		"postback":{"enabled":true,"url":"https://t.example/?s={status}","method":"GET","statuses":["packaging"]},
+		"hook":"log('sig', request.headers['X-Signature'])\nlocal b = json.decode(result)\nreturn {lead_id = b.id, status = b.status}"}`))
+	s := c.store()
+	l := &lead.Lead{Phone: "447123456789", OfferID: 1, IntegrationID: 7}
+	if err := s.CreateLeadWith(context.Background(), l, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	body := c.file("hook.json", `{"id":1,"status":"3"}`)
+	out := c.mustRun("test", "--integration", "7", "--mode", "hook", "--body-file", body, "--header", "X-Signature: abc")
+	want := "script log\n  sig\tabc\nreturn   {\"lead_id\":1,\"status\":\"3\"}\nlead     1 (new)\neffect   status new → packaging\npostbacks\n  integration 7: packaging\n"
+	if out != want {
+		t.Errorf("test --mode hook:\n%s\nwant:\n%s", out, want)
+	}
+	if code, _, _ := c.run("test", "--integration", "7", "--mode", "hook", "--body-file", c.file("bad.json", "not json")); code != 1 {
+		t.Errorf("a failing hook script: exit %d", code)
+	}
+	if got, _ := s.GetLead(context.Background(), l.ID); got.Status != lead.New {
+		t.Errorf("the dry run changed the lead: %s", got.Status)
+	}
+}
