@@ -198,7 +198,7 @@ func TestHookDryRun(t *testing.T) {
 		b := setup(t, s)
 		integ := b.integration(map[string]any{"name": "crm", "enabled": true, "offers": []int{1}, "status_map": map[string]any{"3": "packaging"},
 			"postback": map[string]any{"enabled": true, "url": "https://tracker.example/pb?s={status}", "method": "GET", "statuses": []any{6}},
-			"hook": "log('signed', request.headers['X-Signature'], request.query.shop)\nlocal b = json.decode(result)\nreturn {lead_id = b.id, status = b.status, comment = b.note}"})
+			"hook":     "log('signed', request.headers['X-Signature'], request.query.shop)\nlocal b = json.decode(result)\nreturn {lead_id = b.id, status = b.status, comment = b.note}"})
 		b.campaign(catalog.Campaign{Alias: "cpa", Offer: 1, Integration: integ})
 		id := b.intake(map[string]any{"alias": "cpa", "phone": "447123456789"})
 		path := "/api/v1/admin/integrations/" + idText(float64(integ)) + "/test"
