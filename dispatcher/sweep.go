@@ -104,7 +104,7 @@ func (d *Dispatcher) prepare(ctx context.Context, mode string, run *sweepRun) er
 		return d.routeWaiting(ctx)
 	case integrations.ModeApproved:
 		for _, c := range d.registry.withMode(mode) {
-			from, _ := lead.ParseStatus(c.Mode(mode).Mode.FromStatus)
+			from, _ := lead.ParseStatus(string(c.Mode(mode).Mode.FromStatus))
 			_, err := d.cfg.Store.QueueApproved(ctx, storage.ApprovedScope{
 				Integration: c.Doc.ID, FromStatus: from, Offers: c.Doc.Offers, Countries: c.Doc.Countries,
 				Now: run.now.UnixMilli(),

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/leadrelay/leadrelay/api"
@@ -120,7 +122,7 @@ func (a *app) parseFlags(name string, args []string, bind func(fs *flag.FlagSet)
 		fmt.Fprintf(a.stderr, "%s\n\nFlags:\n", commandDetail(name))
 		fs.PrintDefaults()
 	}
-	load := bindConfig(fs, a.env)
+	load := bindConfig(fs, a.env, name == "serve")
 	if bind != nil {
 		bind(fs)
 	}
@@ -131,7 +133,15 @@ func (a *app) parseFlags(name string, args []string, bind func(fs *flag.FlagSet)
 		return Config{}, nil, fmt.Errorf("%w: %v", errUsage, err)
 	}
 	cfg, err := load()
+	cfg.existing = !createsDatabase(name)
 	return cfg, fs.Args(), err
+}
+
+// createsDatabase tells whether a word may create the database it is given:
+// serve, migrate and import do; the others work on one that exists, and
+// never leave an empty leadrelay.db behind.
+func createsDatabase(word string) bool {
+	return word == "serve" || word == "migrate" || word == "import"
 }
 
 func commandDetail(name string) string {
@@ -143,11 +153,18 @@ func commandDetail(name string) string {
 	return "leadrelay " + name
 }
 
-// openStore connects to the configured database and migrates it.
+// openStore connects to the configured database and migrates it. An error
+// names the DSN it used.
 func openStore(ctx context.Context, cfg Config) (*storage.Store, error) {
+	dsn := storage.RedactDSN(cfg.DSN)
+	if path, ok := strings.CutPrefix(cfg.DSN, "sqlite:"); ok && cfg.existing && path != "" {
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("no database at %s (LEADRELAY_DSN or --dsn): %w; run leadrelay migrate to create one", dsn, err)
+		}
+	}
 	store, err := storage.Open(ctx, cfg.DSN)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("opening the database %s (LEADRELAY_DSN or --dsn): %w", dsn, err)
 	}
 	if err := store.Migrate(ctx); err != nil {
 		_ = store.Close()
