@@ -28,11 +28,23 @@ var migrations = []migration{
 			&IntegrationRecord{}, &Delivery{}, &LogEntry{}, &Setting{}, &Pause{},
 		)
 	}},
+	{4, "users, their tokens and sessions; the log's by", func(tx *gorm.DB) error {
+		if tx.Dialector.Name() == string(MySQL) {
+			tx = tx.Set("gorm:table_options", "DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci")
+		}
+		if err := tx.AutoMigrate(&User{}, &APIToken{}, &Session{}); err != nil {
+			return err
+		}
+		if tx.Migrator().HasColumn(&LogEntry{}, "By") {
+			return nil
+		}
+		return tx.Migrator().AddColumn(&LogEntry{}, "By")
+	}},
 	{6, "cap_slots", func(tx *gorm.DB) error {
 		if tx.Migrator().HasTable(&CapSlot{}) {
 			return nil
 		}
-		if tx.Dialector.Name() == "mysql" {
+		if tx.Dialector.Name() == string(MySQL) {
 			tx = tx.Set("gorm:table_options", "DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci")
 		}
 		return tx.Migrator().CreateTable(&CapSlot{})
