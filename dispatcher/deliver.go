@@ -117,11 +117,12 @@ func (d *Dispatcher) deliver(ctx context.Context, run *sweepRun, t *task, token 
 	var r result
 	var a *attempt
 	now := func() time.Time { return d.cfg.Clock.Now() }
+	retryAt := run.now.Add(minute)
 	if t.mode == integrations.ModeNew {
-		a, r = d.deliverNew(ctx, t, token, now)
+		a, r = d.deliverNew(ctx, t, token, now, retryAt)
 	} else {
 		a = d.try(ctx, t)
-		cols := deliveryCols(t, a, now())
+		cols := deliveryCols(t, a, now(), retryAt)
 		r.delivery = &storage.RowUpdate{ID: t.delivery.ID, Token: token, Cols: cols}
 		r.log = logRow(t, a, t.delivery.Attempts+1, now())
 	}
@@ -135,8 +136,8 @@ func (d *Dispatcher) deliver(ctx context.Context, run *sweepRun, t *task, token 
 
 // deliverNew sends a new lead, unless it needs no request: a lead that has an
 // ext already (a sync send, lead.edit or the intake set it) and the stub go
-// to processing as they are.
-func (d *Dispatcher) deliverNew(ctx context.Context, t *task, token string, now func() time.Time) (*attempt, result) {
+// to processing as they are. A sending error makes the lead due at retryAt.
+func (d *Dispatcher) deliverNew(ctx context.Context, t *task, token string, now func() time.Time, retryAt time.Time) (*attempt, result) {
 	l := t.lead
 	var a *attempt
 	var ch change
@@ -156,7 +157,7 @@ func (d *Dispatcher) deliverNew(ctx context.Context, t *task, token string, now 
 	ch.cols["updated_at"] = now()
 	ch.cols["last_message"] = messageOf(a)
 	if ch.retry {
-		retryCols(ch.cols, attempts, maxAttempts(t), now(), "failed", true)
+		retryCols(ch.cols, attempts, maxAttempts(t), retryAt, "failed", true)
 	} else {
 		ch.cols["attempts"] = attempts
 	}

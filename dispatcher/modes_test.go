@@ -291,17 +291,18 @@ return {lead_id = r.order.externalId, ext = r.order.id, status = r.order.statusI
 	})
 }
 
-// TestSchedulerOnFakeClock: each minute of fake time runs the job once, and
-// a run that overruns its minute is not joined by another.
+// TestSchedulerOnFakeClock: each minute of fake time runs the job once, told
+// the minute it was due at, and a run that overruns its minute is not
+// joined by another.
 func TestSchedulerOnFakeClock(t *testing.T) {
 	t.Parallel()
 	fake := newFakeClock()
-	runs := make(chan struct{}, 10)
+	runs := make(chan time.Time, 10)
 	finished := make(chan struct{}, 10)
 	release := make(chan struct{})
 	logged := make(chan string, 10)
-	s, err := dispatcher.NewScheduler("* * * * *", fake, slog.New(messages{logged}), func() {
-		runs <- struct{}{}
+	s, err := dispatcher.NewScheduler("* * * * *", fake, slog.New(messages{logged}), func(due time.Time) {
+		runs <- due
 		<-release
 		finished <- struct{}{}
 	})
@@ -313,7 +314,9 @@ func TestSchedulerOnFakeClock(t *testing.T) {
 	go s.Run(ctx)
 	fake.WaitForWaiter()
 	fake.Advance(time.Minute)
-	<-runs
+	if due, want := <-runs, fake.Now().Truncate(time.Minute); !due.Equal(want) {
+		t.Errorf("the run was told %v, want the minute it was due at, %v", due, want)
+	}
 	fake.WaitForWaiter()
 	fake.Advance(time.Minute) // the first run is still going: skipped
 	if msg := <-logged; msg != "scheduler: skip" {
@@ -329,7 +332,7 @@ func TestSchedulerOnFakeClock(t *testing.T) {
 		t.Fatal("an overlapping run was started")
 	default:
 	}
-	if _, err := dispatcher.NewScheduler("every minute", fake, discardLogger(), func() {}); err == nil {
+	if _, err := dispatcher.NewScheduler("every minute", fake, discardLogger(), func(time.Time) {}); err == nil {
 		t.Error("a bad schedule was accepted")
 	}
 }

@@ -20,7 +20,8 @@ var sweptModes = []string{integrations.ModeNew, integrations.ModeChanges, integr
 // sweepRun is one sweep's shared state.
 type sweepRun struct {
 	// now is the sweep's cut-off: rows due at or before it are taken, so a
-	// row retried during the sweep waits for the next one.
+	// row retried during the sweep waits for the next one. A scheduled sweep
+	// takes the time it was due at; one asked for, the time it was asked.
 	now     time.Time
 	mu      sync.Mutex
 	counts  map[string]int
@@ -34,17 +35,32 @@ func (r *sweepRun) count(outcome string) {
 }
 
 // Sweep runs one sweep of a mode ("" for all) now, and returns when every
-// outcome is written, with counts by outcome.
+// outcome is written, with counts by outcome. When ctx ends or Stop is
+// called, it stops claiming, hands back the rows it has not started, and
+// returns once the sends in flight have ended and their outcomes are
+// written.
 func (d *Dispatcher) Sweep(ctx context.Context, mode string) (map[string]int, error) {
+	return d.sweep(ctx, mode, d.cfg.Clock.Now())
+}
+
+// sweep is a sweep whose cut-off is the given time.
+func (d *Dispatcher) sweep(ctx context.Context, mode string, cutoff time.Time) (map[string]int, error) {
 	modes, err := modesToSweep(mode)
 	if err != nil {
 		return nil, err
 	}
+	if !d.begin() {
+		return nil, ErrStopping
+	}
+	defer d.sweeps.Done()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer context.AfterFunc(d.stopping, cancel)()
 	if err := d.registry.refresh(ctx); err != nil {
 		return nil, fmt.Errorf("loading integrations: %w", err)
 	}
 	started := time.Now()
-	run := &sweepRun{now: d.cfg.Clock.Now(), counts: map[string]int{}}
+	run := &sweepRun{now: cutoff, counts: map[string]int{}}
 	paused, err := d.cfg.Store.Paused(ctx, run.now.UnixMilli())
 	if err != nil {
 		return nil, err
@@ -52,16 +68,19 @@ func (d *Dispatcher) Sweep(ctx context.Context, mode string) (map[string]int, er
 	var wg sync.WaitGroup
 	var errMu sync.Mutex
 	var errs []error
-	drain := func(src drainSource) {
-		if err := d.drain(ctx, run, src); err != nil && !errors.Is(err, context.Canceled) {
+	fail := func(err error) {
+		if err != nil && !errors.Is(err, context.Canceled) {
 			errMu.Lock()
 			errs = append(errs, err)
 			errMu.Unlock()
 		}
 	}
+	drain := func(src drainSource) { fail(d.drain(ctx, run, src)) }
 	for _, m := range modes {
 		if err := d.prepare(ctx, m, run); err != nil {
-			return nil, err
+			fail(err)
+			cancel()
+			break
 		}
 		for _, c := range d.registry.withMode(m) {
 			if _, ok := paused[storage.PauseKey{Integration: c.Doc.ID, Mode: m}]; ok {
