@@ -336,3 +336,48 @@ func TestSchedulerOnFakeClock(t *testing.T) {
 		t.Error("a bad schedule was accepted")
 	}
 }
+
+// TestStatusChangesAreWrittenWhole: a status change or a change of order data
+// whose log row the database refuses leaves the lead as it was, and queues
+// nothing.
+func TestStatusChangesAreWrittenWhole(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		change func(b *bundle, id int64) error
+	}{
+		{"status", func(b *bundle, id int64) error {
+			return b.d.ChangeStatus(context.Background(), dispatcher.StatusChange{LeadID: id, Status: lead.Cancel, Reason: 3, Source: "test"})
+		}},
+		{"order data", func(b *bundle, id int64) error {
+			return b.d.MarkChanged(context.Background(), id, map[string]any{"city": "Leeds"})
+		}},
+	}
+	for _, backend := range storagetest.Backends() {
+		for _, tt := range tests {
+			t.Run(backend.Name+"/"+tt.name, func(t *testing.T) {
+				t.Parallel()
+				dsn := backend.DSN(t)
+				b := setup(t, storagetest.Open(t, dsn))
+				b.integration(t, map[string]any{"name": "crm", "enabled": true, "new": map[string]any{"enabled": true},
+					"changes":  map[string]any{"enabled": true, "url": "http://127.0.0.1:1/", "format": "json", "fields": "id {ext}"},
+					"postback": map[string]any{"enabled": true, "url": "http://127.0.0.1:1/", "method": "GET", "statuses": []string{"cancel"}}})
+				l := b.newLead(t, &lead.Lead{Name: "Ann", City: "York", Ext: "CRM-1"})
+				storagetest.RefuseInserts(t, dsn, "log")
+				if err := tt.change(b, l.ID); err == nil {
+					t.Fatal("the change was taken with its log row refused")
+				}
+				if got := b.lead(t, l.ID); got.Status != lead.New || got.Reason != 0 || got.City != "York" {
+					t.Errorf("lead = status %v reason %d city %q: written without its log row", got.Status, got.Reason, got.City)
+				}
+				depth, err := b.store.QueueDepth(context.Background(), b.clock.Now().Add(time.Hour).UnixMilli())
+				if err != nil {
+					t.Fatal(err)
+				}
+				if depth["postback"] != 0 || depth["changes"] != 0 {
+					t.Errorf("deliveries queued without the log row: %v", depth)
+				}
+			})
+		}
+	}
+}
