@@ -255,7 +255,7 @@ const claimRounds = 4
 
 // lease is how long a claim holds its rows: rounds of sends, and a margin.
 func (d *Dispatcher) lease(timeout time.Duration, rounds int) time.Duration {
-	return time.Duration(rounds)*(timeout+2*d.cfg.ScriptTimeout) + d.cfg.LeaseMargin
+	return time.Duration(rounds)*(timeout+2*d.cfg.Engine.Timeout()) + d.cfg.LeaseMargin
 }
 
 func newToken() string {
