@@ -175,16 +175,21 @@ func (d *Dispatcher) drain(ctx context.Context, run *sweepRun, src drainSource) 
 				// own timeout and script limits: cancelling it could abort
 				// a request the target already took, and it would be sent
 				// again.
-				d.deliver(context.WithoutCancel(ctx), run, t, b.token)
+				ctx := context.WithoutCancel(ctx)
+				if d.holdClaim(ctx, t, b) {
+					d.deliver(ctx, run, t, b.token)
+				}
 			})
 		}
 	}
 }
 
-// batch is one claim's tasks and token, or the error that ended claiming.
+// batch is one claim's tasks, token and lease, or the error that ended
+// claiming.
 type batch struct {
 	tasks []*task
 	token string
+	lease time.Time
 	err   error
 }
 
@@ -192,18 +197,52 @@ type batch struct {
 // arrives on the channel.
 func (d *Dispatcher) claimAhead(ctx context.Context, run *sweepRun, src drainSource, limit int, timeout time.Duration) <-chan batch {
 	out := make(chan batch, 1)
+	lease := d.cfg.Clock.Now().Add(d.lease(timeout, claimRounds))
 	claim := storage.Claim{
-		Mode: src.mode, Now: run.now.UnixMilli(), Token: newToken(), Limit: limit,
-		LeaseUntil: d.cfg.Clock.Now().Add(d.lease(timeout, claimRounds)).UnixMilli(),
+		Mode: src.mode, Now: run.now.UnixMilli(), Token: newToken(), Limit: limit, LeaseUntil: lease.UnixMilli(),
 	}
 	if src.integ != nil {
 		claim.Integration = src.integ.Doc.ID
 	}
 	go func() {
 		tasks, err := d.claimTasks(ctx, src, claim)
-		out <- batch{tasks: tasks, token: claim.Token, err: err}
+		if len(tasks) > 0 {
+			d.cfg.Logger.Debug("claimed", "mode", src.mode, "integration", claim.Integration, "rows", len(tasks))
+		}
+		out <- batch{tasks: tasks, token: claim.Token, lease: lease, err: err}
 	}()
 	return out
+}
+
+// holdClaim makes sure the claim of a task that has its worker outlasts the
+// send it is about to start; false when the task must not be sent. A task
+// may wait for a worker far longer than its lease foresaw (other
+// integrations' slow sends hold the process's workers), and a lease that
+// runs out makes the row due: another claim may take it and send it too. So
+// a task whose lease no longer covers a whole send (its request timeout, its
+// two scripts and the margin) extends it first, guarded by its token, and is
+// dropped unsent when another claim has taken the row meanwhile: that claim
+// sends it.
+func (d *Dispatcher) holdClaim(ctx context.Context, t *task, b batch) bool {
+	need := d.lease(t.cm.Timeout, 1)
+	now := d.cfg.Clock.Now()
+	if b.lease.Sub(now) >= need {
+		return true
+	}
+	id := t.lead.ID
+	if t.delivery != nil {
+		id = t.delivery.ID
+	}
+	held, err := d.cfg.Store.ExtendClaim(ctx, t.mode, id, b.token, now.Add(need).UnixMilli())
+	switch {
+	case err != nil:
+		d.cfg.Logger.Error("not sent: its claim could not be extended; it is sent once the claim runs out", "mode", t.mode, "lead", t.lead.ID, "err", err)
+		return false
+	case !held:
+		d.cfg.Logger.Warn("not sent: its claim ran out while it waited for a worker, and another claim took it", "mode", t.mode, "lead", t.lead.ID)
+		return false
+	}
+	return true
 }
 
 // acquire takes a slot of the source and a worker of the process; false when
