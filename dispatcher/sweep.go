@@ -246,7 +246,8 @@ func (d *Dispatcher) holdClaim(ctx context.Context, t *task, b batch) bool {
 }
 
 // acquire takes a slot of the source and a worker of the process; false when
-// ctx ended first.
+// ctx ended or Stop was called first. A stop wins over a worker that came
+// free at the same moment: once Stop has returned, no send starts.
 func (d *Dispatcher) acquire(ctx context.Context, slots chan struct{}) bool {
 	select {
 	case slots <- struct{}{}:
@@ -255,11 +256,16 @@ func (d *Dispatcher) acquire(ctx context.Context, slots chan struct{}) bool {
 	}
 	select {
 	case d.workers <- struct{}{}:
-		return true
 	case <-ctx.Done():
 		<-slots
 		return false
 	}
+	if ctx.Err() != nil || d.stopping.Err() != nil {
+		<-d.workers
+		<-slots
+		return false
+	}
+	return true
 }
 
 // release hands claimed rows that were never started back to the queue, due
