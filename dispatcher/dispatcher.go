@@ -125,10 +125,7 @@ func (d *Dispatcher) tick(ctx context.Context, due time.Time) {
 		return
 	}
 	counts, err := d.sweep(ctx, "", due)
-	if errors.Is(err, ErrStopping) {
-		return
-	}
-	if err != nil {
+	if err != nil && !errors.Is(err, ErrStopping) && !errors.Is(err, context.Canceled) {
 		d.cfg.Logger.Error("sweep", "err", err)
 	}
 	if len(counts) > 0 {
