@@ -113,7 +113,7 @@ func TestServeWaitsForASweepPastTheHTTPGrace(t *testing.T) {
 	}
 	h := logLines{Handler: slog.DiscardHandler, addr: make(chan string, 1), outlasted: make(chan struct{})}
 	a := &app{stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}, env: func(k string) string { return env[k] },
-		logger: slog.New(h), httpGrace: time.Millisecond}
+		logger: slog.New(h), httpGrace: time.Second}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int)
 	go func() { done <- a.main(ctx, []string{"serve"}) }()

@@ -84,8 +84,10 @@ type child struct {
 	// logged holds, for each text watched for, a channel closed when a line
 	// of the process's log holds it.
 	logged map[string]chan struct{}
-	log    strings.Builder
-	logMu  sync.Mutex
+	// shown are the texts the log has shown.
+	shown map[string]bool
+	log   strings.Builder
+	logMu sync.Mutex
 }
 
 // buildLeadrelay builds this command into a temporary folder.
@@ -101,7 +103,7 @@ func buildLeadrelay(t *testing.T) string {
 // startChild runs bin with args and env, watching its log for the texts.
 func startChild(t *testing.T, bin string, env, watch []string, args ...string) *child {
 	t.Helper()
-	c := &child{cmd: exec.Command(bin, args...), done: make(chan struct{}), logged: map[string]chan struct{}{}}
+	c := &child{cmd: exec.Command(bin, args...), done: make(chan struct{}), logged: map[string]chan struct{}{}, shown: map[string]bool{}}
 	for _, text := range watch {
 		c.logged[text] = make(chan struct{})
 	}
@@ -131,9 +133,10 @@ func (c *child) scan(r io.Reader) {
 		c.logMu.Lock()
 		c.log.WriteString(s.Text() + "\n")
 		for text, ch := range c.logged {
-			if ch != nil && strings.Contains(s.Text(), text) {
+			if strings.Contains(s.Text(), text) {
 				close(ch)
-				c.logged[text] = nil
+				delete(c.logged, text)
+				c.shown[text] = true
 			}
 		}
 		c.logMu.Unlock()
@@ -144,8 +147,11 @@ func (c *child) scan(r io.Reader) {
 func (c *child) seen(t *testing.T, text string) {
 	t.Helper()
 	c.logMu.Lock()
-	ch := c.logged[text]
+	ch, shown := c.logged[text], c.shown[text]
 	c.logMu.Unlock()
+	if shown {
+		return
+	}
 	select {
 	case <-ch:
 	case <-c.done:
