@@ -2,12 +2,13 @@
 // of seeds/001 does it, and keeps its promise that no lead is lost or sent
 // twice.
 //
-// Every minute a Scheduler (robfig/cron in UTC, with Recover and
-// SkipIfStillRunning) runs a Sweep of four modes: new (leads in status new),
-// changes (order data changed after the lead went out), approved (leads that
-// reached an integration's from_status) and postback (status notifications,
-// for integrations and for campaigns' postback_url). The fifth mode, sync,
-// runs when a lead arrives with sync asked for (Intake).
+// Every minute a Scheduler (robfig/cron's schedules in UTC and its Recover; a
+// run that overruns its minute makes the next one skip) runs a Sweep of four
+// modes: new (leads in status new), changes (order data changed after the
+// lead went out), approved (leads that reached an integration's from_status)
+// and postback (status notifications, for integrations and for campaigns'
+// postback_url). The fifth mode, sync, runs when a lead arrives with sync
+// asked for (Intake).
 //
 // A sweep claims due rows per integration in short transactions (storage's
 // ClaimNewLeads and ClaimDeliveries: FOR UPDATE SKIP LOCKED on MySQL), marking
