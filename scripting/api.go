@@ -320,6 +320,7 @@ func (v *vm) cpaGet(L *lua.LState) int {
 	tb := L.CreateTable(0, len(params))
 	for id, value := range params {
 		if n, err := strconv.ParseInt(id, 10, 64); err == nil && n <= maxExactInteger && n >= -maxExactInteger {
+			v.chargeSlots(L, tb, lua.LNumber(n))
 			tb.RawSet(lua.LNumber(n), lua.LString(value))
 		} else {
 			tb.RawSetString(id, lua.LString(value))

@@ -32,6 +32,9 @@ type Engine struct {
 // NewEngine returns an Engine with the limits of cfg (zero fields take their
 // defaults).
 func NewEngine(cfg Config) *Engine {
+	if !internalsFound() {
+		panic("scripting: this version of gopher-lua lacks the internals the memory meter reads (see TestGopherLuaInternals)")
+	}
 	e := &Engine{cfg: cfg.WithDefaults(), cache: make(map[string]*Script)}
 	e.vms.New = func() any { return newVM(e.cfg) }
 	return e
@@ -95,7 +98,7 @@ func compile(name, source string) (proto *lua.FunctionProto, err error) {
 	if err != nil {
 		return nil, syntaxError(name, source, err)
 	}
-	meterConcat(chunk)
+	chunk = rewrite(chunk)
 	proto, err = lua.Compile(chunk, name)
 	if err != nil {
 		if ce, ok := err.(*lua.CompileError); ok {

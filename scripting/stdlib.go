@@ -52,7 +52,7 @@ func (v *vm) baseFuncs(std *lua.LTable) []field {
 			return 3
 		}),
 		v.fn("rawget", materializing(base("rawget"))),
-		v.fn("rawset", materializing(base("rawset"))),
+		v.fn("rawset", materializing(v.rawSet(base("rawset")))),
 		v.fn("getmetatable", materializing(base("getmetatable"))),
 		v.fn("setmetatable", materializing(func(L *lua.LState) int {
 			L.CheckTable(1) // strings, numbers…: their metatables are the state's, not the run's
@@ -63,6 +63,8 @@ func (v *vm) baseFuncs(std *lua.LTable) []field {
 		field{"xxdec", decode},
 		field{"xxenc", encode},
 		v.fn(concatName, v.concat),
+		v.fn(setIndexName, v.setIndex),
+		v.fn(tableKeyName, v.tableKey),
 		v.fn("macro", v.macro),
 		v.fn("url_encode", v.urlEncode),
 		v.fn("base64_encode", v.base64Encode),
@@ -98,8 +100,10 @@ func (v *vm) libraries(std *lua.LTable) map[string][]field {
 	)
 	return map[string][]field{
 		"string": stringLib,
-		"table":  append(pick(tab, "getn", "insert", "maxn", "remove", "sort"), v.fn("concat", v.tableConcat)),
-		"math":   all(std.RawGetString("math").(*lua.LTable)),
+		"table": append(pick(tab, "getn", "maxn", "remove", "sort"),
+			v.fn("insert", v.tableInsert(tab.RawGetString("insert").(*lua.LFunction).GFunction)),
+			v.fn("concat", v.tableConcat)),
+		"math": all(std.RawGetString("math").(*lua.LTable)),
 		"os": append(pick(os, "time", "clock"), v.fn("date", func(L *lua.LState) int {
 			if len(L.OptString(1, "")) > maxDateFormat {
 				L.RaiseError("os.date: format longer than %d bytes", maxDateFormat)

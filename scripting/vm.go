@@ -247,6 +247,9 @@ func (v *vm) failure(r *run, err error) *Error {
 		msg = errorText(apiErr.Object)
 	}
 	e := newError(r.script.name, msg)
+	if r.meter.err != nil && r.meter.line > 0 {
+		e.Line = r.meter.line // where the limit was hit, not where a pcall around it let the run go on
+	}
 	switch stop := r.meter.err; {
 	case stop == errMemoryLimit:
 		e.Message = fmt.Sprintf("memory limit of %s exceeded", byteSize(v.cfg.MaxMemoryBytes))
