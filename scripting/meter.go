@@ -151,13 +151,14 @@ func (m *meter) charge(n int) error {
 
 // hold accounts for n bytes a library function holds while it works (a
 // result it is building, a call it makes in between), which no walk can
-// see until release gives them back. It returns Err.
+// see until release gives them back. It returns the error that stops the
+// run, if any; the time limit is left to the next look at the clock.
 func (m *meter) hold(n int) error {
 	m.held += n
 	if m.lastUsed+m.charged+m.held > m.limit {
 		m.check(0)
 	}
-	return m.Err()
+	return m.err
 }
 
 // release gives back n bytes of hold.
