@@ -38,13 +38,16 @@ type jsonRead struct {
 }
 
 // What json.decode's values cost in Go memory, held against the run's
-// memory as they are read: an entry of an array or object (its place among
-// the entries read so far and in its table), a table, and each byte of a
-// string that is not a slice of the text.
+// memory as they are read: the walk's estimate of each (see tableBytes)
+// and its place among the entries read so far (twice an entry, as the
+// list of them grows by doubling). Each byte of a string that
+// is not a slice of the text is held too.
 const (
-	jsonArrayEntry  = 64
-	jsonObjectEntry = 160
-	jsonTable       = 128
+	jsonPlace       = 64
+	jsonArrayEntry  = jsonPlace + slotBytes + entryBytes
+	jsonObjectEntry = jsonPlace + hashEntryBytes + entryBytes
+	jsonTable       = jsonPlace + tableBytes
+	jsonObject      = jsonTable + hashBytes
 )
 
 // jsonReader is one reading of jsonToLua: the text, the position in it, the
@@ -112,7 +115,11 @@ func (r *jsonReader) nested(end byte, entry func() bool) (lua.LValue, bool) {
 		r.tooDeep = true
 		return nil, false
 	}
-	r.hold(jsonTable)
+	if end == '}' {
+		r.hold(jsonObject)
+	} else {
+		r.hold(jsonTable)
+	}
 	r.i++
 	first := len(r.entries)
 	r.skipSpace()

@@ -9,16 +9,22 @@ import (
 	lua "github.com/yuin/gopher-lua"
 )
 
-// Estimated sizes, in bytes, of what a script can hold. They follow
-// gopher-lua's layout loosely (a table entry is an interface pair in a
-// slice or map, a string a header and its bytes); the point is to stop a
-// run that grows without end long before it hurts, not to be exact.
+// Estimated sizes, in bytes, of what a script can hold, measured on
+// gopher-lua's layout (see TestAllocationBattery, which holds the estimate
+// to the Go heap): a table is a struct, its array part slotBytes a slot
+// (nil slots included), and, from its first key outside the array part,
+// two maps and a slice of keys (hashBytes, then hashEntryBytes a key it
+// has been given, cleared ones included, as gopher-lua keeps them); a
+// value in an entry may be boxed (entryBytes); a string is a boxed header
+// and its bytes; a function a closure and its upvalues.
 const (
-	tableBytes    = 64
-	entryBytes    = 48
-	stringBytes   = 16
-	functionBytes = 64
-	upvalueBytes  = 16
+	tableBytes     = 96
+	hashBytes      = 640
+	hashEntryBytes = 160
+	entryBytes     = 16
+	stringBytes    = 32
+	functionBytes  = 96
+	upvalueBytes   = 48
 	// sharedString is the length from which a string is counted once
 	// however many tables hold it.
 	sharedString = 1024
@@ -256,6 +262,9 @@ func (w *walker) table(tb *lua.LTable) {
 	}
 	w.tables[tb] = true
 	w.bytes += tableBytes + slotBytes*arrayCap(tb)
+	if given := keysGiven(tb); given > 0 {
+		w.bytes += hashBytes + hashEntryBytes*given
+	}
 	eachRawEntry(tb, func(k, v lua.LValue) bool {
 		w.entries++
 		w.bytes += entryBytes
