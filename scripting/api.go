@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	lua "github.com/yuin/gopher-lua"
 )
@@ -249,8 +250,8 @@ func (v *vm) jsonEncode(L *lua.LState) int {
 	if err != nil {
 		L.RaiseError("json.encode: %s", err.Error())
 	}
-	v.charge(L, len(b))
-	L.Push(lua.LString(b))
+	v.charge(L, cap(b))
+	L.Push(lua.LString(unsafe.String(unsafe.SliceData(b), len(b)))) // b is not written again: no copy
 	return 1
 }
 
