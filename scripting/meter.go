@@ -65,11 +65,12 @@ var closedDone = func() chan struct{} {
 // every clockEvery of them it looks at the clock, and every so often it
 // walks everything the script can reach (its globals, the values of every
 // active call, locals and temporaries, and what they reach) to estimate the
-// memory it holds. Past the deadline or over the limit, Done reports the run done and
-// Err says why, so the VM raises an error at the next instruction; no pcall
-// can swallow it, as every later instruction raises again. (A timer-backed
-// context.WithTimeout would do for the deadline, at the price of a timer
-// per run.)
+// memory it holds. Past the deadline or over the limit, Done reports the
+// run done and Err says why, so the VM raises an error at the next
+// instruction; no pcall can swallow it, as every later instruction raises
+// again, and a run whose last instruction was such a pcall fails all the
+// same (see vm.exec). (A timer-backed context.WithTimeout would do for the
+// deadline, at the price of a timer per run.)
 //
 // Library functions charge what they are about to hand out before they
 // build it, so a loop that calls them does not wait for the next walk, and
