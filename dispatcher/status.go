@@ -8,6 +8,7 @@ import (
 	"github.com/leadrelay/leadrelay/integrations"
 	"github.com/leadrelay/leadrelay/storage"
 	"github.com/leadrelay/leadrelay/storage/lead"
+	"github.com/leadrelay/leadrelay/storage/user"
 )
 
 // StatusChange is a status update from an advertiser, a CRM webhook or an admin.
@@ -55,7 +56,7 @@ func (d *Dispatcher) ChangeStatus(ctx context.Context, ch StatusChange) error {
 	}
 	row := &storage.LogEntry{
 		Time: now, LeadID: l.ID, IntegrationID: l.IntegrationID, Mode: "status", Outcome: OutcomeSuccess,
-		Request: ch.Raw, Message: fmt.Sprintf("status %s → %s (%s)", l.Status, ch.Status, ch.Source),
+		Request: ch.Raw, Message: fmt.Sprintf("status %s → %s (%s)", l.Status, ch.Status, ch.Source), By: user.By(ctx),
 	}
 	if _, err := d.cfg.Store.WriteOutcomes(ctx, storage.Outcomes{Enqueue: enqueue, Log: []*storage.LogEntry{row}}); err != nil {
 		return err
@@ -135,5 +136,29 @@ func (d *Dispatcher) MarkChanged(ctx context.Context, leadID int64, cols map[str
 		return err
 	}
 	return d.cfg.Store.AppendLog(ctx, &storage.LogEntry{Time: now, LeadID: l.ID, IntegrationID: l.IntegrationID,
-		Mode: integrations.ModeChanges, Outcome: OutcomeSuccess, Message: fmt.Sprintf("order data changed: %d fields", fields)})
+		Mode: integrations.ModeChanges, Outcome: OutcomeSuccess, Message: fmt.Sprintf("order data changed: %d fields", fields), By: user.By(ctx)})
+}
+
+// Postback is a postback a status change would queue: to an integration,
+// or to the lead's campaign's postback_url.
+type Postback struct {
+	Integration int64  `json:"integration,omitempty"`
+	Campaign    string `json:"campaign,omitempty"`
+	// Status is the status it tells of, or the campaign's label for it.
+	Status string `json:"status"`
+}
+
+// Postbacks lists the postbacks that moving l to status would queue, for a
+// dry run; nothing is queued. Each goes once per (lead, target, status), so
+// one sent before is not sent again.
+func (d *Dispatcher) Postbacks(ctx context.Context, l *lead.Lead, status lead.Status) []Postback {
+	out := []Postback{}
+	for _, del := range d.postbacksFor(ctx, l, status) {
+		p := Postback{Integration: del.IntegrationID, Status: del.Key}
+		if del.CampaignID != 0 {
+			p.Campaign = l.Campaign
+		}
+		out = append(out, p)
+	}
+	return out
 }

@@ -76,7 +76,9 @@ func (d *Dispatcher) Sweep(ctx context.Context, mode string) (map[string]int, er
 	wg.Wait()
 	d.writer.flush()
 	run.pending.Wait()
-	d.metrics.sweepDone(mode, time.Since(started))
+	took := time.Since(started)
+	d.metrics.sweepDone(mode, took)
+	d.lastSweep.Store(&SweepRecord{Mode: mode, Started: run.now, Took: took})
 	return run.counts, errors.Join(errs...)
 }
 
@@ -102,7 +104,7 @@ func (d *Dispatcher) prepare(ctx context.Context, mode string, run *sweepRun) er
 		return d.routeWaiting(ctx)
 	case integrations.ModeApproved:
 		for _, c := range d.registry.withMode(mode) {
-			from, _ := lead.ParseStatus(c.Mode(mode).Mode.FromStatus)
+			from, _ := lead.ParseStatus(string(c.Mode(mode).Mode.FromStatus))
 			_, err := d.cfg.Store.QueueApproved(ctx, storage.ApprovedScope{
 				Integration: c.Doc.ID, FromStatus: from, Offers: c.Doc.Offers, Countries: c.Doc.Countries,
 				Now: run.now.UnixMilli(),

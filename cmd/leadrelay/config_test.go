@@ -84,7 +84,7 @@ func TestMigrateOnEmbeddedDatabase(t *testing.T) {
 	if code := a.main(context.Background(), []string{"migrate"}); code != 0 {
 		t.Fatalf("exit %d", code)
 	}
-	if !strings.Contains(stdout.String(), "schema at version 1 (sqlite)") {
+	if !strings.Contains(stdout.String(), "schema at version 4 (sqlite)") {
 		t.Errorf("stdout = %q", stdout.String())
 	}
 }

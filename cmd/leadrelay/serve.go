@@ -7,9 +7,12 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/leadrelay/leadrelay/api"
+	"github.com/leadrelay/leadrelay/console"
 	"github.com/leadrelay/leadrelay/storage"
 )
 
@@ -54,12 +57,16 @@ func (a *app) serve(ctx context.Context, cfg Config, rt *runtime) error {
 	if err != nil {
 		return err
 	}
+	con, err := console.New(console.Options{Store: rt.store, API: srv.Handler(), LastSweep: rt.dispatcher.LastSweep, Logger: a.logger})
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", cfg.Addr, err)
 	}
 	if cfg.AdminToken == "" {
-		a.logger.Warn("the admin API is off: set LEADRELAY_ADMIN_TOKEN to turn it on")
+		a.logger.Info("no LEADRELAY_ADMIN_TOKEN: the admin API and the console take the people of leadrelay user add")
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -68,8 +75,8 @@ func (a *app) serve(ctx context.Context, cfg Config, rt *runtime) error {
 	}
 	schedulerDone := make(chan error, 1)
 	go func() { schedulerDone <- rt.dispatcher.Run(ctx) }()
-	httpServer := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	a.logger.Info("leadrelay serving", "addr", ln.Addr().String(), "db", storage.RedactDSN(cfg.DSN), "schedule", cfg.Schedule)
+	httpServer := &http.Server{Handler: con.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	a.logger.Info("leadrelay serving", "addr", ln.Addr().String(), "console", "http://"+ln.Addr().String()+"/admin/", "db", storage.RedactDSN(cfg.DSN), "schedule", cfg.Schedule)
 	err = serveUntilDone(ctx, a, httpServer, ln)
 	cancel()
 	if schedErr := <-schedulerDone; err == nil && schedErr != nil {
@@ -115,7 +122,7 @@ func (a *app) parseFlags(name string, args []string, bind func(fs *flag.FlagSet)
 		fmt.Fprintf(a.stderr, "%s\n\nFlags:\n", commandDetail(name))
 		fs.PrintDefaults()
 	}
-	load := bindConfig(fs, a.env)
+	load := bindConfig(fs, a.env, name == "serve")
 	if bind != nil {
 		bind(fs)
 	}
@@ -126,7 +133,15 @@ func (a *app) parseFlags(name string, args []string, bind func(fs *flag.FlagSet)
 		return Config{}, nil, fmt.Errorf("%w: %v", errUsage, err)
 	}
 	cfg, err := load()
+	cfg.existing = !createsDatabase(name)
 	return cfg, fs.Args(), err
+}
+
+// createsDatabase tells whether a word may create the database it is given:
+// serve, migrate and import do; the others work on one that exists, and
+// never leave an empty leadrelay.db behind.
+func createsDatabase(word string) bool {
+	return word == "serve" || word == "migrate" || word == "import"
 }
 
 func commandDetail(name string) string {
@@ -138,11 +153,18 @@ func commandDetail(name string) string {
 	return "leadrelay " + name
 }
 
-// openStore connects to the configured database and migrates it.
+// openStore connects to the configured database and migrates it. An error
+// names the DSN it used.
 func openStore(ctx context.Context, cfg Config) (*storage.Store, error) {
+	dsn := storage.RedactDSN(cfg.DSN)
+	if path, ok := strings.CutPrefix(cfg.DSN, "sqlite:"); ok && cfg.existing && path != "" {
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("no database at %s (LEADRELAY_DSN or --dsn): %w; run leadrelay migrate to create one", dsn, err)
+		}
+	}
 	store, err := storage.Open(ctx, cfg.DSN)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("opening the database %s (LEADRELAY_DSN or --dsn): %w", dsn, err)
 	}
 	if err := store.Migrate(ctx); err != nil {
 		_ = store.Close()
