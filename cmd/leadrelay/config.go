@@ -170,6 +170,7 @@ func bindConfig(fs *flag.FlagSet, env envSource, serve bool) func() (Config, err
 			env("LEADRELAY_SCHEDULE"), env("LEADRELAY_IMAIL_DOMAIN"), env("LEADRELAY_PPROF_ADDR")
 		c.Workers, c.LogDays = intEnv("LEADRELAY_WORKERS"), intEnv("LEADRELAY_LOG_DAYS")
 		c.ScriptTimeout, c.LeaseMargin = durEnv("LEADRELAY_SCRIPT_TIMEOUT"), durEnv("LEADRELAY_LEASE_MARGIN")
+		c.ScriptMemory, c.ScriptBudget = sizeEnv("LEADRELAY_SCRIPT_MEMORY"), sizeEnv("LEADRELAY_SCRIPT_BUDGET")
 		return finalConfig(&c, &parseErrs)
 	}
 	fs.StringVar(&c.Addr, "addr", env("LEADRELAY_ADDR"), "listen address (LEADRELAY_ADDR)")
