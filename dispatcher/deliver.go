@@ -118,11 +118,12 @@ func (d *Dispatcher) deliver(ctx context.Context, run *sweepRun, t *task, token 
 	var r result
 	var a *attempt
 	now := func() time.Time { return d.cfg.Clock.Now() }
+	retryAt := run.now.Add(minute)
 	if t.mode == integrations.ModeNew {
-		a, r = d.deliverNew(ctx, t, token, now)
+		a, r = d.deliverNew(ctx, t, token, now, retryAt)
 	} else {
 		a = d.try(ctx, t)
-		cols := deliveryCols(t, a, now())
+		cols := deliveryCols(t, a, now(), retryAt)
 		r.delivery = &storage.RowUpdate{ID: t.delivery.ID, Token: token, Cols: cols}
 		r.log = logRow(t, a, t.delivery.Attempts+1, now())
 		if attempts := t.delivery.Attempts + 1; a.outcome != OutcomeSuccess && gaveUp(attempts, maxAttempts(t)) {
@@ -140,8 +141,8 @@ func (d *Dispatcher) deliver(ctx context.Context, run *sweepRun, t *task, token 
 
 // deliverNew sends a new lead, unless it needs no request: a lead that has an
 // ext already (a sync send, lead.edit or the intake set it) and the stub go
-// to processing as they are.
-func (d *Dispatcher) deliverNew(ctx context.Context, t *task, token string, now func() time.Time) (*attempt, result) {
+// to processing as they are. A sending error makes the lead due at retryAt.
+func (d *Dispatcher) deliverNew(ctx context.Context, t *task, token string, now func() time.Time, retryAt time.Time) (*attempt, result) {
 	l := t.lead
 	a, ch, skipped := skipNew(t)
 	if !skipped {
@@ -153,7 +154,7 @@ func (d *Dispatcher) deliverNew(ctx context.Context, t *task, token string, now 
 	ch.cols["last_message"] = messageOf(a)
 	var failed *storage.LogEntry
 	if ch.retry {
-		retryCols(ch.cols, attempts, maxAttempts(t), now(), "failed", true)
+		retryCols(ch.cols, attempts, maxAttempts(t), retryAt, "failed", true)
 		if gaveUp(attempts, maxAttempts(t)) {
 			failed = d.failedAfter(t, a, attempts, now())
 		}

@@ -138,11 +138,16 @@ func applyEdit(cols map[string]any, l *lead.Lead, e *scripting.LeadEdit) {
 	}
 }
 
-// retryCols counts a failed attempt: the row is due again a minute later, and
+// retryCols counts a failed attempt: the row is due again at retryAt, and
 // after max attempts (0: no limit) it is marked failed.
-func retryCols(cols map[string]any, attempts, max int, now time.Time, failedCol string, failedVal any) {
+//
+// retryAt is a minute after the sweep's cut-off, not after the attempt: an
+// attempt ends after its sweep's cut-off, and a row due a minute after it
+// would miss the next minute's cut-off by as much and wait for the sweep
+// after that.
+func retryCols(cols map[string]any, attempts, max int, retryAt time.Time, failedCol string, failedVal any) {
 	cols["attempts"] = attempts
-	cols["next_at"] = now.Add(minute).UnixMilli()
+	cols["next_at"] = retryAt.UnixMilli()
 	if gaveUp(attempts, max) {
 		cols[failedCol] = failedVal
 	}
@@ -153,8 +158,8 @@ func retryCols(cols map[string]any, attempts, max int, now time.Time, failedCol 
 func gaveUp(attempts, max int) bool { return max > 0 && attempts >= max }
 
 // deliveryCols reads a changes, approved or postback attempt: any non-empty
-// value is success, empty is a retry.
-func deliveryCols(t *task, a *attempt, now time.Time) map[string]any {
+// value is success, empty is a retry due at retryAt.
+func deliveryCols(t *task, a *attempt, now, retryAt time.Time) map[string]any {
 	cols := map[string]any{"updated_at": now, "last_message": messageOf(a)}
 	del := t.delivery
 	attempts := del.Attempts + 1
@@ -175,7 +180,7 @@ func deliveryCols(t *task, a *attempt, now time.Time) map[string]any {
 		a.outcome = OutcomeError
 		a.err = errEmptyReturn(t.mode, a)
 	}
-	retryCols(cols, attempts, maxAttempts(t), now, "state", storage.DeliveryFailed)
+	retryCols(cols, attempts, maxAttempts(t), retryAt, "state", storage.DeliveryFailed)
 	return cols
 }
 

@@ -112,7 +112,13 @@ func (s *Store) CountLeadsByStatus(ctx context.Context) (map[lead.Status]int64, 
 
 // UpdateLead writes the named columns of a lead (column name → value).
 func (s *Store) UpdateLead(ctx context.Context, id int64, cols map[string]any) error {
-	res := s.db.WithContext(ctx).Model(&lead.Lead{}).Where("id = ?", id).Updates(cols)
+	return updateLead(s.db.WithContext(ctx), id, cols)
+}
+
+// updateLead writes the named columns of a lead through db (a transaction's
+// or the pool's).
+func updateLead(db *gorm.DB, id int64, cols map[string]any) error {
+	res := db.Model(&lead.Lead{}).Where("id = ?", id).Updates(cols)
 	if res.Error != nil {
 		return fmt.Errorf("updating lead %d: %w", id, res.Error)
 	}

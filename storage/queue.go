@@ -11,37 +11,56 @@ import (
 	"github.com/leadrelay/leadrelay/storage/lead"
 )
 
-// MarkChanged writes order-data columns of a lead and queues its changes for
-// the integration: the pending change's version goes up, so a change made while
-// an earlier one is being sent is not cleared by that send's success.
-func (s *Store) MarkChanged(ctx context.Context, leadID, integrationID int64, cols map[string]any, now time.Time) error {
+// MarkChanged writes order-data columns of a lead, queues its changes for
+// the integration (0: none) and appends its log row, in one transaction: the
+// pending change's version goes up, so a change made while an earlier one is
+// being sent is not cleared by that send's success.
+func (s *Store) MarkChanged(ctx context.Context, leadID, integrationID int64, cols map[string]any, now time.Time, row *LogEntry) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if len(cols) > 0 {
-			res := tx.Model(&lead.Lead{}).Where("id = ?", leadID).Updates(cols)
-			if res.Error != nil {
-				return fmt.Errorf("updating lead %d: %w", leadID, res.Error)
-			}
-			if res.RowsAffected == 0 {
-				return missing("lead %d", leadID)
+			if err := updateLead(tx, leadID, cols); err != nil {
+				return err
 			}
 		}
-		if integrationID == 0 {
-			return nil
+		if integrationID != 0 {
+			if err := queueChanges(tx, leadID, integrationID, now); err != nil {
+				return err
+			}
 		}
-		row := Delivery{LeadID: leadID, IntegrationID: integrationID, Mode: "changes", NextAt: now.UnixMilli(), Version: 1}
-		err := tx.Clauses(clause.OnConflict{
-			Columns: []clause.Column{{Name: "lead_id"}, {Name: "integration"}, {Name: "campaign"}, {Name: "mode"}, {Name: "dkey"}},
-			DoUpdates: clause.Assignments(map[string]any{
-				"version":  gorm.Expr("version + 1"),
-				"state":    DeliveryPending,
-				"attempts": 0,
-				"next_at":  gorm.Expr("CASE WHEN claim_token = '' THEN ? ELSE next_at END", now.UnixMilli()),
-			}),
-		}).Create(&row).Error
-		if err != nil {
-			return fmt.Errorf("queueing changes of lead %d: %w", leadID, err)
+		return insertLogRow(tx, row)
+	})
+}
+
+// queueChanges makes a lead's changes delivery pending, a version up.
+func queueChanges(tx *gorm.DB, leadID, integrationID int64, now time.Time) error {
+	row := Delivery{LeadID: leadID, IntegrationID: integrationID, Mode: "changes", NextAt: now.UnixMilli(), Version: 1}
+	err := tx.Clauses(clause.OnConflict{
+		Columns: []clause.Column{{Name: "lead_id"}, {Name: "integration"}, {Name: "campaign"}, {Name: "mode"}, {Name: "dkey"}},
+		DoUpdates: clause.Assignments(map[string]any{
+			"version":  gorm.Expr("version + 1"),
+			"state":    DeliveryPending,
+			"attempts": 0,
+			"next_at":  gorm.Expr("CASE WHEN claim_token = '' THEN ? ELSE next_at END", now.UnixMilli()),
+		}),
+	}).Create(&row).Error
+	if err != nil {
+		return fmt.Errorf("queueing changes of lead %d: %w", leadID, err)
+	}
+	return nil
+}
+
+// ChangeStatus writes a lead's status change (cols: the status and what
+// comes with it), queues the postbacks it fires and appends its log row, in
+// one transaction: none of them is written without the others.
+func (s *Store) ChangeStatus(ctx context.Context, leadID int64, cols map[string]any, postbacks []Delivery, row *LogEntry) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := updateLead(tx, leadID, cols); err != nil {
+			return err
 		}
-		return nil
+		if err := enqueue(tx, postbacks); err != nil {
+			return err
+		}
+		return insertLogRow(tx, row)
 	})
 }
 

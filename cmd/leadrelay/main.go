@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 )
 
 // exitUsage is the exit code for a command line that cannot be run.
@@ -36,6 +37,9 @@ type app struct {
 	stdout, stderr io.Writer
 	env            envSource
 	logger         *slog.Logger
+	// httpGrace is how long serve waits for HTTP requests once it stops,
+	// beyond the sends of sweeps in flight. Default 15 s.
+	httpGrace time.Duration
 }
 
 func commands() []command {
@@ -97,6 +101,13 @@ func main() {
 	defer stop()
 	a := &app{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, env: osEnv,
 		logger: slog.New(slog.NewTextHandler(os.Stderr, nil))}
+	go func() {
+		<-ctx.Done()
+		// The first signal stops the command gently; a second one ends the
+		// process at once, no worse than SIGKILL.
+		stop()
+		a.logger.Info("stopping: sends in flight finish and their outcomes are written; a second signal ends at once")
+	}()
 	os.Exit(a.main(ctx, os.Args[1:]))
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -77,7 +78,7 @@ func (a *app) serve(ctx context.Context, cfg Config, rt *runtime) error {
 	go func() { schedulerDone <- rt.dispatcher.Run(ctx) }()
 	httpServer := &http.Server{Handler: con.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	a.logger.Info("leadrelay serving", "addr", ln.Addr().String(), "console", "http://"+ln.Addr().String()+"/admin/", "db", storage.RedactDSN(cfg.DSN), "schedule", cfg.Schedule)
-	err = serveUntilDone(ctx, a, httpServer, ln)
+	err = a.serveUntilDone(ctx, httpServer, ln, rt)
 	cancel()
 	if schedErr := <-schedulerDone; err == nil && schedErr != nil {
 		err = fmt.Errorf("running the scheduler: %w", schedErr)
@@ -85,8 +86,17 @@ func (a *app) serve(ctx context.Context, cfg Config, rt *runtime) error {
 	return err
 }
 
-// serveUntilDone serves until ctx ends (SIGINT/SIGTERM), then drains requests.
-func serveUntilDone(ctx context.Context, a *app, hs *http.Server, ln net.Listener) error {
+// defaultHTTPGrace is how long serve waits for HTTP requests once it
+// stops, beyond the sends of sweeps in flight.
+const defaultHTTPGrace = 15 * time.Second
+
+// serveUntilDone serves until ctx ends (SIGINT/SIGTERM), then stops: every
+// sweep stops claiming (an admin sweep too), and the HTTP server drains its
+// requests. A request that runs a sweep ends when the sweep's sends in
+// flight have ended, each within its own time limits, which may be later
+// than the HTTP grace: serve waits for those sends and their outcomes
+// rather than cut them off, which would send their leads again.
+func (a *app) serveUntilDone(ctx context.Context, hs *http.Server, ln net.Listener, rt *runtime) error {
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
@@ -94,13 +104,26 @@ func serveUntilDone(ctx context.Context, a *app, hs *http.Server, ln net.Listene
 		return fmt.Errorf("serving HTTP: %w", err)
 	case <-ctx.Done():
 	}
+	rt.dispatcher.Stop()
 	a.logger.Info("leadrelay stopping")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	if err := hs.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	grace := cmp.Or(a.httpGrace, defaultHTTPGrace)
+	err := shutdown(hs, grace)
+	if errors.Is(err, context.DeadlineExceeded) {
+		a.logger.Info("requests outlast the HTTP grace: waiting for the sweeps' sends in flight", "grace", grace)
+		rt.dispatcher.Wait()
+		err = shutdown(hs, grace)
+	}
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("stopping HTTP: %w", err)
 	}
 	return nil
+}
+
+// shutdown drains the HTTP server's requests for up to grace.
+func shutdown(hs *http.Server, grace time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	return hs.Shutdown(ctx)
 }
 
 // parseConfig reads the configuration flags and environment for a command
@@ -138,10 +161,11 @@ func (a *app) parseFlags(name string, args []string, bind func(fs *flag.FlagSet)
 }
 
 // createsDatabase tells whether a word may create the database it is given:
-// serve, migrate and import do; the others work on one that exists, and
-// never leave an empty leadrelay.db behind.
+// serve, migrate, import and user do (a newcomer's first admin may come
+// before the first serve); the others work on one that exists, and never
+// leave an empty leadrelay.db behind.
 func createsDatabase(word string) bool {
-	return word == "serve" || word == "migrate" || word == "import"
+	return word == "serve" || word == "migrate" || word == "import" || word == "user"
 }
 
 func commandDetail(name string) string {
