@@ -226,8 +226,9 @@ const overflowPage = 1000
 // whose campaign names its integration, or that a request was made for,
 // stays.
 func (d *Dispatcher) overflow(ctx context.Context, now time.Time) error {
-	for _, c := range d.registry.byPriority() {
-		if !c.Doc.Enabled || d.open(c, now) {
+	all := d.registry.byPriority()
+	for _, c := range all {
+		if !c.Doc.Enabled || d.open(c, now) || !d.otherOpen(all, c, now) {
 			continue
 		}
 		if err := d.overflowFrom(ctx, c, now); err != nil {
@@ -235,6 +236,19 @@ func (d *Dispatcher) overflow(ctx context.Context, now time.Time) error {
 		}
 	}
 	return nil
+}
+
+// otherOpen tells whether an integration other than from sends new leads
+// and is open: when none is, from's leads have nowhere to go and are not
+// read.
+func (d *Dispatcher) otherOpen(all []*integrations.Compiled, from *integrations.Compiled, now time.Time) bool {
+	for _, c := range all {
+		sends := c.Mode(integrations.ModeNew) != nil || c.Mode(integrations.ModeSync) != nil
+		if c != from && c.Doc.Enabled && sends && d.open(c, now) {
+			return true
+		}
+	}
+	return false
 }
 
 func (d *Dispatcher) overflowFrom(ctx context.Context, from *integrations.Compiled, now time.Time) error {

@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 
@@ -155,7 +154,7 @@ func (s *Store) MoveLead(ctx context.Context, id, from, to, now int64, row *LogE
 		}
 		moved = true
 		return tx.Create(row).Error
-	}, &sql.TxOptions{})
+	})
 	if err != nil {
 		return false, fmt.Errorf("moving lead %d to integration %d: %w", id, to, err)
 	}
