@@ -154,7 +154,7 @@ func (d *Dispatcher) deliverNew(ctx context.Context, t *task, token string, now 
 	}
 	attempts := l.Attempts + 1
 	ch.cols["updated_at"] = now()
-	ch.cols["last_message"] = messageOf(a)
+	ch.cols["last_message"] = shownMessage(a, t.redactor())
 	if ch.retry {
 		retryCols(ch.cols, attempts, maxAttempts(t), now(), "failed", true)
 	} else {

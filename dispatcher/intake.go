@@ -139,7 +139,14 @@ func (d *Dispatcher) sendSync(ctx context.Context, t *task, token string) (*Sync
 		return nil, err
 	}
 	d.metrics.delivered(t, a)
-	return syncResultOf(ch, a), nil
+	return shownSyncResult(syncResultOf(ch, a), t.redactor()), nil
+}
+
+// shownSyncResult is what the visitor is shown: the URL, message and ext
+// with the integration's secrets as ***, whatever the target answered.
+func shownSyncResult(res *SyncResult, r *integrations.Redactor) *SyncResult {
+	res.URL, res.Message, res.Ext = r.Redact(res.URL), r.Redact(res.Message), r.Redact(res.Ext)
+	return res
 }
 
 func syncResultOf(ch change, a *attempt) *SyncResult {
