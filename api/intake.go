@@ -6,6 +6,7 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -49,11 +50,12 @@ func succeeded(id int64) success { return success{Status: "success", LeadID: id}
 func (s *Server) intake(c *gin.Context, in *input) (*lead.Lead, *dispatcher.SyncResult, error) {
 	ctx := c.Request.Context()
 	raw := in.raw()
-	admin := s.isAdmin(c.Request)
-	camp, err := s.intakeCampaign(ctx, in, admin, raw)
+	tokened := s.requestTrusted(c.Request)
+	camp, err := s.intakeCampaign(ctx, in, tokened, raw)
 	if err != nil {
 		return nil, nil, err
 	}
+	trust := intakeTrust{token: tokened, fields: tokened || camp != nil && camp.Trusted}
 	syncText, err := in.take("sync")
 	if err != nil {
 		return nil, nil, err
@@ -62,7 +64,7 @@ func (s *Server) intake(c *gin.Context, in *input) (*lead.Lead, *dispatcher.Sync
 	if err != nil {
 		return nil, nil, err
 	}
-	l, err := buildLead(in, admin)
+	l, err := buildLead(in, trust)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -74,9 +76,9 @@ func (s *Server) intake(c *gin.Context, in *input) (*lead.Lead, *dispatcher.Sync
 	return l, res, err
 }
 
-// intakeCampaign finds the campaign a new lead names and checks its key. An
-// admin may send a lead with no campaign, and needs no key.
-func (s *Server) intakeCampaign(ctx context.Context, in *input, admin bool, raw string) (*catalog.Campaign, error) {
+// intakeCampaign finds the campaign a new lead names and checks its key. A
+// request with a token may send a lead with no campaign, and needs no key.
+func (s *Server) intakeCampaign(ctx context.Context, in *input, tokened bool, raw string) (*catalog.Campaign, error) {
 	alias, err := in.take("alias")
 	if err != nil {
 		return nil, err
@@ -85,14 +87,14 @@ func (s *Server) intakeCampaign(ctx context.Context, in *input, admin bool, raw 
 	if err != nil {
 		return nil, err
 	}
-	if alias == "" && admin {
+	if alias == "" && tokened {
 		return nil, nil
 	}
 	camp, err := s.campaign(ctx, alias, "intake", raw)
 	if err != nil {
 		return nil, err
 	}
-	if camp.Key != "" && !admin && !equalSecret(key, camp.Key) {
+	if camp.Key != "" && !tokened && !equalSecret(key, camp.Key) {
 		return nil, newError(http.StatusForbidden, CodeForbidden, "key: the campaign's key is missing or wrong")
 	}
 	return camp, nil
@@ -132,13 +134,34 @@ func truncate(s string, n int) string {
 	return s[:n]
 }
 
+// trustedKeys are the intake's keys that would let a publisher skip the
+// delivery (ext, status, reason) or set its own payout (the commissions):
+// they are taken only from a trusted request (SPEC §6), and from anyone else
+// kept in meta under their names.
+var trustedKeys = []string{"ext", "status", "reason", "cwm", "cwmr", "cwmc", "cpay", "cpayr", "cpayc"}
+
+// intakeTrust is what a request may set beyond a publisher's lead.
+type intakeTrust struct {
+	// token: the request carries a token of the admin API; it may send no
+	// campaign, skip the campaign's key and name the integration.
+	token bool
+	// fields: trustedKeys are taken, for a token or a trusted campaign.
+	fields bool
+}
+
+// requestTrusted reports whether r carries a token of the admin API, which
+// makes its intake trusted.
+func (s *Server) requestTrusted(r *http.Request) bool {
+	return s.isAdmin(r)
+}
+
 // buildLead reads the request's values into a new lead: §1 fields by name,
 // custom fields into meta, files into files. Every problem is reported at once.
-func buildLead(in *input, admin bool) (*lead.Lead, error) {
+func buildLead(in *input, trust intakeTrust) (*lead.Lead, error) {
 	l := &lead.Lead{}
 	var problems []Problem
 	for _, k := range slices.Sorted(maps.Keys(in.values)) {
-		if err := setIntakeKey(l, k, in.values[k], admin); err != nil {
+		if err := setIntakeKey(l, k, in.values[k], trust); err != nil {
 			problems = append(problems, Problem{Field: k, Message: asError(err).Message})
 		}
 	}
@@ -156,14 +179,21 @@ func buildLead(in *input, admin bool) (*lead.Lead, error) {
 }
 
 // setIntakeKey reads one request value into the lead: a §1 field, the meta
-// object, or else a custom field. integration is a field for admins only.
-func setIntakeKey(l *lead.Lead, key string, v any, admin bool) error {
+// object, or else a custom field. trustedKeys are fields for a trusted
+// request only, integration for a token only.
+func setIntakeKey(l *lead.Lead, key string, v any, trust intakeTrust) error {
 	f := fieldFor(key)
 	var err error
 	switch {
 	case key == "meta":
 		l.Meta, err = mergeMetaObject(l.Meta, v)
-	case f != nil && (f.key != "integration" || admin):
+	case slices.Contains(trustedKeys, key) && !trust.fields:
+		l.Meta, err = mergeMeta(l.Meta, key, v)
+	case key == "status":
+		l.Status, err = intakeStatus(v)
+	case key == "reason":
+		l.Reason, err = intakeReason(v)
+	case f != nil && (f.key != "integration" || trust.token):
 		err = f.set(l, key, v)
 	default:
 		l.Meta, err = mergeMeta(l.Meta, key, v)
@@ -171,13 +201,35 @@ func setIntakeKey(l *lead.Lead, key string, v any, admin bool) error {
 	return err
 }
 
+// intakeStatus reads a trusted intake's status, by id or name.
+func intakeStatus(v any) (lead.Status, error) {
+	s, err := asText("status", v)
+	if err != nil {
+		return 0, err
+	}
+	return optionalStatus(strings.TrimSpace(s))
+}
+
+// intakeReason reads a trusted intake's cancel reason, by code or name.
+func intakeReason(v any) (lead.Reason, error) {
+	s, err := asText("reason", v)
+	if err != nil {
+		return 0, err
+	}
+	return optionalReason(strings.TrimSpace(s))
+}
+
 // applyCampaign gives the lead what its campaign says: the campaign's offer,
-// affiliate, landing and integration win over the request's.
+// affiliate, landing and integration win over the request's; its payout is
+// the lead's cwm unless a trusted request gave one.
 func applyCampaign(l *lead.Lead, camp *catalog.Campaign) {
 	if camp == nil {
 		return
 	}
 	l.Campaign = camp.Alias
+	if l.CWM == 0 {
+		l.CWM = camp.Payout
+	}
 	for _, p := range []struct {
 		dst *int64
 		v   int64

@@ -57,7 +57,7 @@ func TestChangesFromTheThankYouPage(t *testing.T) {
 		crm := newFakeServer(t, respondWith(http.StatusOK, "ok"))
 		integ := b.integration(changesIntegration(crm.URL))
 		b.campaign(catalog.Campaign{Alias: "cpa", Offer: 1, Integration: integ})
-		id := b.intake(map[string]any{"alias": "cpa", "phone": "447123456789", "city": "Leeds", "price": 10, "ext": "CRM-1"})
+		id := b.trustedIntake(map[string]any{"alias": "cpa", "phone": "447123456789", "city": "Leeds", "price": 10, "ext": "CRM-1"})
 		path := fmt.Sprintf("/api/v1/leads/%d/changes?token=%s", id, b.token(id))
 		m := expect(t, b.sendJSON(http.MethodPost, path, map[string]any{
 			"items": map[string]any{"17": []any{2, 49, 12.5}}, "city": "London\n", "price": "98", "gift": "yes", "offer": 5,

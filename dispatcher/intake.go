@@ -47,14 +47,16 @@ const syncRounds = 2
 // synchronously is stored already claimed, so no sweep can send it meanwhile.
 func (d *Dispatcher) Intake(ctx context.Context, in Intake) (*SyncResult, error) {
 	l := in.Lead
-	l.Status = lead.New
+	if l.Status == 0 {
+		l.Status = lead.New
+	}
 	if err := d.routeNew(ctx, l); err != nil {
 		return nil, err
 	}
 	now := d.cfg.Clock.Now()
 	l.NextAt = now.UnixMilli()
 	var sync *task
-	if in.Sync {
+	if in.Sync && l.Status == lead.New {
 		sync = d.syncTask(ctx, l)
 	}
 	token := ""
@@ -65,7 +67,7 @@ func (d *Dispatcher) Intake(ctx context.Context, in Intake) (*SyncResult, error)
 	}
 	arrival := &storage.LogEntry{Time: now, IntegrationID: l.IntegrationID, Mode: "intake",
 		Outcome: OutcomeSuccess, Request: in.Raw, Message: "lead received"}
-	if err := d.cfg.Store.CreateLeadWith(ctx, l, arrival, d.postbacksFor(ctx, l, lead.New)); err != nil {
+	if err := d.cfg.Store.CreateLeadWith(ctx, l, arrival, d.postbacksFor(ctx, l, l.Status)); err != nil {
 		return nil, err
 	}
 	d.metrics.received()

@@ -28,6 +28,23 @@ var migrations = []migration{
 			&IntegrationRecord{}, &Delivery{}, &LogEntry{}, &Setting{}, &Pause{},
 		)
 	}},
+	{3, "campaigns: payout and trusted", func(tx *gorm.DB) error {
+		return addColumns(tx, &catalog.Campaign{}, "Payout", "Trusted")
+	}},
+}
+
+// addColumns adds the columns of model's fields that the table lacks.
+func addColumns(tx *gorm.DB, model any, fields ...string) error {
+	m := tx.Migrator()
+	for _, f := range fields {
+		if m.HasColumn(model, f) {
+			continue
+		}
+		if err := m.AddColumn(model, f); err != nil {
+			return fmt.Errorf("adding %s: %w", f, err)
+		}
+	}
+	return nil
 }
 
 // schemaMigration records an applied step.
