@@ -99,15 +99,30 @@ func TestImportExport(t *testing.T) {
 		t.Errorf("import said %q", out)
 	}
 	exported := c.mustRun("export")
-	for _, want := range []string{`"token": "tok-123"`, `log('got', r.id)`, `"alias": "cpa_uk"`, `"name": "Slim"`} {
+	for _, want := range []string{`"token": "***"`, `log('got', r.id)`, `"alias": "cpa_uk"`, `"name": "Slim"`} {
 		if !strings.Contains(exported, want) {
 			t.Errorf("export lacks %s:\n%s", want, exported)
 		}
+	}
+	if strings.Contains(exported, "tok-123") {
+		t.Errorf("export shows a secret:\n%s", exported)
 	}
 	again := c.file("exported.json", exported)
 	c.mustRun("import", again)
 	if n := strings.Count(c.mustRun("export"), `"alias"`); n != 1 {
 		t.Errorf("re-importing the export made %d campaigns, want 1", n)
+	}
+	code, clear, warning := c.run("export", "--with-secrets")
+	if code != 0 || !strings.Contains(clear, `"token": "tok-123"`) || !strings.Contains(warning, "in clear") {
+		t.Errorf("export --with-secrets: exit %d, stderr %q; after re-importing *** the secret should be kept:\n%s", code, warning, clear)
+	}
+	fresh := newCLI(t)
+	code, _, errOut := fresh.run("import", fresh.file("exported.json", exported))
+	if code != 1 || !strings.Contains(errOut, "secrets.token") || !strings.Contains(errOut, "***") {
+		t.Errorf("importing *** into a database without the secret: exit %d, stderr %q", code, errOut)
+	}
+	if code, _, errOut := fresh.run("import", fresh.file("clear.json", clear)); code != 0 {
+		t.Errorf("importing the export --with-secrets elsewhere: exit %d, %s", code, errOut)
 	}
 	single := c.file("one.json", `{"name":"second","enabled":false,"offers":[2]}`)
 	if out := c.mustRun("import", single); !strings.Contains(out, "imported 1 integrations") {
