@@ -231,3 +231,26 @@ func TestWordsRefuseBadFlags(t *testing.T) {
 		t.Errorf("sweep --mode sync: exit %d %q", code, errOut)
 	}
 }
+
+// TestTestSendHidesSecrets: leadrelay test --send prints what the target
+// echoes of the key as the log stores it, ***.
+func TestTestSendHidesSecrets(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	crm := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Set-Cookie", "sid="+r.Header.Get("Authorization"))
+		_, _ = io.WriteString(w, `{"id":84921,"echo":"invalid key `+r.Header.Get("Authorization")+`"}`)
+	}))
+	t.Cleanup(crm.Close)
+	c.mustRun("import", c.bundleFile(crm.URL))
+	leadFile := c.file("lead.json", `{"phone":"447000000000","country":"gb"}`)
+	out := c.mustRun("test", "--integration", "7", "--lead-file", leadFile, "--send")
+	for _, want := range []string{"Set-Cookie: ***", `"echo":"invalid key ***"`, "ext 84921"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("test --send lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "tok-123") {
+		t.Errorf("test --send shows the key:\n%s", out)
+	}
+}
