@@ -35,8 +35,8 @@ const logHeaderLimit = 64 << 10
 func shownResponse(resp *scripting.Response, truncated bool, limit int, r *integrations.Redactor) responseView {
 	v := responseView{Code: resp.Code, Body: resp.Body, TimeMS: resp.TimeMS, Truncated: truncated}
 	if limit > 0 && len(v.Body) > limit {
-		v.Body = r.Redact(v.Body[:min(len(v.Body), limit+r.Reach())])[:limit]
-		v.Truncated = true
+		v.Body = r.Redact(v.Body[:min(len(v.Body), limit+r.Reach())])
+		v.Body, v.Truncated = v.Body[:min(len(v.Body), limit)], true
 	} else {
 		v.Body = r.Redact(v.Body)
 	}
