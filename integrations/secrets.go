@@ -373,9 +373,14 @@ var credentialWords = []string{"token", "key", "secret", "auth", "signature", "c
 
 // IsCredentialHeader reports whether a header's value is a credential by its
 // name: Authorization, Proxy-Authorization, Cookie, Set-Cookie, and any name
-// that holds token, key, secret, auth or signature, whatever the case.
+// that holds token, key, secret, auth or signature, whatever the case. The
+// Idempotency-Key leadrelay sends is not: its value is made from the
+// lead's id, and support matches it with the target's records.
 func IsCredentialHeader(name string) bool {
 	lower := strings.ToLower(name)
+	if lower == "idempotency-key" {
+		return false
+	}
 	for _, w := range credentialWords {
 		if strings.Contains(lower, w) {
 			return true

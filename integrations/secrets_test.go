@@ -177,6 +177,7 @@ func TestRedactorHeader(t *testing.T) {
 		{"Authorization", "Bearer", "***"},
 		{"Content-Type", "application/json", "application/json"},
 		{"X-Reference", "order tk-12345", "order ***"},
+		{"Idempotency-Key", "lr-42-new-301", "lr-42-new-301"},
 	}
 	for _, tt := range tests {
 		if got := r.Header(tt.name, tt.value); got != tt.want {
