@@ -304,28 +304,44 @@ func eachRun(s string, class *charClass, min int, fn func(span)) {
 	}
 }
 
-// decoder decodes runs into buffers it reuses.
-type decoder struct{ src, dst []byte }
+// decoder decodes runs into a buffer it reuses.
+type decoder struct{ dst []byte }
 
-// base64 decodes text of either base64 alphabet, unpadded; a last character
-// that cannot end an encoding is dropped.
+// base64Values maps a character of either base64 alphabet to its value.
+var base64Values = func() (v [256]byte) {
+	for i, c := range "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/" {
+		v[c] = byte(i)
+	}
+	v['-'], v['_'] = 62, 63
+	return v
+}()
+
+// base64 decodes a run of either base64 alphabet, unpadded; a last
+// character that cannot end an encoding is dropped. The spare bits of the
+// last character are ignored.
 func (d *decoder) base64(text string) []byte {
-	if len(text)%4 == 1 {
-		text = text[:len(text)-1]
+	n := len(text) / 4 * 3
+	switch len(text) % 4 {
+	case 2:
+		n++
+	case 3:
+		n += 2
 	}
-	d.src = append(d.src[:0], text...)
-	for i, c := range d.src {
-		switch c {
-		case '-':
-			d.src[i] = '+'
-		case '_':
-			d.src[i] = '/'
-		}
-	}
-	n := base64.RawStdEncoding.DecodedLen(len(d.src))
 	d.dst = slices.Grow(d.dst[:0], n)[:n]
-	n, _ = base64.RawStdEncoding.Decode(d.dst, d.src)
-	return d.dst[:n]
+	out := d.dst
+	i, o := 0, 0
+	for ; i+4 <= len(text); i, o = i+4, o+3 {
+		v := uint(base64Values[text[i]])<<18 | uint(base64Values[text[i+1]])<<12 | uint(base64Values[text[i+2]])<<6 | uint(base64Values[text[i+3]])
+		out[o], out[o+1], out[o+2] = byte(v>>16), byte(v>>8), byte(v)
+	}
+	switch len(text) - i {
+	case 2:
+		out[o] = base64Values[text[i]]<<2 | base64Values[text[i+1]]>>4
+	case 3:
+		v := uint(base64Values[text[i]])<<12 | uint(base64Values[text[i+1]])<<6 | uint(base64Values[text[i+2]])
+		out[o], out[o+1] = byte(v>>10), byte(v>>2)
+	}
+	return out
 }
 
 // hex decodes hex digits; an odd last digit is dropped.

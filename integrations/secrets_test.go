@@ -1,6 +1,7 @@
 package integrations
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -187,5 +188,23 @@ func TestRedactorHeader(t *testing.T) {
 	var none *Redactor
 	if got := none.Header("Authorization", "Bearer x"); got != "Bearer ***" {
 		t.Errorf("nil Redactor: %q", got)
+	}
+}
+
+// TestDecoderBase64 reads both alphabets, unpadded, as encoding/base64 writes
+// them.
+func TestDecoderBase64(t *testing.T) {
+	t.Parallel()
+	var d decoder
+	for n := range 40 {
+		src := make([]byte, n)
+		for i := range src {
+			src[i] = byte(i*37 + n*11)
+		}
+		for _, enc := range []*base64.Encoding{base64.RawStdEncoding, base64.RawURLEncoding} {
+			if got := d.base64(enc.EncodeToString(src)); !bytes.Equal(got, src) {
+				t.Errorf("%d bytes: decoded %x, want %x", n, got, src)
+			}
+		}
 	}
 }
