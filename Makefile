@@ -7,7 +7,7 @@ FUZZTIME ?= 5s
 LOAD_DSN ?= mysql://root@127.0.0.1:3306/leadbench
 LOAD = $(GO) run ./cmd/leadbench -dsn $(LOAD_DSN)
 
-.PHONY: help build run test test/race lint bench fuzz load-throughput load-scaleout load-latency load-chaos load-backlog load-ci
+.PHONY: help build run test test/race lint bench fuzz load-throughput load-scaleout load-latency load-chaos load-backlog load-intake load-ci
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z/_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-18s %s\n", $$1, $$2}'
@@ -48,6 +48,9 @@ load-chaos: ## load: 20,000 leads, 3 processes, one SIGKILLed mid-drain; the CRM
 
 load-backlog: ## load: peak RSS of one process working through 1,000,000 waiting leads for 60 s
 	$(LOAD) -leads 1000000 -procs 1 -run-for 60s -bare 0
+
+load-intake: ## load: 64 publishers post form and JSON leads to 1 process for 20 s; a bare gin handler gives the ratio (LOAD_DSN may be sqlite:PATH)
+	$(LOAD) -intake 20s -publishers 64 -procs 1
 
 load-ci: ## load: the chaos scenario small enough for CI (2,000 leads, one SIGKILL)
 	$(LOAD) -leads 2000 -procs 3 -concurrency 16 -latency 50ms -kill -errors 0.05 -resets 0.01 -max-attempts 2 -bare 0
