@@ -16,9 +16,13 @@ import (
 	"github.com/leadrelay/leadrelay/storage/lead"
 )
 
-// Outcomes of the log rows the API writes itself, for requests it refuses
-// before a lead exists.
-const outcomeNoID = "NO_ID"
+// Outcomes of the log rows the API writes itself, for requests it refuses:
+// NO_ID when it cannot tell which lead, campaign or integration is meant,
+// REJECTED when it can but refuses what is asked.
+const (
+	outcomeNoID     = "NO_ID"
+	outcomeRejected = "REJECTED"
+)
 
 // postLead is POST /api/v1/leads.
 func (s *Server) postLead(c *gin.Context) error {
@@ -50,12 +54,12 @@ func succeeded(id int64) success { return success{Status: "success", LeadID: id}
 func (s *Server) intake(c *gin.Context, in *input) (*lead.Lead, *dispatcher.SyncResult, error) {
 	ctx := c.Request.Context()
 	raw := in.raw()
-	tokened := s.requestTrusted(c.Request)
-	camp, err := s.intakeCampaign(ctx, in, tokened, raw)
+	admin := s.isAdmin(c.Request)
+	camp, err := s.intakeCampaign(ctx, in, admin, raw)
 	if err != nil {
 		return nil, nil, err
 	}
-	trust := intakeTrust{token: tokened, fields: tokened || camp != nil && camp.Trusted}
+	trust := intakeTrust{admin: admin, fields: admin || camp != nil && camp.Trusted || s.requestTrusted(c.Request)}
 	syncText, err := in.take("sync")
 	if err != nil {
 		return nil, nil, err
@@ -76,9 +80,9 @@ func (s *Server) intake(c *gin.Context, in *input) (*lead.Lead, *dispatcher.Sync
 	return l, res, err
 }
 
-// intakeCampaign finds the campaign a new lead names and checks its key. A
-// request with a token may send a lead with no campaign, and needs no key.
-func (s *Server) intakeCampaign(ctx context.Context, in *input, tokened bool, raw string) (*catalog.Campaign, error) {
+// intakeCampaign finds the campaign a new lead names and checks its key. An
+// admin may send a lead with no campaign, and needs no key.
+func (s *Server) intakeCampaign(ctx context.Context, in *input, admin bool, raw string) (*catalog.Campaign, error) {
 	alias, err := in.take("alias")
 	if err != nil {
 		return nil, err
@@ -87,14 +91,14 @@ func (s *Server) intakeCampaign(ctx context.Context, in *input, tokened bool, ra
 	if err != nil {
 		return nil, err
 	}
-	if alias == "" && tokened {
+	if alias == "" && admin {
 		return nil, nil
 	}
 	camp, err := s.campaign(ctx, alias, "intake", raw)
 	if err != nil {
 		return nil, err
 	}
-	if camp.Key != "" && !tokened && !equalSecret(key, camp.Key) {
+	if camp.Key != "" && !admin && !equalSecret(key, camp.Key) {
 		return nil, newError(http.StatusForbidden, CodeForbidden, "key: the campaign's key is missing or wrong")
 	}
 	return camp, nil
@@ -118,7 +122,13 @@ func (s *Server) campaign(ctx context.Context, alias, mode, raw string) (*catalo
 // logRefusal writes a NO_ID row for a request refused for want of an
 // identifier. Failing to write it does not change the answer.
 func (s *Server) logRefusal(ctx context.Context, mode, raw, why string) {
-	row := &storage.LogEntry{Mode: mode, Outcome: outcomeNoID, Request: truncate(raw, maxLoggedBody), Message: why}
+	s.logRefused(ctx, &storage.LogEntry{Mode: mode, Outcome: outcomeNoID, Request: raw, Message: why})
+}
+
+// logRefused writes the row of a refused inbound request. Failing to write
+// it does not change the answer.
+func (s *Server) logRefused(ctx context.Context, row *storage.LogEntry) {
+	row.Request = truncate(row.Request, maxLoggedBody)
 	if err := s.opts.Store.AppendLog(ctx, row); err != nil {
 		s.log.Error("logging a refused request", "err", err)
 	}
@@ -142,17 +152,18 @@ var trustedKeys = []string{"ext", "status", "reason", "cwm", "cwmr", "cwmc", "cp
 
 // intakeTrust is what a request may set beyond a publisher's lead.
 type intakeTrust struct {
-	// token: the request carries a token of the admin API; it may send no
-	// campaign, skip the campaign's key and name the integration.
-	token bool
-	// fields: trustedKeys are taken, for a token or a trusted campaign.
+	// admin: the request carries the admin token; it may send no campaign,
+	// skip the campaign's key and name the integration.
+	admin bool
+	// fields: trustedKeys are taken, for the admin token, a user's token or
+	// a trusted campaign.
 	fields bool
 }
 
-// requestTrusted reports whether r carries a token of the admin API, which
-// makes its intake trusted.
+// requestTrusted reports whether r carries the admin token or a user's API
+// token, which make its intake trusted: a person, not a publisher.
 func (s *Server) requestTrusted(r *http.Request) bool {
-	return s.isAdmin(r)
+	return s.CarriesToken(r)
 }
 
 // buildLead reads the request's values into a new lead: §1 fields by name,
@@ -180,7 +191,7 @@ func buildLead(in *input, trust intakeTrust) (*lead.Lead, error) {
 
 // setIntakeKey reads one request value into the lead: a §1 field, the meta
 // object, or else a custom field. trustedKeys are fields for a trusted
-// request only, integration for a token only.
+// request only, integration for the admin token only.
 func setIntakeKey(l *lead.Lead, key string, v any, trust intakeTrust) error {
 	f := fieldFor(key)
 	var err error
@@ -193,7 +204,7 @@ func setIntakeKey(l *lead.Lead, key string, v any, trust intakeTrust) error {
 		l.Status, err = intakeStatus(v)
 	case key == "reason":
 		l.Reason, err = intakeReason(v)
-	case f != nil && (f.key != "integration" || trust.token):
+	case f != nil && (f.key != "integration" || trust.admin):
 		err = f.set(l, key, v)
 	default:
 		l.Meta, err = mergeMeta(l.Meta, key, v)

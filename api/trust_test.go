@@ -12,6 +12,7 @@ import (
 	"github.com/leadrelay/leadrelay/storage/catalog"
 	"github.com/leadrelay/leadrelay/storage/lead"
 	"github.com/leadrelay/leadrelay/storage/storagetest"
+	"github.com/leadrelay/leadrelay/storage/user"
 )
 
 // TestIntakeTrust (SPEC §6): ext, status, reason and the commissions are
@@ -26,12 +27,14 @@ func TestIntakeTrust(t *testing.T) {
 		name    string
 		alias   string
 		admin   bool
+		user    bool
 		apiPHP  bool
 		trusted bool
 	}{
 		{name: "a publisher's JSON", alias: "pub"},
 		{name: "a publisher's api.php link", alias: "pub", apiPHP: true},
 		{name: "the admin token", alias: "pub", admin: true, trusted: true},
+		{name: "a support user's token", alias: "pub", user: true, trusted: true},
 		{name: "a trusted campaign", alias: "partner", trusted: true},
 		{name: "a trusted campaign's api.php link", alias: "partner", apiPHP: true, trusted: true},
 	}
@@ -59,7 +62,11 @@ func TestIntakeTrust(t *testing.T) {
 					for k := range vals {
 						body[k] = vals.Get(k)
 					}
-					a = b.sendJSON(http.MethodPost, "/api/v1/leads", body, tt.admin)
+					if tt.user {
+						a = b.as(b.person("sam", user.Support), http.MethodPost, "/api/v1/leads", body)
+					} else {
+						a = b.sendJSON(http.MethodPost, "/api/v1/leads", body, tt.admin)
+					}
 				}
 				if a.code != http.StatusCreated && a.code != http.StatusOK {
 					t.Fatalf("intake: %v", a)

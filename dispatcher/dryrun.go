@@ -80,8 +80,20 @@ func (d *Dispatcher) DryRun(ctx context.Context, r DryRun) (*DryRunResult, error
 	if !r.Send && t.stub == nil {
 		t.stub = &StubResponse{}
 	}
+	if r.Mode == integrations.ModeNew {
+		if a, ch, skipped := skipNew(t); skipped {
+			return skippedResult(a, ch), nil
+		}
+	}
 	a := d.try(ctx, t)
 	return dryRunResult(t, a), nil
+}
+
+// skippedResult is the dry run of a new lead that a sweep sends no request
+// for (skipNew): what it would do, and why nothing is sent.
+func skippedResult(a *attempt, ch change) *DryRunResult {
+	status := ch.status.String()
+	return &DryRunResult{ScriptLog: []string{}, Effect: Effect{Status: &status, Ext: ch.ext, Message: a.err.Error()}}
 }
 
 func (d *Dispatcher) dryRunLead(ctx context.Context, r DryRun) (*lead.Lead, error) {
@@ -100,7 +112,7 @@ func (d *Dispatcher) dryRunLead(ctx context.Context, r DryRun) (*lead.Lead, erro
 
 func dryRunResult(t *task, a *attempt) *DryRunResult {
 	redactor := t.integ.Redactor
-	out := &DryRunResult{ScriptLog: shownLines(a.scriptLog, redactor), Return: shownValue(a.ret, redactor)}
+	out := &DryRunResult{ScriptLog: shownLines(a.scriptLog, redactor), Return: shownReturn(a.ret, redactor)}
 	if out.ScriptLog == nil {
 		out.ScriptLog = []string{}
 	}
@@ -122,6 +134,13 @@ func dryRunResult(t *task, a *attempt) *DryRunResult {
 	out.Effect.Ext = redactor.Redact(out.Effect.Ext)
 	out.Effect.Redirect = redactor.Redact(out.Effect.Redirect)
 	out.Effect.Message = redactor.Redact(out.Effect.Message)
+	if out.Effect.Retry && out.Error == nil {
+		why := a.err
+		if why == nil {
+			why = errEmptyReturn(t.mode, a)
+		}
+		out.Effect.Message = redactor.Redact(why.Error())
+	}
 	return out
 }
 

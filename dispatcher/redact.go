@@ -79,22 +79,22 @@ func shownLines(lines []string, r *integrations.Redactor) []string {
 	return out
 }
 
-// shownValue is a script's return value with secrets as ***, in the strings
+// shownReturn is a script's return value with secrets as ***, in the strings
 // of tables too.
-func shownValue(v any, r *integrations.Redactor) any {
+func shownReturn(v any, r *integrations.Redactor) any {
 	switch v := v.(type) {
 	case string:
 		return r.Redact(v)
 	case map[string]any:
 		out := make(map[string]any, len(v))
 		for k, e := range v {
-			out[k] = shownValue(e, r)
+			out[k] = shownReturn(e, r)
 		}
 		return out
 	case []any:
 		out := make([]any, len(v))
 		for i, e := range v {
-			out[i] = shownValue(e, r)
+			out[i] = shownReturn(e, r)
 		}
 		return out
 	}

@@ -3,6 +3,8 @@ package storage
 import (
 	"context"
 	"fmt"
+
+	"gorm.io/gorm"
 )
 
 // Exec runs a statement on the store's database.
@@ -51,3 +53,6 @@ const MaxGroup = maxGroup
 
 // Unavailable is unavailable.
 var Unavailable = unavailable
+
+// DB is the store's gorm handle, for tests that take the schema back in time.
+func DB(s *Store) *gorm.DB { return s.db }

@@ -31,6 +31,18 @@ var migrations = []migration{
 	{3, "campaigns: payout and trusted", func(tx *gorm.DB) error {
 		return addColumns(tx, &catalog.Campaign{}, "Payout", "Trusted")
 	}},
+	{4, "users, their tokens and sessions; the log's by", func(tx *gorm.DB) error {
+		if tx.Dialector.Name() == string(MySQL) {
+			tx = tx.Set("gorm:table_options", "DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci")
+		}
+		if err := tx.AutoMigrate(&User{}, &APIToken{}, &Session{}); err != nil {
+			return err
+		}
+		if tx.Migrator().HasColumn(&LogEntry{}, "By") {
+			return nil
+		}
+		return tx.Migrator().AddColumn(&LogEntry{}, "By")
+	}},
 }
 
 // addColumns adds the columns of model's fields that the table lacks.
