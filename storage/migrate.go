@@ -28,6 +28,29 @@ var migrations = []migration{
 			&IntegrationRecord{}, &Delivery{}, &LogEntry{}, &Setting{}, &Pause{},
 		)
 	}},
+	{5, "uncertain sends: the leads' uncertain and check_due marks, the log's uncertain", addUncertain},
+}
+
+// addUncertain adds the columns of SPEC §9's uncertain sends where migration
+// 1 did not create them already.
+func addUncertain(tx *gorm.DB) error {
+	m := tx.Migrator()
+	for _, col := range []string{"Uncertain", "CheckDue"} {
+		if !m.HasColumn(&lead.Lead{}, col) {
+			if err := m.AddColumn(&lead.Lead{}, col); err != nil {
+				return err
+			}
+		}
+	}
+	if !m.HasIndex(&lead.Lead{}, "Uncertain") {
+		if err := m.CreateIndex(&lead.Lead{}, "Uncertain"); err != nil {
+			return err
+		}
+	}
+	if !m.HasColumn(&LogEntry{}, "Uncertain") {
+		return m.AddColumn(&LogEntry{}, "Uncertain")
+	}
+	return nil
 }
 
 // schemaMigration records an applied step.

@@ -101,11 +101,11 @@ func (s *Store) QueueApproved(ctx context.Context, sc ApprovedScope) (int64, err
 }
 
 // RequeueLeads puts failed or cancelled leads that match f back into the new
-// queue: due now, attempts reset, reason and failed mark cleared. It says how
-// many went back, and returns those whose status changes (the cancelled
-// ones) as they were, with only the columns a status change's log row and
-// postbacks read: id, status, reason, integration, offer, country and
-// campaign.
+// queue: due now, attempts reset, reason, failed and uncertain marks
+// cleared. It says how many went back, and returns those whose status
+// changes (the cancelled ones) as they were, with only the columns a status
+// change's log row and postbacks read: id, status, reason, integration,
+// offer, country and campaign.
 func (s *Store) RequeueLeads(ctx context.Context, f LeadFilter, now time.Time) (int64, []lead.Lead, error) {
 	var n int64
 	var changed []lead.Lead
@@ -122,7 +122,7 @@ func (s *Store) RequeueLeads(ctx context.Context, f LeadFilter, now time.Time) (
 			return err
 		}
 		res := requeueable().UpdateColumns(map[string]any{
-			"status": lead.New, "reason": 0, "attempts": 0, "failed": false,
+			"status": lead.New, "reason": 0, "attempts": 0, "failed": false, "uncertain": false, "check_due": false,
 			"next_at": now.UnixMilli(), "last_message": "", "updated_at": now,
 		})
 		n = res.RowsAffected

@@ -77,6 +77,9 @@ type LogEntry struct {
 	Return        string    `gorm:"type:text" json:"-"`
 	Message       string    `gorm:"type:text" json:"message"`
 	ScriptLog     string    `gorm:"type:text" json:"-"`
+	// Uncertain says the attempt's request was written and no complete
+	// answer came (SPEC §9).
+	Uncertain bool `gorm:"not null;default:false" json:"uncertain,omitempty"`
 }
 
 // TableName names the table for gorm.
