@@ -82,6 +82,7 @@ func (i *Integration) Validate() error {
 	if h := i.IdempotencyHeader; h != "" && !isToken(h) {
 		v.add("idempotency_header", fmt.Sprintf("%q is not a header name", h))
 	}
+	i.validateUncertain(v)
 	for _, name := range Modes() {
 		if m := i.Mode(name); m != nil {
 			m.validate(name, v)
