@@ -148,9 +148,12 @@ func (d *Dispatcher) deliverNew(ctx context.Context, t *task, token string, now 
 		a = &attempt{outcome: OutcomeSkipped, err: fmt.Errorf("stub: no request")}
 		ext := strconv.FormatInt(l.ID, 10)
 		ch = change{cols: map[string]any{"status": lead.Processing, "ext": ext}, status: lead.Processing}
+	case l.CheckDue && t.integ.Mode(integrations.ModeCheck) != nil:
+		a, ch = d.check(ctx, t)
 	default:
 		a = d.try(ctx, t)
 		ch = leadChange(t.mode, l, a)
+		applyUncertain(t, a, &ch)
 	}
 	attempts := l.Attempts + 1
 	ch.cols["updated_at"] = now()

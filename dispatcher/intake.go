@@ -122,6 +122,7 @@ func (d *Dispatcher) sendSync(ctx context.Context, t *task, token string) (*Sync
 	l := t.lead
 	a := d.try(ctx, t)
 	ch := leadChange(t.mode, l, a)
+	applyUncertain(t, a, &ch)
 	now := d.cfg.Clock.Now()
 	ch.cols["updated_at"] = now
 	if ch.status == 0 {

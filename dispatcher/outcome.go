@@ -171,6 +171,7 @@ func logRow(t *task, a *attempt, attempt int, now time.Time) *storage.LogEntry {
 	row := &storage.LogEntry{
 		Time: now, LeadID: t.lead.ID, IntegrationID: integrationID, Mode: t.mode, Attempt: attempt,
 		Outcome: a.outcome, DurationMS: a.duration.Milliseconds(), Message: redactor.Redact(messageOf(a)),
+		Uncertain: isUncertain(a),
 	}
 	if a.wire.Method != "" {
 		row.Request = redactor.Redact(string(a.wire.appendJSON(nil)))
