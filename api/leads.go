@@ -40,7 +40,7 @@ func (s *Server) listLeads(c *gin.Context) error {
 	return nil
 }
 
-// leadFilter reads ?status=&integration=&failed=&reason=&limit=&after=.
+// leadFilter reads ?status=&integration=&failed=&uncertain=&reason=&limit=&after=.
 func leadFilter(c *gin.Context) (storage.LeadFilter, error) {
 	var f storage.LeadFilter
 	var err error
@@ -62,6 +62,13 @@ func leadFilter(c *gin.Context) (storage.LeadFilter, error) {
 			return f, err
 		}
 		f.Failed = &failed
+	}
+	if v := c.Query("uncertain"); v != "" {
+		uncertain, err := asBool("uncertain", v)
+		if err != nil {
+			return f, err
+		}
+		f.Uncertain = &uncertain
 	}
 	return f, nil
 }

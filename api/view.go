@@ -49,6 +49,7 @@ type logView struct {
 	Return      json.RawMessage `json:"return"`
 	Message     string          `json:"message"`
 	ScriptLog   json.RawMessage `json:"script_log"`
+	Uncertain   bool            `json:"uncertain,omitempty"`
 }
 
 func newLogView(e storage.LogEntry) logView {
@@ -61,6 +62,7 @@ func newLogView(e storage.LogEntry) logView {
 		Mode: e.Mode, Attempt: e.Attempt, Outcome: e.Outcome,
 		Request: storedJSON(e.Request), Response: storedJSON(e.Response),
 		DurationMS: e.DurationMS, Return: storedJSON(e.Return), Message: e.Message, ScriptLog: scriptLog,
+		Uncertain: e.Uncertain,
 	}
 }
 
