@@ -6,7 +6,7 @@ BENCHTIME ?= 1s
 LOAD_DSN ?= mysql://root@127.0.0.1:3306/leadbench
 LOAD = $(GO) run ./cmd/leadbench -dsn $(LOAD_DSN)
 
-.PHONY: help build run test test/race lint bench load-throughput load-scaleout load-latency load-chaos load-backlog load-ci
+.PHONY: help build run test test/race lint bench load-throughput load-scaleout load-latency load-chaos load-backlog load-ci load-uncertain
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z/_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-18s %s\n", $$1, $$2}'
@@ -41,6 +41,9 @@ load-latency: ## load: 20,000 leads to a CRM that takes 200 ms an answer
 
 load-chaos: ## load: 20,000 leads, 3 processes, one SIGKILLed mid-drain; the CRM fails 10% 5xx, 2% timeouts
 	$(LOAD) -leads 20000 -procs 3 -kill -errors 0.10 -timeouts 0.02
+
+load-uncertain: ## load: 20,000 leads, the CRM stores 2% and never answers; on_uncertain check finds them (double_orders=0)
+	$(LOAD) -leads 20000 -hang-after-read 0.02 -on-uncertain check -max-attempts 10 -bare 0
 
 load-backlog: ## load: peak RSS of one process working through 1,000,000 waiting leads for 60 s
 	$(LOAD) -leads 1000000 -procs 1 -run-for 60s -bare 0
