@@ -18,9 +18,10 @@ type report struct {
 	duplicates int
 	// doubleOrders counts the leads the CRM stored more than once;
 	// wrongCancels the leads cancelled as duplicates (reason 7) that the
-	// CRM stored once, so were delivered.
+	// CRM had stored, so were delivered.
 	doubleOrders, wrongCancels int
-	failed     int // leads the database marked failed
+
+	failed int // leads the database marked failed
 	// failedSent are failed leads the CRM had accepted once all the same
 	// (a send whose outcome a killed process never wrote).
 	failedSent int
