@@ -28,4 +28,11 @@
 // after the integration's max_attempts the row is marked failed and waits
 // for Requeue. A 429 with Retry-After pauses that integration's mode. DryRun
 // runs the same attempt without writing anything.
+//
+// A new or sync send that failed after its request was written
+// (integrations.ErrUncertain) may have reached the target: the lead is
+// marked uncertain and the integration's on_uncertain decides: a plain
+// retry, the check mode before any second send (check_due), or a hold
+// (failed) until Requeue, which clears the marks. A marked lead that the
+// target later answers with reason 7 is held, not cancelled.
 package dispatcher
