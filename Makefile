@@ -6,7 +6,7 @@ BENCHTIME ?= 1s
 LOAD_DSN ?= mysql://root@127.0.0.1:3306/leadbench
 LOAD = $(GO) run ./cmd/leadbench -dsn $(LOAD_DSN)
 
-.PHONY: help build run test test/race lint bench load-throughput load-scaleout load-latency load-chaos load-backlog load-ci load-uncertain
+.PHONY: help build run test test/race lint bench load-throughput load-scaleout load-latency load-chaos load-backlog load-intake load-ci load-uncertain
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z/_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-18s %s\n", $$1, $$2}'
@@ -47,6 +47,9 @@ load-uncertain: ## load: 20,000 leads, the CRM stores 2% and never answers; on_u
 
 load-backlog: ## load: peak RSS of one process working through 1,000,000 waiting leads for 60 s
 	$(LOAD) -leads 1000000 -procs 1 -run-for 60s -bare 0
+
+load-intake: ## load: 64 publishers post form and JSON leads to 1 process for 20 s; a bare gin handler gives the ratio (LOAD_DSN may be sqlite:PATH)
+	$(LOAD) -intake 20s -publishers 64 -procs 1
 
 load-ci: ## load: the chaos scenario small enough for CI (2,000 leads, one SIGKILL)
 	$(LOAD) -leads 2000 -procs 3 -concurrency 16 -latency 50ms -kill -errors 0.05 -resets 0.01 -max-attempts 2 -bare 0

@@ -160,4 +160,4 @@ func percentile(ds []time.Duration, p int) time.Duration {
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 // intakeClients is how many landing pages post at once in BenchmarkIntake.
-const intakeClients = 32
+const intakeClients = 64

@@ -14,6 +14,12 @@
 // guarded by that token, and a lease that runs out makes the row due again, so a
 // process that dies mid-send loses nothing.
 //
+// New leads commit in groups (CreateLeadWith): while one transaction of new
+// leads commits, the leads that arrive gather for the next, so a burst pays
+// for a commit per group rather than per lead. There is no timer: a lone
+// lead commits at once. A lead the database refuses fails alone, and when
+// the database is unavailable every lead of the group gets the error.
+//
 // Migrations are numbered, applied once each and recorded in schema_migrations;
 // on MySQL they run under an advisory lock so processes starting together do
 // not race.

@@ -2,7 +2,11 @@ package storage
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"reflect"
+	"strings"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -11,33 +15,302 @@ import (
 )
 
 // CreateLeadWith stores a new lead together with its arrival's log row and
-// the deliveries it queues (either may be nil), in one transaction: one
-// commit per lead. The lead's new id is filled into the log row and the
-// deliveries. A lead with no status is new; one with no NextAt is due at once.
+// the deliveries it queues (either may be nil), in one transaction. The
+// lead's new id is filled into the log row and the deliveries. A lead with
+// no status is new; one with no NextAt is due at once.
+//
+// Concurrent calls share transactions (group commit): a lone lead commits
+// at once, and the leads that arrive while a commit is in flight gather
+// into the next one, up to maxGroup. The call returns once its lead's
+// transaction has committed, with that lead's own answer. A lead the
+// database refuses fails alone: its group is stored again one lead a
+// transaction. When the database is unavailable every lead of the group
+// gets the error and none is stored.
 func (s *Store) CreateLeadWith(ctx context.Context, l *lead.Lead, row *LogEntry, queued []Delivery) error {
+	if l.ID != 0 {
+		return fmt.Errorf("storing lead %d: a new lead has no id yet", l.ID)
+	}
 	if l.Status == 0 {
 		l.Status = lead.New
 	}
 	if l.NextAt == 0 {
 		l.NextAt = time.Now().UnixMilli()
 	}
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Create(l).Error; err != nil {
-			return fmt.Errorf("storing lead: %w", err)
+	n := &newLead{ctx: ctx, lead: l, row: row, queued: queued, done: make(chan error, 1)}
+	s.intake.add(n)
+	return <-n.done
+}
+
+// newLead is one CreateLeadWith call: what to store, and where its answer goes.
+type newLead struct {
+	ctx    context.Context
+	lead   *lead.Lead
+	row    *LogEntry
+	queued []Delivery
+	done   chan error
+}
+
+// Group commit bounds. A group is at most maxGroup leads. SQLite has one
+// writer, so one group commits at a time; MySQL takes a few at once, each
+// on its own connection.
+const (
+	maxGroup        = 128
+	groupsSQLite    = 1
+	groupsMySQL     = 4
+	groupCommitTime = 30 * time.Second
+)
+
+// committer gathers new leads into groups. It has no timer: a group starts
+// as soon as fewer than limit groups are committing, and takes every lead
+// that waits then.
+type committer struct {
+	store *Store
+	limit int
+
+	mu      sync.Mutex
+	waiting []*newLead
+	running int
+	// pending counts the leads added and not yet answered; groups, the
+	// groups taken.
+	pending int
+	groups  int64
+}
+
+func newCommitter(s *Store) *committer {
+	limit := groupsMySQL
+	if s.dialect == SQLite {
+		limit = groupsSQLite
+	}
+	return &committer{store: s, limit: limit}
+}
+
+// add queues a lead, and starts a committing goroutine when fewer than
+// limit are at work.
+func (c *committer) add(n *newLead) {
+	c.mu.Lock()
+	c.waiting = append(c.waiting, n)
+	c.pending++
+	start := c.running < c.limit
+	if start {
+		c.running++
+	}
+	c.mu.Unlock()
+	if start {
+		go c.run()
+	}
+}
+
+// run commits groups until no lead waits.
+func (c *committer) run() {
+	for {
+		group := c.next()
+		if group == nil {
+			return
 		}
-		for i := range queued {
-			queued[i].LeadID = l.ID
+		c.commit(group)
+	}
+}
+
+// next takes the next group off the waiting leads; nil, and one goroutine
+// fewer at work, when none waits.
+func (c *committer) next() []*newLead {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	k := min(len(c.waiting), maxGroup)
+	if k == 0 {
+		c.running--
+		return nil
+	}
+	c.groups++
+	group := make([]*newLead, k)
+	copy(group, c.waiting)
+	rest := copy(c.waiting, c.waiting[k:])
+	clear(c.waiting[rest:])
+	c.waiting = c.waiting[:rest]
+	return group
+}
+
+// commit stores a group and answers each of its callers.
+func (c *committer) commit(group []*newLead) {
+	c.store.commitGroup(group)
+	c.mu.Lock()
+	c.pending -= len(group)
+	c.mu.Unlock()
+}
+
+// commitGroup stores a group and answers each of its callers. A caller that
+// gave up before its group began is answered with its context's error and
+// its lead is not stored. The transaction does not end with one caller's
+// context, so no caller's leaving undoes its neighbours'.
+func (s *Store) commitGroup(group []*newLead) {
+	live := group[:0]
+	for _, n := range group {
+		if err := n.ctx.Err(); err != nil {
+			n.done <- err
+			continue
+		}
+		live = append(live, n)
+	}
+	if len(live) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), groupCommitTime)
+	defer cancel()
+	err := s.createLeads(ctx, live)
+	if err == nil || len(live) == 1 || unavailable(err) {
+		for _, n := range live {
+			n.done <- err
+		}
+		return
+	}
+	for _, n := range live {
+		n.done <- s.createLeads(ctx, []*newLead{n})
+	}
+}
+
+// createLeads stores leads, their log rows and their deliveries in one
+// transaction. When it fails the leads are as they came: no id.
+func (s *Store) createLeads(ctx context.Context, group []*newLead) error {
+	leads := make([]*lead.Lead, len(group))
+	for i, n := range group {
+		leads[i] = n.lead
+	}
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := insertLeads(tx, leads); err != nil {
+			return fmt.Errorf("storing %d leads: %w", len(leads), err)
+		}
+		var rows []*LogEntry
+		var queued []Delivery
+		for _, n := range group {
+			for i := range n.queued {
+				n.queued[i].LeadID = n.lead.ID
+			}
+			queued = append(queued, n.queued...)
+			if n.row != nil {
+				n.row.LeadID = n.lead.ID
+				rows = append(rows, n.row)
+			}
 		}
 		if err := enqueue(tx, queued); err != nil {
 			return err
 		}
-		if row == nil {
-			return nil
-		}
-		row.LeadID = l.ID
-		if err := insertLog(tx, []*LogEntry{row}); err != nil {
-			return fmt.Errorf("logging lead %d: %w", l.ID, err)
+		if err := insertLog(tx, rows); err != nil {
+			return fmt.Errorf("logging %d new leads: %w", len(rows), err)
 		}
 		return nil
 	})
+	if err != nil {
+		for _, l := range leads {
+			l.ID = 0
+		}
+	}
+	return err
+}
+
+// insertLeads writes new leads with the columns named rather than through
+// gorm's reflection, in statements of as many leads as the database binds
+// well (see rowsPerStatement), and fills in their ids. The transaction
+// holds the table's insert lock for each statement, so a statement's leads
+// have consecutive ids: MySQL tells the first, SQLite the last.
+func insertLeads(tx *gorm.DB, leads []*lead.Lead) error {
+	cols, err := leadColumns()
+	if err != nil {
+		return err
+	}
+	now := tx.NowFunc()
+	for _, l := range leads {
+		if l.CreatedAt.IsZero() {
+			l.CreatedAt = now
+		}
+		if l.UpdatedAt.IsZero() {
+			l.UpdatedAt = now
+		}
+	}
+	batch := rowsPerStatement(tx, len(cols), leadRowsMySQL)
+	for len(leads) > 0 {
+		n := min(len(leads), batch)
+		if err := insertLeadRows(tx, cols, leads[:n]); err != nil {
+			return err
+		}
+		leads = leads[n:]
+	}
+	return nil
+}
+
+func insertLeadRows(tx *gorm.DB, cols []leadColumn, leads []*lead.Lead) error {
+	args := make([]any, 0, len(leads)*len(cols))
+	var err error
+	for _, l := range leads {
+		if args, err = appendLeadValues(args, cols, l); err != nil {
+			return err
+		}
+	}
+	res, err := tx.Statement.ConnPool.ExecContext(tx.Statement.Context, leadInsert(cols, len(leads)), args...)
+	if err != nil {
+		return err
+	}
+	first, err := res.LastInsertId()
+	if err != nil {
+		return err
+	}
+	if tx.Dialector.Name() == string(SQLite) {
+		first -= int64(len(leads) - 1)
+	}
+	for i, l := range leads {
+		l.ID = first + int64(i)
+	}
+	return nil
+}
+
+// leadInsert is the INSERT of n leads' every column but the id.
+func leadInsert(cols []leadColumn, n int) string {
+	var sql, marks strings.Builder
+	sql.WriteString("INSERT INTO `leads` (")
+	marks.WriteString("(")
+	for _, c := range cols {
+		if c.name == "id" {
+			continue
+		}
+		if marks.Len() > 1 {
+			sql.WriteString(", ")
+			marks.WriteString(", ")
+		}
+		sql.WriteString("`" + c.name + "`")
+		marks.WriteString("?")
+	}
+	marks.WriteString(")")
+	sql.WriteString(") VALUES ")
+	for i := range n {
+		if i > 0 {
+			sql.WriteString(", ")
+		}
+		sql.WriteString(marks.String())
+	}
+	return sql.String()
+}
+
+// appendLeadValues appends a lead's values in leadInsert's order: a JSON
+// column as its JSON text, NULL when the field is nil, as gorm writes it.
+func appendLeadValues(args []any, cols []leadColumn, l *lead.Lead) ([]any, error) {
+	v := reflect.ValueOf(l).Elem()
+	for _, c := range cols {
+		if c.name == "id" {
+			continue
+		}
+		f := v.FieldByIndex(c.index).Interface()
+		if !c.json {
+			args = append(args, f)
+			continue
+		}
+		b, err := json.Marshal(f)
+		if err != nil {
+			return nil, fmt.Errorf("writing column %s: %w", c.name, err)
+		}
+		if string(b) == "null" {
+			args = append(args, nil)
+		} else {
+			args = append(args, string(b))
+		}
+	}
+	return args, nil
 }

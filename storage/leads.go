@@ -151,7 +151,7 @@ func (s *Store) UnroutedNewLeads(ctx context.Context, after int64, limit int) ([
 	return out, nil
 }
 
-// leadRowsMySQL is how many leads one MySQL INSERT of CreateLeads takes.
+// leadRowsMySQL is how many leads one MySQL INSERT takes.
 const leadRowsMySQL = 300
 
 // CreateLeads stores many leads in batched INSERTs (imports, load tests).

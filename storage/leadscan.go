@@ -24,8 +24,8 @@ type leadColumn struct {
 }
 
 // leadColumns lists the columns of lead.Lead once, in the model's order, so
-// that claims scan rows straight into the struct instead of through gorm's
-// reflection on every row.
+// that claims scan rows straight into the struct, and new leads are
+// written, instead of through gorm's reflection on every row.
 var leadColumns = sync.OnceValues(func() ([]leadColumn, error) {
 	sch, err := schema.Parse(&lead.Lead{}, &sync.Map{}, schema.NamingStrategy{})
 	if err != nil {

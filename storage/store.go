@@ -31,6 +31,7 @@ const (
 type Store struct {
 	db      *gorm.DB
 	dialect Dialect
+	intake  *committer
 }
 
 // Open connects to the database a DSN names ("sqlite:PATH" or
@@ -50,6 +51,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		return nil, fmt.Errorf("reaching the %s database: %w", dialect, err)
 	}
 	s := &Store{db: db, dialect: dialect}
+	s.intake = newCommitter(s)
 	if err := s.configurePool(); err != nil {
 		return nil, err
 	}

@@ -11,7 +11,8 @@ import (
 // Config is one load run. Every field is a flag of the same name.
 type Config struct {
 	// DSN names the MySQL/MariaDB database the run owns: it is dropped and
-	// created at the start and dropped at the end (unless Keep).
+	// created at the start and dropped at the end (unless Keep). The intake
+	// scenario runs on SQLite too (sqlite:PATH, a file it removes first).
 	// Default mysql://root@127.0.0.1:3306/leadbench.
 	DSN string
 	// Leads is how many new leads are filled before the processes start.
@@ -53,6 +54,13 @@ type Config struct {
 	Pprof string
 	// Keep leaves the database in place afterwards.
 	Keep bool
+	// Intake, when set, runs the intake scenario instead of the drain:
+	// Publishers post new leads through the processes for this long, and
+	// then as long to a bare gin handler.
+	Intake time.Duration
+	// Publishers is how many landing pages post at once in the intake
+	// scenario, each waiting for its answer. Default 64.
+	Publishers int
 }
 
 // Behaviour is what the fake CRM does with a request. The shares are drawn
@@ -111,6 +119,8 @@ func parseConfig(args []string) (Config, error) {
 	fs.StringVar(&c.Bin, "bin", "", "leadrelay binary (default: go build ./cmd/leadrelay)")
 	fs.StringVar(&c.Pprof, "pprof", "", "folder for process 0's CPU and heap profiles")
 	fs.BoolVar(&c.Keep, "keep", false, "keep the database afterwards")
+	fs.DurationVar(&c.Intake, "intake", 0, "run the intake scenario for this long instead of the drain")
+	fs.IntVar(&c.Publishers, "publishers", 64, "publishers posting at once in the intake scenario")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}
@@ -122,8 +132,16 @@ func parseConfig(args []string) (Config, error) {
 
 func (c Config) validate() error {
 	var errs []error
-	if !strings.HasPrefix(c.DSN, "mysql://") {
-		errs = append(errs, fmt.Errorf("-dsn %q: the harness runs on MySQL/MariaDB (mysql://user@host:3306/db)", c.DSN))
+	switch {
+	case c.Intake > 0 && strings.HasPrefix(c.DSN, "sqlite:"):
+		if c.Procs != 1 {
+			errs = append(errs, fmt.Errorf("-procs %d: SQLite is for one process", c.Procs))
+		}
+	case !strings.HasPrefix(c.DSN, "mysql://"):
+		errs = append(errs, fmt.Errorf("-dsn %q: the harness runs on MySQL/MariaDB (mysql://user@host:3306/db); the intake scenario on SQLite too (sqlite:PATH)", c.DSN))
+	}
+	if c.Intake < 0 || c.Publishers < 1 {
+		errs = append(errs, errors.New("-intake takes a duration above 0 and -publishers 1 or more"))
 	}
 	if c.Leads < 1 || c.Procs < 1 || c.Concurrency < 1 || c.MaxAttempts < 1 {
 		errs = append(errs, errors.New("-leads, -procs, -concurrency and -max-attempts take 1 or more"))

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -85,9 +86,38 @@ func (db *database) takeName(ctx context.Context) error {
 	return nil
 }
 
+// createSQLite removes the SQLite database at dsn and creates it afresh.
+func createSQLite(ctx context.Context, dsn string) (*database, error) {
+	path := strings.TrimPrefix(dsn, "sqlite:")
+	if err := removeSQLite(path); err != nil {
+		return nil, err
+	}
+	s, err := storage.Open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	return &database{name: path, store: s}, s.Migrate(ctx)
+}
+
+// removeSQLite removes a SQLite database and its journal files.
+func removeSQLite(path string) error {
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("removing the old database: %w", err)
+		}
+	}
+	return nil
+}
+
 // close releases the connections and, unless keep, drops the database.
 func (db *database) close(keep bool) {
 	_ = db.store.Close()
+	if db.admin == nil {
+		if !keep {
+			_ = removeSQLite(db.name)
+		}
+		return
+	}
 	_ = db.sql.Close()
 	if !keep {
 		_, _ = db.admin.Exec("DROP DATABASE IF EXISTS `" + db.name + "`")

@@ -21,9 +21,11 @@ import (
 // script limits and lease margin so a killed process's claims expire in
 // seconds, and one secret so that lead tokens agree.
 const (
-	schedule      = "@every 1s"
-	scriptTimeout = "1s"
-	leaseMargin   = "2s"
+	schedule = "@every 1s"
+	// intakeSchedule keeps the sweeps out of the intake scenario's way.
+	intakeSchedule = "@every 1h"
+	scriptTimeout  = "1s"
+	leaseMargin    = "2s"
 )
 
 // fleet is the run's leadrelay serve processes.
@@ -41,6 +43,7 @@ type fleet struct {
 // proc is one serve process.
 type proc struct {
 	cmd       *exec.Cmd
+	addr      string
 	pprofAddr string
 	log       string
 	// done is closed when the process has ended.
@@ -53,8 +56,12 @@ func newFleet(ctx context.Context, c Config) (*fleet, error) {
 	if err != nil {
 		return nil, err
 	}
+	sched := schedule
+	if c.Intake > 0 {
+		sched = intakeSchedule
+	}
 	f := &fleet{bin: c.Bin, dir: dir, env: append(os.Environ(),
-		"LEADRELAY_DSN="+c.DSN, "LEADRELAY_SCHEDULE="+schedule, "LEADRELAY_WORKERS="+strconv.Itoa(c.Concurrency),
+		"LEADRELAY_DSN="+c.DSN, "LEADRELAY_SCHEDULE="+sched, "LEADRELAY_WORKERS="+strconv.Itoa(c.Concurrency),
 		"LEADRELAY_SCRIPT_TIMEOUT="+scriptTimeout, "LEADRELAY_LEASE_MARGIN="+leaseMargin,
 		"LEADRELAY_SECRET=leadbench", "LEADRELAY_ADMIN_TOKEN=")}
 	if f.bin == "" {
@@ -90,7 +97,7 @@ func (f *fleet) start(i int) error {
 		_ = log.Close()
 		return fmt.Errorf("starting leadrelay serve: %w", err)
 	}
-	p := &proc{cmd: cmd, pprofAddr: pprofAddr, log: log.Name(), done: make(chan struct{})}
+	p := &proc{cmd: cmd, addr: addr, pprofAddr: pprofAddr, log: log.Name(), done: make(chan struct{})}
 	go func() {
 		_ = cmd.Wait()
 		_ = log.Close()
@@ -142,6 +149,36 @@ func (f *fleet) stop() (float64, error) {
 		}
 	}
 	return float64(f.peakKB) / 1024, errors.Join(errs...)
+}
+
+// ready waits until every process answers /healthz, and returns their
+// base URLs.
+func (f *fleet) ready() ([]string, error) {
+	urls := make([]string, len(f.procs))
+	for i, p := range f.procs {
+		urls[i] = "http://" + p.addr
+		if err := waitFor(urls[i] + "/healthz"); err != nil {
+			return nil, fmt.Errorf("leadrelay serve %d (its log: %s): %w", i, p.log, err)
+		}
+	}
+	return urls, nil
+}
+
+// waitFor polls url until it answers 200, for at most 30 s.
+func waitFor(url string) error {
+	var err error
+	for range 300 {
+		var resp *http.Response
+		if resp, err = http.Get(url); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+			err = fmt.Errorf("%s answers %s", url, resp.Status)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return err
 }
 
 // exited names a process that ended by itself, with its log; "" when all run.

@@ -14,9 +14,21 @@
 //	leads_per_s=… ratio=… duplicates=… lost=… rss_mb=…
 //
 // It exits 1 when a guarantee broke: a lead lost or never ended, or more
-// duplicates than the leads a killed process held. Run it from the
-// repository's root (it builds ./cmd/leadrelay); the Makefile's load-*
-// targets are the scenarios.
+// duplicates than the leads a killed process held.
+//
+// With -intake D it runs the intake scenario instead, on MySQL/MariaDB or
+// SQLite: -publishers landing pages post form and JSON leads through the
+// processes for D, each waiting for its answer, and then as long to a bare
+// gin handler that decodes the same bodies and answers 201. It reports
+// leads/s, p50 and p99 latency, 5xx, refused and unanswered requests, and
+// ends with
+//
+//	intake_per_s=… ratio=… p99_ms=… errors=…
+//
+// exiting 1 when a lead answered 201 is not stored.
+//
+// Run it from the repository's root (it builds ./cmd/leadrelay); the
+// Makefile's load-* targets are the scenarios.
 package main
 
 import (
@@ -42,6 +54,9 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if c.Intake > 0 {
+		os.Exit(intakeMain(ctx, c))
+	}
 	r, err := run(ctx, c)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "leadbench:", err)
@@ -55,6 +70,24 @@ func main() {
 	if len(problems) > 0 {
 		os.Exit(1)
 	}
+}
+
+// intakeMain runs the intake scenario and returns the exit code.
+func intakeMain(ctx context.Context, c Config) int {
+	r, err := runIntake(ctx, c)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "leadbench:", err)
+		return 1
+	}
+	problems := r.problems()
+	for _, p := range problems {
+		fmt.Fprintln(os.Stderr, "leadbench: FAILED:", p)
+	}
+	r.print(os.Stdout, c)
+	if len(problems) > 0 {
+		return 1
+	}
+	return 0
 }
 
 // run is one load run, from an empty database to the report.

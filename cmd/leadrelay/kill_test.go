@@ -1,0 +1,163 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/leadrelay/leadrelay/storage"
+	"github.com/leadrelay/leadrelay/storage/catalog"
+	"github.com/leadrelay/leadrelay/storage/storagetest"
+)
+
+// TestKillDuringBurst SIGKILLs a real serve process while publishers post
+// leads to it: after a restart, every lead that was answered 201 is in the
+// database with its arrival's log row.
+func TestKillDuringBurst(t *testing.T) {
+	t.Parallel()
+	bin := filepath.Join(t.TempDir(), "leadrelay")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("building leadrelay: %v\n%s", err, out)
+	}
+	for _, backend := range storagetest.Backends() {
+		t.Run(backend.Name, func(t *testing.T) {
+			t.Parallel()
+			dsn := backend.DSN(t)
+			s := storagetest.Open(t, dsn)
+			ctx := context.Background()
+			if err := storage.PutObject(ctx, s, &catalog.Campaign{Alias: "burst", Offer: 1}); err != nil {
+				t.Fatal(err)
+			}
+			p := startServe(t, bin, dsn)
+			acked := burstUntilKilled(p, 200)
+			startServe(t, bin, dsn).stop(t)
+			for _, id := range acked {
+				if _, err := s.GetLead(ctx, id); err != nil {
+					t.Errorf("lead %d was answered 201 and is not stored: %v", id, err)
+				}
+				if rows, err := s.ListLog(ctx, storage.LogFilter{LeadID: id}); err != nil || len(rows) != 1 {
+					t.Errorf("lead %d was answered 201 and has log rows %v, %v; want its arrival", id, rows, err)
+				}
+			}
+			if len(acked) < 200 {
+				t.Errorf("%d leads answered 201 before the kill, want 200 or more", len(acked))
+			}
+		})
+	}
+}
+
+// served is a running leadrelay serve.
+type served struct {
+	cmd  *exec.Cmd
+	base string
+	done chan struct{}
+}
+
+// startServe starts leadrelay serve on dsn and returns once it listens.
+func startServe(t *testing.T, bin, dsn string) *served {
+	t.Helper()
+	cmd := exec.Command(bin, "serve")
+	cmd.Env = append(os.Environ(), "LEADRELAY_DSN="+dsn, "LEADRELAY_ADDR=127.0.0.1:0", "LEADRELAY_SECRET=kill-test")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &served{cmd: cmd, done: make(chan struct{})}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); <-p.done })
+	lines := bufio.NewScanner(stderr)
+	var log strings.Builder
+	for p.base == "" && lines.Scan() {
+		line := lines.Text()
+		log.WriteString(line + "\n")
+		if _, after, ok := strings.Cut(line, `msg="leadrelay serving" addr=`); ok {
+			p.base = "http://" + strings.Fields(after)[0]
+		}
+	}
+	go func() {
+		_, _ = io.Copy(io.Discard, stderr)
+		_ = cmd.Wait()
+		close(p.done)
+	}()
+	if p.base == "" {
+		t.Fatalf("leadrelay serve did not start:\n%s", log.String())
+	}
+	return p
+}
+
+// stop ends the process as an operator would.
+func (p *served) stop(t *testing.T) {
+	t.Helper()
+	_ = p.cmd.Process.Signal(os.Interrupt)
+	<-p.done
+}
+
+// burstUntilKilled posts leads from 32 publishers, half as JSON and half as
+// forms, SIGKILLs the process once killAfter were answered 201, and
+// returns the ids of every lead answered 201.
+func burstUntilKilled(p *served, killAfter int) []int64 {
+	var mu sync.Mutex
+	var acked []int64
+	var kill sync.Once
+	var wg sync.WaitGroup
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 32}}
+	for g := range 32 {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				id, err := postLead(client, p.base, g, i)
+				if err != nil {
+					return
+				}
+				mu.Lock()
+				acked = append(acked, id)
+				n := len(acked)
+				mu.Unlock()
+				if n >= killAfter {
+					kill.Do(func() { _ = p.cmd.Process.Kill() })
+				}
+			}
+		})
+	}
+	wg.Wait()
+	<-p.done
+	return acked
+}
+
+// postLead posts lead i of publisher g and returns its id once answered 201.
+func postLead(client *http.Client, base string, g, i int) (int64, error) {
+	vals := url.Values{"alias": {"burst"}, "name": {fmt.Sprintf("Publisher %d lead %d", g, i)}, "phone": {"447700900123"}}
+	var resp *http.Response
+	var err error
+	if g%2 == 0 {
+		resp, err = client.PostForm(base+"/api/v1/leads", vals)
+	} else {
+		body, _ := json.Marshal(map[string]string{"alias": "burst", "name": vals.Get("name"), "phone": vals.Get("phone")})
+		resp, err = client.Post(base+"/api/v1/leads", "application/json", strings.NewReader(string(body)))
+	}
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	var m struct {
+		LeadID int64 `json:"lead_id"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&m); err != nil {
+		return 0, err
+	}
+	if resp.StatusCode != http.StatusCreated {
+		return 0, fmt.Errorf("status %d", resp.StatusCode)
+	}
+	return m.LeadID, nil
+}
