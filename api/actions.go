@@ -13,6 +13,7 @@ import (
 	"github.com/leadrelay/leadrelay/dispatcher"
 	"github.com/leadrelay/leadrelay/storage"
 	"github.com/leadrelay/leadrelay/storage/lead"
+	"github.com/leadrelay/leadrelay/storage/user"
 )
 
 // patchLead is PATCH /api/v1/admin/leads/{id}: status, reason, comment and
@@ -199,6 +200,11 @@ func (s *Server) testIntegration(c *gin.Context) error {
 	var req testRequest
 	if err := decodeStrict(c.Request, &req); err != nil {
 		return err
+	}
+	if req.Send {
+		if err := allow(c, user.Send); err != nil {
+			return err
+		}
 	}
 	run, err := DryRunOf(id, req.Mode, req.LeadID, req.Lead, req.Send, req.Response)
 	if err != nil {

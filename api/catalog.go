@@ -13,6 +13,7 @@ import (
 	"github.com/leadrelay/leadrelay/integrations"
 	"github.com/leadrelay/leadrelay/storage"
 	"github.com/leadrelay/leadrelay/storage/catalog"
+	"github.com/leadrelay/leadrelay/storage/user"
 )
 
 // catalogKind is how the admin API serves one kind of catalog object.
@@ -25,6 +26,9 @@ type catalogKind[T storage.CatalogObject] struct {
 	find func(ctx context.Context, s *storage.Store, key string) (*T, error)
 	// written, when set, is told that an object was stored or deleted.
 	written func(s *Server)
+	// redact, when set, hides the object's secrets from those who may not
+	// read them.
+	redact func(*T)
 }
 
 func (s *Server) catalogRoutes(admin *gin.RouterGroup) {
@@ -33,7 +37,7 @@ func (s *Server) catalogRoutes(admin *gin.RouterGroup) {
 	addCatalog(s, admin, catalogKind[catalog.Goal]{plural: "goals", id: func(o *catalog.Goal) *int64 { return &o.ID }, check: noCheck[catalog.Goal]})
 	addCatalog(s, admin, catalogKind[catalog.Affiliate]{plural: "affiliates", id: func(o *catalog.Affiliate) *int64 { return &o.ID }, check: noCheck[catalog.Affiliate]})
 	addCatalog(s, admin, catalogKind[catalog.Campaign]{plural: "campaigns", id: func(o *catalog.Campaign) *int64 { return &o.ID }, check: checkCampaign, find: findCampaign,
-		written: func(s *Server) { s.campaigns.forget() }})
+		written: func(s *Server) { s.campaigns.forget() }, redact: redactCampaign})
 }
 
 func addCatalog[T storage.CatalogObject](s *Server, admin *gin.RouterGroup, k catalogKind[T]) {
@@ -61,6 +65,9 @@ func (k catalogKind[T]) list(s *Server) handler {
 		if objs == nil {
 			objs = []T{}
 		}
+		for i := range objs {
+			k.hide(c, &objs[i])
+		}
 		c.JSON(http.StatusOK, gin.H{k.plural: objs})
 		return nil
 	}
@@ -72,6 +79,7 @@ func (k catalogKind[T]) get(s *Server) handler {
 		if err != nil {
 			return err
 		}
+		k.hide(c, obj)
 		c.JSON(http.StatusOK, obj)
 		return nil
 	}
@@ -132,6 +140,9 @@ func (k catalogKind[T]) store(c *gin.Context, s *Server, obj *T, status int) err
 		return err
 	}
 	k.wrote(s)
+	if err := s.logChange(c, 0, "%s %d saved", k.singular(), *k.id(obj)); err != nil {
+		return err
+	}
 	stored, err := storage.GetObject[T](ctx, s.opts.Store, *k.id(obj))
 	if err != nil {
 		return err
@@ -150,6 +161,9 @@ func (k catalogKind[T]) remove(s *Server) handler {
 			return err
 		}
 		k.wrote(s)
+		if err := s.logChange(c, 0, "%s %d deleted", k.singular(), *k.id(obj)); err != nil {
+			return err
+		}
 		c.Status(http.StatusNoContent)
 		return nil
 	}
@@ -183,6 +197,20 @@ func (k catalogKind[T]) pathID(c *gin.Context, s *Server) (int64, error) {
 func (k catalogKind[T]) wrote(s *Server) {
 	if k.written != nil {
 		k.written(s)
+	}
+}
+
+// hide redacts obj's secrets when the request's person may not read them.
+func (k catalogKind[T]) hide(c *gin.Context, obj *T) {
+	if k.redact != nil && !person(c).Role.May(user.ReadSecrets) {
+		k.redact(obj)
+	}
+}
+
+// redactCampaign hides a campaign's key.
+func redactCampaign(camp *catalog.Campaign) {
+	if camp.Key != "" {
+		camp.Key = integrations.RedactedSecret
 	}
 }
 

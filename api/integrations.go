@@ -117,6 +117,9 @@ func (s *Server) saveIntegration(c *gin.Context, doc *integrations.Integration, 
 		return err
 	}
 	s.opts.Dispatcher.Invalidate(rec.ID)
+	if err := s.logChange(c, rec.ID, "integration %d saved", rec.ID); err != nil {
+		return err
+	}
 	doc.ID = rec.ID
 	c.JSON(status, integrations.Redacted(doc))
 	return nil
@@ -134,6 +137,9 @@ func (s *Server) deleteIntegration(c *gin.Context) error {
 		return err
 	}
 	s.opts.Dispatcher.Invalidate(id)
+	if err := s.logChange(c, id, "integration %d deleted", id); err != nil {
+		return err
+	}
 	c.Status(http.StatusNoContent)
 	return nil
 }

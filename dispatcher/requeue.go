@@ -8,6 +8,7 @@ import (
 	"github.com/leadrelay/leadrelay/integrations"
 	"github.com/leadrelay/leadrelay/storage"
 	"github.com/leadrelay/leadrelay/storage/lead"
+	"github.com/leadrelay/leadrelay/storage/user"
 )
 
 // Requeue names the leads support puts back in a queue.
@@ -38,9 +39,9 @@ func (d *Dispatcher) Requeue(ctx context.Context, r Requeue) (int, error) {
 	var n int64
 	var err error
 	if mode == integrations.ModeNew {
-		var changed []lead.Lead
-		if n, changed, err = d.cfg.Store.RequeueLeads(ctx, f, now); err == nil {
-			err = d.logRequeued(ctx, changed, now)
+		var requeued []lead.Lead
+		if n, requeued, err = d.cfg.Store.RequeueLeads(ctx, f, now); err == nil {
+			err = d.logRequeued(ctx, requeued, now)
 		}
 	} else {
 		n, err = d.cfg.Store.RequeueDeliveries(ctx, mode, f, now)
@@ -48,22 +49,30 @@ func (d *Dispatcher) Requeue(ctx context.Context, r Requeue) (int, error) {
 	return int(n), err
 }
 
-// logRequeued logs the status change of each requeued lead that was not new,
-// and queues the postbacks of its new status, as ChangeStatus does.
-func (d *Dispatcher) logRequeued(ctx context.Context, changed []lead.Lead, now time.Time) error {
-	if len(changed) == 0 {
+// logRequeued logs each requeued lead, with the person who asked: a lead
+// that was not new changes status, so its row is a status change and the
+// postbacks of its new status are queued, as ChangeStatus does.
+func (d *Dispatcher) logRequeued(ctx context.Context, requeued []lead.Lead, now time.Time) error {
+	if len(requeued) == 0 {
 		return nil
 	}
 	var o storage.Outcomes
-	for i := range changed {
-		l := &changed[i]
-		o.Enqueue = append(o.Enqueue, d.postbacksFor(ctx, l, lead.New)...)
-		o.Log = append(o.Log, &storage.LogEntry{Time: now, LeadID: l.ID, IntegrationID: l.IntegrationID,
-			Mode: "status", Outcome: OutcomeSuccess, Message: fmt.Sprintf("status %s → %s (requeue)", l.Status, lead.New)})
+	by := user.By(ctx)
+	statuses := 0
+	for i := range requeued {
+		l := &requeued[i]
+		row := &storage.LogEntry{Time: now, LeadID: l.ID, IntegrationID: l.IntegrationID,
+			Mode: "status", Outcome: OutcomeSuccess, Message: "requeued", By: by}
+		if l.Status != lead.New {
+			o.Enqueue = append(o.Enqueue, d.postbacksFor(ctx, l, lead.New)...)
+			row.Message = fmt.Sprintf("status %s → %s (requeue)", l.Status, lead.New)
+			statuses++
+		}
+		o.Log = append(o.Log, row)
 	}
 	if _, err := d.cfg.Store.WriteOutcomes(ctx, o); err != nil {
 		return fmt.Errorf("logging requeued leads: %w", err)
 	}
-	d.metrics.statuses.Add(float64(len(changed)))
+	d.metrics.statuses.Add(float64(statuses))
 	return nil
 }

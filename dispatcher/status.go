@@ -8,6 +8,7 @@ import (
 	"github.com/leadrelay/leadrelay/integrations"
 	"github.com/leadrelay/leadrelay/storage"
 	"github.com/leadrelay/leadrelay/storage/lead"
+	"github.com/leadrelay/leadrelay/storage/user"
 )
 
 // StatusChange is a status update from an advertiser, a CRM webhook or an admin.
@@ -55,7 +56,7 @@ func (d *Dispatcher) ChangeStatus(ctx context.Context, ch StatusChange) error {
 	}
 	row := &storage.LogEntry{
 		Time: now, LeadID: l.ID, IntegrationID: l.IntegrationID, Mode: "status", Outcome: OutcomeSuccess,
-		Request: ch.Raw, Message: fmt.Sprintf("status %s → %s (%s)", l.Status, ch.Status, ch.Source),
+		Request: ch.Raw, Message: fmt.Sprintf("status %s → %s (%s)", l.Status, ch.Status, ch.Source), By: user.By(ctx),
 	}
 	if _, err := d.cfg.Store.WriteOutcomes(ctx, storage.Outcomes{Enqueue: enqueue, Log: []*storage.LogEntry{row}}); err != nil {
 		return err
@@ -135,5 +136,5 @@ func (d *Dispatcher) MarkChanged(ctx context.Context, leadID int64, cols map[str
 		return err
 	}
 	return d.cfg.Store.AppendLog(ctx, &storage.LogEntry{Time: now, LeadID: l.ID, IntegrationID: l.IntegrationID,
-		Mode: integrations.ModeChanges, Outcome: OutcomeSuccess, Message: fmt.Sprintf("order data changed: %d fields", fields)})
+		Mode: integrations.ModeChanges, Outcome: OutcomeSuccess, Message: fmt.Sprintf("order data changed: %d fields", fields), By: user.By(ctx)})
 }

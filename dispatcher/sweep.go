@@ -76,7 +76,9 @@ func (d *Dispatcher) Sweep(ctx context.Context, mode string) (map[string]int, er
 	wg.Wait()
 	d.writer.flush()
 	run.pending.Wait()
-	d.metrics.sweepDone(mode, time.Since(started))
+	took := time.Since(started)
+	d.metrics.sweepDone(mode, took)
+	d.lastSweep.Store(&SweepRecord{Mode: mode, Started: run.now, Took: took})
 	return run.counts, errors.Join(errs...)
 }
 

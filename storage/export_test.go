@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"gorm.io/gorm"
+
 	"github.com/leadrelay/leadrelay/storage/lead"
 )
 
@@ -72,3 +74,6 @@ func (s *Store) ForgetUncertain(ctx context.Context) error {
 	}
 	return db.Exec("DELETE FROM schema_migrations WHERE version = 5").Error
 }
+
+// DB is the store's gorm handle, for tests that take the schema back in time.
+func DB(s *Store) *gorm.DB { return s.db }

@@ -28,6 +28,18 @@ var migrations = []migration{
 			&IntegrationRecord{}, &Delivery{}, &LogEntry{}, &Setting{}, &Pause{},
 		)
 	}},
+	{4, "users, their tokens and sessions; the log's by", func(tx *gorm.DB) error {
+		if tx.Dialector.Name() == string(MySQL) {
+			tx = tx.Set("gorm:table_options", "DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci")
+		}
+		if err := tx.AutoMigrate(&User{}, &APIToken{}, &Session{}); err != nil {
+			return err
+		}
+		if tx.Migrator().HasColumn(&LogEntry{}, "By") {
+			return nil
+		}
+		return tx.Migrator().AddColumn(&LogEntry{}, "By")
+	}},
 	{5, "uncertain sends: the leads' uncertain and check_due marks, the log's uncertain", addUncertain},
 }
 

@@ -102,10 +102,9 @@ func (s *Store) QueueApproved(ctx context.Context, sc ApprovedScope) (int64, err
 
 // RequeueLeads puts failed or cancelled leads that match f back into the new
 // queue: due now, attempts reset, reason, failed and uncertain marks
-// cleared. It says how many went back, and returns those whose status
-// changes (the cancelled ones) as they were, with only the columns a status
-// change's log row and postbacks read: id, status, reason, integration,
-// offer, country and campaign.
+// cleared. It says how many went back, and returns them as they were, with
+// only the columns a requeue's log row and a status change's postbacks read:
+// id, status, reason, integration, offer, country and campaign.
 func (s *Store) RequeueLeads(ctx context.Context, f LeadFilter, now time.Time) (int64, []lead.Lead, error) {
 	var n int64
 	var changed []lead.Lead
@@ -113,8 +112,7 @@ func (s *Store) RequeueLeads(ctx context.Context, f LeadFilter, now time.Time) (
 		requeueable := func() *gorm.DB {
 			return f.apply(tx.Model(&lead.Lead{})).Where("(failed = ? OR status = ?) AND claim_token = ''", true, lead.Cancel)
 		}
-		q := requeueable().Where("status <> ?", lead.New).
-			Select("id", "status", "reason", "integration", "offer", "country", "campaign")
+		q := requeueable().Select("id", "status", "reason", "integration", "offer", "country", "campaign")
 		if s.dialect == MySQL {
 			q = q.Clauses(clause.Locking{Strength: "UPDATE"})
 		}

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/leadrelay/leadrelay/api"
+	"github.com/leadrelay/leadrelay/console"
 	"github.com/leadrelay/leadrelay/dispatcher"
 	"github.com/leadrelay/leadrelay/dispatcher/clock"
 	"github.com/leadrelay/leadrelay/examples"
@@ -30,6 +31,7 @@ import (
 	"github.com/leadrelay/leadrelay/scripting"
 	"github.com/leadrelay/leadrelay/storage"
 	"github.com/leadrelay/leadrelay/storage/lead"
+	"github.com/leadrelay/leadrelay/storage/user"
 )
 
 // demoStart is when the demo's clock starts: its minutes pass as the demo
@@ -52,7 +54,11 @@ is re-queued. A summary of the log and of the leads is printed at the end.`
 func runDemo(ctx context.Context, a *app, args []string) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(a.stderr)
-	fs.Usage = func() { fmt.Fprintln(a.stderr, commandDetail("demo")+"\n"+demoHelp) }
+	fs.Usage = func() {
+		fmt.Fprintln(a.stderr, commandDetail("demo")+"\n"+demoHelp+"\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	serve := fs.Bool("serve", false, "keep the API and the console open after the summary, until Ctrl-C")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return errHelp
@@ -62,25 +68,21 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
 	}
-	sum, err := playDemo(ctx, a.stdout)
-	if err != nil {
-		return err
-	}
-	sum.print(a.stdout)
-	return nil
+	return playDemo(ctx, a.stdout, *serve)
 }
 
-// playDemo runs the demo in a temporary folder, printing what happens, and
-// returns the summary of the database it leaves.
-func playDemo(ctx context.Context, out io.Writer) (*demoSummary, error) {
+// playDemo runs the demo in a temporary folder, printing what happens and
+// then the summary of the database it leaves; with serve it keeps the API
+// and the console open until ctx ends.
+func playDemo(ctx context.Context, out io.Writer, serve bool) error {
 	dir, err := os.MkdirTemp("", "leadrelay-demo-")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer os.RemoveAll(dir)
 	dm, err := startDemo(ctx, out, filepath.Join(dir, "demo.db"))
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer dm.close()
 	steps := []func(context.Context) error{
@@ -88,10 +90,19 @@ func playDemo(ctx context.Context, out io.Writer) (*demoSummary, error) {
 	}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return dm.summary(ctx)
+	sum, err := dm.summary(ctx)
+	if err != nil {
+		return err
+	}
+	sum.print(out)
+	if serve {
+		fmt.Fprintf(out, "\nthe console stays open at %s/admin/ until Ctrl-C\n", dm.apiURL)
+		<-ctx.Done()
+	}
+	return nil
 }
 
 // demo is one run: leadrelay's database, dispatcher and API, and the fake
@@ -149,11 +160,33 @@ func (dm *demo) wire(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if dm.apiURL, err = dm.serve(srv.Handler()); err != nil {
+	con, err := console.New(console.Options{Store: dm.store, API: srv.Handler(), LastSweep: d.LastSweep})
+	if err != nil {
+		return err
+	}
+	if dm.apiURL, err = dm.serve(con.Handler()); err != nil {
+		return err
+	}
+	if err := dm.addPerson(ctx); err != nil {
 		return err
 	}
 	dm.crmURL, err = dm.serve(dm.crm)
 	return err
+}
+
+// addPerson adds the admin who may sign in to the console while the demo
+// runs, and says where and how.
+func (dm *demo) addPerson(ctx context.Context) error {
+	password := randomSecret()[:16]
+	hash, err := user.HashPassword(password)
+	if err != nil {
+		return err
+	}
+	if err := dm.store.CreateUser(ctx, &storage.User{Name: "demo", Role: user.Admin, PasswordHash: hash}); err != nil {
+		return err
+	}
+	fmt.Fprintf(dm.out, "console: %s/admin/ (sign in as demo, password %s; demo --serve keeps it open after the summary)\n", dm.apiURL, password)
+	return nil
 }
 
 // serve runs h on a loopback port until close, and returns its URL. By

@@ -60,6 +60,7 @@ func TestDemo(t *testing.T) {
 		t.Errorf("summary (-want +got):\n%s", diff)
 	}
 	for _, want := range []string{
+		"console: http://127.0.0.1:",
 		"27 leads came in through the API; the landing pages that waited for the synchronous send were told: cancelled 2, error 1, queued 1, redirect 2",
 		"09:01  sweep  new: ERROR 2, REJECTED 3, SKIPPED 2, SUCCESS 14; postback: SUCCESS 11",
 		"'shipped', a label the status_map does not know: refused → 422",

@@ -32,6 +32,7 @@ type command struct {
 
 // app is what every command shares: its output streams and environment.
 type app struct {
+	stdin          io.Reader
 	stdout, stderr io.Writer
 	env            envSource
 	logger         *slog.Logger
@@ -46,6 +47,7 @@ func commands() []command {
 		{"test", "dry-run an integration on a lead, printed for a person", testDetail, runTest},
 		{"import", "import integrations, catalog and campaigns from JSON files", importDetail, runImport},
 		{"export", "print integrations, catalog and campaigns as JSON, secrets in clear", exportDetail, runExport},
+		{"user", "add, list and remove people, and issue their API tokens", userDetail, runUser},
 		{"demo", "a self-contained run against a fake CRM", "leadrelay demo", runDemo},
 	}
 }
@@ -85,7 +87,7 @@ in clear, since the copy has to work there: keep the output safe.`
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	a := &app{stdout: os.Stdout, stderr: os.Stderr, env: osEnv,
+	a := &app{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, env: osEnv,
 		logger: slog.New(slog.NewTextHandler(os.Stderr, nil))}
 	os.Exit(a.main(ctx, os.Args[1:]))
 }

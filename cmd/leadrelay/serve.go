@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/leadrelay/leadrelay/api"
+	"github.com/leadrelay/leadrelay/console"
 	"github.com/leadrelay/leadrelay/storage"
 )
 
@@ -54,12 +55,16 @@ func (a *app) serve(ctx context.Context, cfg Config, rt *runtime) error {
 	if err != nil {
 		return err
 	}
+	con, err := console.New(console.Options{Store: rt.store, API: srv.Handler(), LastSweep: rt.dispatcher.LastSweep, Logger: a.logger})
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", cfg.Addr, err)
 	}
 	if cfg.AdminToken == "" {
-		a.logger.Warn("the admin API is off: set LEADRELAY_ADMIN_TOKEN to turn it on")
+		a.logger.Info("no LEADRELAY_ADMIN_TOKEN: the admin API and the console take the people of leadrelay user add")
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -68,8 +73,8 @@ func (a *app) serve(ctx context.Context, cfg Config, rt *runtime) error {
 	}
 	schedulerDone := make(chan error, 1)
 	go func() { schedulerDone <- rt.dispatcher.Run(ctx) }()
-	httpServer := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	a.logger.Info("leadrelay serving", "addr", ln.Addr().String(), "db", storage.RedactDSN(cfg.DSN), "schedule", cfg.Schedule)
+	httpServer := &http.Server{Handler: con.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	a.logger.Info("leadrelay serving", "addr", ln.Addr().String(), "console", "http://"+ln.Addr().String()+"/admin/", "db", storage.RedactDSN(cfg.DSN), "schedule", cfg.Schedule)
 	err = serveUntilDone(ctx, a, httpServer, ln)
 	cancel()
 	if schedErr := <-schedulerDone; err == nil && schedErr != nil {
