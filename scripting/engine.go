@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	lua "github.com/yuin/gopher-lua"
 	"github.com/yuin/gopher-lua/parse"
@@ -36,6 +37,9 @@ func NewEngine(cfg Config) *Engine {
 	e.vms.New = func() any { return newVM(e.cfg) }
 	return e
 }
+
+// Timeout is how long one run may take: the time limit every run has.
+func (e *Engine) Timeout() time.Duration { return e.cfg.Timeout }
 
 // Script is a compiled script, ready to run any number of times, from any
 // number of goroutines.

@@ -330,8 +330,8 @@ func TestMigrationAddsUncertain(t *testing.T) {
 		if err != nil || len(rows) != 1 || !rows[0].Uncertain {
 			t.Fatalf("log = %+v, %v", rows, err)
 		}
-		if n, _, err := s.RequeueLeads(ctx, storage.LeadFilter{IDs: []int64{l.ID}}, time.Now()); err != nil || n != 1 {
-			t.Fatalf("requeue = %d, %v", n, err)
+		if back, err := s.RequeueLeads(ctx, storage.LeadFilter{IDs: []int64{l.ID}}, time.Now()); err != nil || len(back) != 1 {
+			t.Fatalf("requeue = %d leads, %v", len(back), err)
 		}
 		if got, _ := s.GetLead(ctx, l.ID); got.Uncertain || got.CheckDue || got.Failed {
 			t.Errorf("after a requeue: uncertain %v check_due %v failed %v", got.Uncertain, got.CheckDue, got.Failed)

@@ -22,6 +22,9 @@ type Config struct {
 	// DSN is the database: sqlite:PATH or mysql://user:pass@host:3306/db.
 	// Default sqlite:leadrelay.db.
 	DSN string
+	// existing is set for the words that work on a database that exists
+	// already: an SQLite file that is not there is an error, not created.
+	existing bool
 	// Addr is the listen address. Default :8080.
 	Addr string
 	// AdminToken guards the admin API; without it the admin API answers 503.
@@ -101,7 +104,9 @@ type envSource func(string) string
 
 // bindConfig registers the configuration flags on fs, with the environment's
 // values as defaults, and returns a function that yields the final Config.
-func bindConfig(fs *flag.FlagSet, env envSource) func() (Config, error) {
+// Only serve has a flag for every setting; the other words have --dsn and
+// --secret.
+func bindConfig(fs *flag.FlagSet, env envSource, serve bool) func() (Config, error) {
 	var c Config
 	var parseErrs []error
 	intEnv := func(name string) int {
@@ -127,9 +132,18 @@ func bindConfig(fs *flag.FlagSet, env envSource) func() (Config, error) {
 		return d
 	}
 	fs.StringVar(&c.DSN, "dsn", env("LEADRELAY_DSN"), "database: sqlite:PATH or mysql://user:pass@host:3306/db (LEADRELAY_DSN)")
+	fs.StringVar(&c.Secret, "secret", env("LEADRELAY_SECRET"), "key for lead tokens (LEADRELAY_SECRET)")
+	if !serve {
+		// The other words read the rest from the environment alone, so that
+		// their -h lists only the flags they use.
+		c.Addr, c.AdminToken, c.Schedule, c.IMailDomain, c.PprofAddr = env("LEADRELAY_ADDR"), env("LEADRELAY_ADMIN_TOKEN"),
+			env("LEADRELAY_SCHEDULE"), env("LEADRELAY_IMAIL_DOMAIN"), env("LEADRELAY_PPROF_ADDR")
+		c.Workers, c.LogDays = intEnv("LEADRELAY_WORKERS"), intEnv("LEADRELAY_LOG_DAYS")
+		c.ScriptTimeout, c.LeaseMargin = durEnv("LEADRELAY_SCRIPT_TIMEOUT"), durEnv("LEADRELAY_LEASE_MARGIN")
+		return finalConfig(&c, &parseErrs)
+	}
 	fs.StringVar(&c.Addr, "addr", env("LEADRELAY_ADDR"), "listen address (LEADRELAY_ADDR)")
 	fs.StringVar(&c.AdminToken, "admin-token", env("LEADRELAY_ADMIN_TOKEN"), "admin API token (LEADRELAY_ADMIN_TOKEN)")
-	fs.StringVar(&c.Secret, "secret", env("LEADRELAY_SECRET"), "key for lead tokens (LEADRELAY_SECRET)")
 	fs.StringVar(&c.Schedule, "schedule", env("LEADRELAY_SCHEDULE"), "sweep schedule, cron syntax (LEADRELAY_SCHEDULE)")
 	fs.IntVar(&c.Workers, "workers", intEnv("LEADRELAY_WORKERS"), "concurrent deliveries per process (LEADRELAY_WORKERS)")
 	fs.DurationVar(&c.ScriptTimeout, "script-timeout", durEnv("LEADRELAY_SCRIPT_TIMEOUT"), "time limit of one script run (LEADRELAY_SCRIPT_TIMEOUT)")
@@ -137,8 +151,14 @@ func bindConfig(fs *flag.FlagSet, env envSource) func() (Config, error) {
 	fs.StringVar(&c.IMailDomain, "imail-domain", env("LEADRELAY_IMAIL_DOMAIN"), "domain of generated e-mail addresses (LEADRELAY_IMAIL_DOMAIN)")
 	fs.DurationVar(&c.LeaseMargin, "lease-margin", durEnv("LEADRELAY_LEASE_MARGIN"), "claim lease beyond the time limits (LEADRELAY_LEASE_MARGIN)")
 	fs.StringVar(&c.PprofAddr, "pprof-addr", env("LEADRELAY_PPROF_ADDR"), "serve Go runtime profiles here, off when empty (LEADRELAY_PPROF_ADDR)")
+	return finalConfig(&c, &parseErrs)
+}
+
+// finalConfig yields c, as the flags leave it, with its defaults, once
+// parseErrs (the environment's bad values) are known to be none.
+func finalConfig(c *Config, parseErrs *[]error) func() (Config, error) {
 	return func() (Config, error) {
-		if err := errors.Join(parseErrs...); err != nil {
+		if err := errors.Join(*parseErrs...); err != nil {
 			return Config{}, err
 		}
 		final := c.WithDefaults()
