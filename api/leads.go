@@ -46,7 +46,7 @@ func (s *Server) listLeads(c *gin.Context) error {
 // leadFilter reads ?status=&integration=&failed=&uncertain=&reason=&limit=&after=.
 func leadFilter(c *gin.Context) (storage.LeadFilter, error) {
 	var f storage.LeadFilter
-	if err := onlyFilters(c, "status", "integration", "failed", "reason", "limit", "after"); err != nil {
+	if err := onlyFilters(c, "status", "integration", "failed", "uncertain", "reason", "limit", "after"); err != nil {
 		return f, err
 	}
 	var err error
