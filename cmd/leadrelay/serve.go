@@ -161,10 +161,11 @@ func (a *app) parseFlags(name string, args []string, bind func(fs *flag.FlagSet)
 }
 
 // createsDatabase tells whether a word may create the database it is given:
-// serve, migrate and import do; the others work on one that exists, and
-// never leave an empty leadrelay.db behind.
+// serve, migrate, import and user do (a newcomer's first admin may come
+// before the first serve); the others work on one that exists, and never
+// leave an empty leadrelay.db behind.
 func createsDatabase(word string) bool {
-	return word == "serve" || word == "migrate" || word == "import"
+	return word == "serve" || word == "migrate" || word == "import" || word == "user"
 }
 
 func commandDetail(name string) string {

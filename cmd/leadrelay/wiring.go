@@ -48,7 +48,7 @@ func newRuntime(ctx context.Context, a *app, cfg Config, store *storage.Store) (
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	d, err := dispatcher.New(dispatcher.Config{
 		Store:       store,
-		Engine:      scripting.NewEngine(scripting.Config{Timeout: cfg.ScriptTimeout}),
+		Engine:      scripting.NewEngine(scripting.Config{Timeout: cfg.ScriptTimeout, MaxMemoryBytes: cfg.ScriptMemory, BudgetBytes: cfg.ScriptBudget}),
 		Tokens:      macros.NewTokens([]byte(secret)),
 		Logger:      a.logger,
 		Registerer:  reg,
