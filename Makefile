@@ -2,11 +2,12 @@
 GO ?= go
 PKGS ?= ./...
 BENCHTIME ?= 1s
+FUZZTIME ?= 5s
 # The load targets' database: the harness drops and creates it, and drops it after.
 LOAD_DSN ?= mysql://root@127.0.0.1:3306/leadbench
 LOAD = $(GO) run ./cmd/leadbench -dsn $(LOAD_DSN)
 
-.PHONY: help build run test test/race lint bench load-throughput load-scaleout load-latency load-chaos load-sigterm load-backlog load-intake load-ci load-ci-sigterm load-uncertain
+.PHONY: help build run test test/race lint bench fuzz load-throughput load-scaleout load-latency load-chaos load-sigterm load-backlog load-intake load-ci load-ci-sigterm load-uncertain
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z/_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-18s %s\n", $$1, $$2}'
@@ -26,6 +27,9 @@ test/race: ## run the tests with the race detector
 lint: ## go vet and a gofmt check
 	$(GO) vet $(PKGS)
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+fuzz: ## fuzz the intake's form and JSON decoding for FUZZTIME (5s): never a 5xx
+	$(GO) test -run '^$$' -fuzz FuzzIntakeDecoding -fuzztime $(FUZZTIME) ./api/
 
 bench: ## run the benchmarks
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(PKGS)

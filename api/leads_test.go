@@ -156,7 +156,7 @@ func TestAdminPatchLead(t *testing.T) {
 		doc["postback"] = map[string]any{"enabled": true, "method": "GET", "url": tracker.URL + "/pb?s={status}", "statuses": []string{"cancel"}}
 		integ := b.integration(doc)
 		b.campaign(catalog.Campaign{Alias: "cpa", Offer: 1, Integration: integ})
-		id := b.intake(map[string]any{"alias": "cpa", "ext": "X1", "city": "Leeds"})
+		id := b.trustedIntake(map[string]any{"alias": "cpa", "ext": "X1", "city": "Leeds"})
 		path := fmt.Sprintf("/api/v1/admin/leads/%d", id)
 
 		m := expect(t, b.sendJSON(http.MethodPatch, path, map[string]any{"status": "cancel", "reason": 6, "comment": "fake name", "city": "York", "meta": map[string]any{"note": "called"}}, true), http.StatusOK, "")

@@ -46,6 +46,15 @@ type task struct {
 	files map[string]lead.File
 }
 
+// redactor hides the secrets of the task's integration; nil (a campaign's
+// postback) hides credential headers alone.
+func (t *task) redactor() *integrations.Redactor {
+	if t.integ == nil {
+		return nil
+	}
+	return t.integ.Redactor
+}
+
 // attempt is what happened when a task was tried.
 type attempt struct {
 	req       *scripting.Request

@@ -155,7 +155,7 @@ func (d *Dispatcher) deliverNew(ctx context.Context, t *task, token string, now 
 	}
 	attempts := l.Attempts + 1
 	ch.cols["updated_at"] = now()
-	ch.cols["last_message"] = messageOf(a)
+	ch.cols["last_message"] = shownMessage(a, t.redactor())
 	var failed *storage.LogEntry
 	if ch.retry {
 		retryCols(ch.cols, attempts, maxAttempts(t), retryAt, "failed", true)

@@ -49,14 +49,16 @@ const syncRounds = 2
 // synchronously is stored already claimed, so no sweep can send it meanwhile.
 func (d *Dispatcher) Intake(ctx context.Context, in Intake) (*SyncResult, error) {
 	l := in.Lead
-	l.Status = lead.New
+	if l.Status == 0 {
+		l.Status = lead.New
+	}
 	if err := d.routeNew(ctx, l); err != nil {
 		return nil, err
 	}
 	now := d.cfg.Clock.Now()
 	l.NextAt = now.UnixMilli()
 	var sync *task
-	if in.Sync {
+	if in.Sync && l.Status == lead.New {
 		sync = d.syncTask(ctx, l)
 	}
 	token := ""
@@ -67,7 +69,7 @@ func (d *Dispatcher) Intake(ctx context.Context, in Intake) (*SyncResult, error)
 	}
 	arrival := &storage.LogEntry{Time: now, IntegrationID: l.IntegrationID, Mode: "intake",
 		Outcome: OutcomeSuccess, Request: in.Raw, Message: "lead received"}
-	if err := d.cfg.Store.CreateLeadWith(ctx, l, arrival, d.postbacksFor(ctx, l, lead.New)); err != nil {
+	if err := d.cfg.Store.CreateLeadWith(ctx, l, arrival, d.postbacksFor(ctx, l, l.Status)); err != nil {
 		return nil, err
 	}
 	d.metrics.received()
@@ -142,7 +144,14 @@ func (d *Dispatcher) sendSync(ctx context.Context, t *task, token string) (*Sync
 		return nil, err
 	}
 	d.metrics.delivered(t, a)
-	return syncResultOf(ch, a), nil
+	return shownSyncResult(syncResultOf(ch, a), t.redactor()), nil
+}
+
+// shownSyncResult is what the visitor is shown: the URL, message and ext
+// with the integration's secrets as ***, whatever the target answered.
+func shownSyncResult(res *SyncResult, r *integrations.Redactor) *SyncResult {
+	res.URL, res.Message, res.Ext = r.Redact(res.URL), r.Redact(res.Message), r.Redact(res.Ext)
+	return res
 }
 
 func syncResultOf(ch change, a *attempt) *SyncResult {

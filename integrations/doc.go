@@ -43,7 +43,10 @@
 //
 // # Secrets in the log
 //
-// Redact replaces every secret value, also percent-encoded, form-encoded,
-// JSON-escaped and in base64, with "***": run the URL, each header value and
-// the body through it before they are stored.
+// A Redactor replaces every secret value, also percent-encoded,
+// form-encoded, JSON-escaped and in base64, with "***", and a run of base64,
+// hex or percent-encoding that decodes (up to MaxDecodeLayers deep) to text
+// holding a secret with "***" whole; Header keeps a credential header
+// (IsCredentialHeader) to its scheme word, "Basic ***". Run the URL, each
+// header and the body through it before they are stored or shown.
 package integrations

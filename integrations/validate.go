@@ -97,7 +97,7 @@ func (i *Integration) validateSecrets(v *validator) {
 			v.add("secrets."+key, "a secret's name is letters, digits, \"_\", \"-\" and \".\", so {secret:name} can read it")
 		}
 		if i.Secrets[key] == RedactedSecret {
-			v.add("secrets."+key, "*** keeps a stored value, and there is none: send the secret itself")
+			v.add("secrets."+key, "*** keeps a stored value, and there is none: send the secret itself (leadrelay export --with-secrets writes it)")
 		}
 	}
 }

@@ -28,6 +28,9 @@ var migrations = []migration{
 			&IntegrationRecord{}, &Delivery{}, &LogEntry{}, &Setting{}, &Pause{},
 		)
 	}},
+	{3, "campaigns: payout and trusted", func(tx *gorm.DB) error {
+		return addColumns(tx, &catalog.Campaign{}, "Payout", "Trusted")
+	}},
 	{4, "users, their tokens and sessions; the log's by", func(tx *gorm.DB) error {
 		if tx.Dialector.Name() == string(MySQL) {
 			tx = tx.Set("gorm:table_options", "DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci")
@@ -61,6 +64,20 @@ func addUncertain(tx *gorm.DB) error {
 	}
 	if !m.HasColumn(&LogEntry{}, "Uncertain") {
 		return m.AddColumn(&LogEntry{}, "Uncertain")
+	}
+	return nil
+}
+
+// addColumns adds the columns of model's fields that the table lacks.
+func addColumns(tx *gorm.DB, model any, fields ...string) error {
+	m := tx.Migrator()
+	for _, f := range fields {
+		if m.HasColumn(model, f) {
+			continue
+		}
+		if err := m.AddColumn(model, f); err != nil {
+			return fmt.Errorf("adding %s: %w", f, err)
+		}
 	}
 	return nil
 }

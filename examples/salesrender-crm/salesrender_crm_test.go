@@ -19,7 +19,7 @@ const created = `{"data":{"orderMutation":{"addOrder":{"id":84921}}}}`
 // arrive takes in John Smith's order of two of product 17.
 func arrive(h *examplestest.Harness) int64 {
 	return h.NewLead(map[string]any{"alias": "sr_uk_wl", "name": "John Smith", "phone": "447123456789", "country": "gb",
-		"click_id": "abc123xyz", "sub1": "adset_29384", "cwm": 12.5, "items": map[string]any{"17": []any{2, 49, 12.5}}})
+		"click_id": "abc123xyz", "sub1": "adset_29384", "items": map[string]any{"17": []any{2, 49, 12.5}}})
 }
 
 // jsonString writes s as a JSON string: quotes and backslashes escaped.
