@@ -95,6 +95,8 @@ func TestIntegrationSaveRefusals(t *testing.T) {
 			{"an unknown timezone", with("timezone", "Europe/Atlantis"), http.StatusUnprocessableEntity, "VALIDATION", "timezone", 0},
 			{"a negative cap", with("caps", map[string]any{"daily": -1}), http.StatusUnprocessableEntity, "VALIDATION", "caps.daily", 0},
 			{"a post script that does not compile", newMode("post", "local x = 1\nreturn x +"), http.StatusUnprocessableEntity, "VALIDATION", "new.post", 2},
+			{"on_uncertain check without a check mode", with("on_uncertain", "check"), http.StatusUnprocessableEntity, "VALIDATION", "on_uncertain", 0},
+			{"an unknown on_uncertain", with("on_uncertain", "ask"), http.StatusUnprocessableEntity, "VALIDATION", "on_uncertain", 0},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {

@@ -208,7 +208,12 @@ func (d *Dispatcher) addIdempotencyKey(t *task, req *scripting.Request) {
 			return
 		}
 	}
-	key := "lr-" + strconv.FormatInt(t.lead.ID, 10) + "-" + t.mode
+	// The classic send after a sync send is the same delivery: one key.
+	mode := t.mode
+	if mode == integrations.ModeSync {
+		mode = integrations.ModeNew
+	}
+	key := "lr-" + strconv.FormatInt(t.lead.ID, 10) + "-" + mode
 	if t.integ != nil {
 		key += "-" + strconv.FormatInt(t.integ.Doc.ID, 10)
 	}

@@ -211,5 +211,5 @@ func checkMode(mode string) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("%w %q (modes: new, changes, approved, sync, postback)", ErrUnknownMode, mode)
+	return fmt.Errorf("%w %q (modes: new, changes, approved, sync, postback, check)", ErrUnknownMode, mode)
 }

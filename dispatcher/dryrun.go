@@ -146,13 +146,20 @@ func dryRunResult(t *task, a *attempt) *DryRunResult {
 
 // effectOf says what the attempt would do, by the rules of its mode.
 func effectOf(t *task, a *attempt) Effect {
+	if t.mode == integrations.ModeCheck {
+		return changeEffect(checkChange(t.lead, a))
+	}
 	if t.mode != integrations.ModeNew && t.mode != integrations.ModeSync {
 		if a.outcome == "" && a.verdict.Kind == scripting.KindDone {
 			return Effect{Ext: extIfApproved(t.mode, a.verdict.Value)}
 		}
 		return Effect{Retry: true}
 	}
-	ch := leadChange(t.mode, t.lead, a)
+	return changeEffect(leadChange(t.mode, t.lead, a))
+}
+
+// changeEffect is the effect of a new, sync or check attempt's change.
+func changeEffect(ch change) Effect {
 	e := Effect{Ext: ch.ext, Reason: ch.reason, Retry: ch.retry, Redirect: ch.redirect, Message: ch.message}
 	if ext, ok := ch.cols["ext"].(string); ok {
 		e.Ext = ext

@@ -139,6 +139,7 @@ func (d *Dispatcher) sendSync(ctx context.Context, t *task, token string) (*Sync
 	a := d.try(ctx, t)
 	d.settleSlot(t, a)
 	ch := leadChange(t.mode, l, a)
+	applyUncertain(t, a, &ch)
 	now := d.cfg.Clock.Now()
 	ch.cols["updated_at"] = now
 	if ch.status == 0 {

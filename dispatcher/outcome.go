@@ -214,6 +214,7 @@ func logRow(t *task, a *attempt, attempt int, now time.Time) *storage.LogEntry {
 	row := &storage.LogEntry{
 		Time: now, LeadID: t.lead.ID, IntegrationID: integrationID, Mode: t.mode, Attempt: attempt,
 		Outcome: a.outcome, DurationMS: a.duration.Milliseconds(), Message: shownMessage(a, redactor),
+		Uncertain: isUncertain(a),
 	}
 	if a.wire.Method != "" {
 		row.Request = string(shownRequest(a.wire, redactor).appendJSON(nil))

@@ -37,7 +37,9 @@
 // multipart (a field that is exactly {file:x} attaches the lead's file),
 // query or raw. Client.Do never follows redirects, reads at most 1 MiB of a
 // body, and wraps ErrTransport when no response came; every HTTP status is a
-// response. RetryAfter reads a 429's pause.
+// response. When the request was written in full before the answer failed
+// (httptrace's WroteRequest), the error wraps ErrUncertain too: the target
+// may have taken it. RetryAfter reads a 429's pause.
 //
 // # Secrets in the log
 //

@@ -83,6 +83,7 @@ func (i *Integration) Validate() error {
 		v.add("idempotency_header", fmt.Sprintf("%q is not a header name", h))
 	}
 	i.validateControl(v)
+	i.validateUncertain(v)
 	for _, name := range Modes() {
 		if m := i.Mode(name); m != nil {
 			m.validate(name, v)

@@ -43,6 +43,7 @@ var migrations = []migration{
 		}
 		return tx.Migrator().AddColumn(&LogEntry{}, "By")
 	}},
+	{5, "uncertain sends: the leads' uncertain and check_due marks, the log's uncertain", addUncertain},
 	{6, "cap_slots", func(tx *gorm.DB) error {
 		if tx.Migrator().HasTable(&CapSlot{}) {
 			return nil
@@ -52,6 +53,28 @@ var migrations = []migration{
 		}
 		return tx.Migrator().CreateTable(&CapSlot{})
 	}},
+}
+
+// addUncertain adds the columns of SPEC §9's uncertain sends where migration
+// 1 did not create them already.
+func addUncertain(tx *gorm.DB) error {
+	m := tx.Migrator()
+	for _, col := range []string{"Uncertain", "CheckDue"} {
+		if !m.HasColumn(&lead.Lead{}, col) {
+			if err := m.AddColumn(&lead.Lead{}, col); err != nil {
+				return err
+			}
+		}
+	}
+	if !m.HasIndex(&lead.Lead{}, "Uncertain") {
+		if err := m.CreateIndex(&lead.Lead{}, "Uncertain"); err != nil {
+			return err
+		}
+	}
+	if !m.HasColumn(&LogEntry{}, "Uncertain") {
+		return m.AddColumn(&LogEntry{}, "Uncertain")
+	}
+	return nil
 }
 
 // addColumns adds the columns of model's fields that the table lacks.
