@@ -2,11 +2,12 @@
 GO ?= go
 PKGS ?= ./...
 BENCHTIME ?= 1s
+FUZZTIME ?= 5s
 # The load targets' database: the harness drops and creates it, and drops it after.
 LOAD_DSN ?= mysql://root@127.0.0.1:3306/leadbench
 LOAD = $(GO) run ./cmd/leadbench -dsn $(LOAD_DSN)
 
-.PHONY: help build run test test/race lint bench load-throughput load-scaleout load-latency load-chaos load-dbkill load-backlog load-intake load-ci load-ci-dbkill
+.PHONY: help build run test test/race lint bench fuzz load-throughput load-scaleout load-latency load-chaos load-sigterm load-dbkill load-backlog load-intake load-ci load-ci-sigterm load-ci-dbkill load-uncertain
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z/_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-18s %s\n", $$1, $$2}'
@@ -27,6 +28,9 @@ lint: ## go vet and a gofmt check
 	$(GO) vet $(PKGS)
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
+fuzz: ## fuzz the intake's form and JSON decoding for FUZZTIME (5s): never a 5xx
+	$(GO) test -run '^$$' -fuzz FuzzIntakeDecoding -fuzztime $(FUZZTIME) ./api/
+
 bench: ## run the benchmarks
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(PKGS)
 
@@ -42,6 +46,12 @@ load-latency: ## load: 20,000 leads to a CRM that takes 200 ms an answer
 load-chaos: ## load: 20,000 leads, 3 processes, one SIGKILLed mid-drain; the CRM fails 10% 5xx, 2% timeouts
 	$(LOAD) -leads 20000 -procs 3 -kill -errors 0.10 -timeouts 0.02
 
+load-sigterm: ## load: 20,000 leads, 3 processes, a CRM that takes 500 ms an answer; one SIGTERMed at 30% and started again
+	$(LOAD) -leads 20000 -procs 3 -latency 500ms -term -bare 0
+
+load-uncertain: ## load: 20,000 leads, the CRM stores 2% and never answers; on_uncertain check finds them (double_orders=0)
+	$(LOAD) -leads 20000 -hang-after-read 0.02 -on-uncertain check -max-attempts 10 -bare 0
+
 load-dbkill: ## load: 20,000 leads, 3 processes on a MariaDB of the run's own, SIGKILLed at 30% and back 10 s later
 	$(LOAD) -leads 20000 -procs 3 -dbkill
 
@@ -53,6 +63,9 @@ load-intake: ## load: 64 publishers post form and JSON leads to 1 process for 20
 
 load-ci: ## load: the chaos scenario small enough for CI (2,000 leads, one SIGKILL)
 	$(LOAD) -leads 2000 -procs 3 -concurrency 16 -latency 50ms -kill -errors 0.05 -resets 0.01 -max-attempts 2 -bare 0
+
+load-ci-sigterm: ## load: the SIGTERM run small enough for CI (400 leads, one SIGTERM)
+	$(LOAD) -leads 400 -procs 3 -concurrency 8 -latency 500ms -term -bare 0
 
 load-ci-dbkill: ## load: the database kill small enough for CI (2,000 leads, the run's own MariaDB down 5 s)
 	$(LOAD) -leads 2000 -procs 3 -concurrency 16 -latency 50ms -dbkill -dbkill-for 5s -bare 0

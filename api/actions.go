@@ -13,6 +13,7 @@ import (
 	"github.com/leadrelay/leadrelay/dispatcher"
 	"github.com/leadrelay/leadrelay/storage"
 	"github.com/leadrelay/leadrelay/storage/lead"
+	"github.com/leadrelay/leadrelay/storage/user"
 )
 
 // patchLead is PATCH /api/v1/admin/leads/{id}: status, reason, comment and
@@ -187,6 +188,10 @@ type testRequest struct {
 	Lead     json.RawMessage          `json:"lead"`
 	Send     bool                     `json:"send"`
 	Response *dispatcher.StubResponse `json:"response"`
+	// Body, Headers and Query are the webhook of a hook dry run.
+	Body    *string           `json:"body"`
+	Headers map[string]string `json:"headers"`
+	Query   map[string]string `json:"query"`
 }
 
 // testIntegration is a dry run: what a mode would send and do with a lead.
@@ -199,6 +204,17 @@ func (s *Server) testIntegration(c *gin.Context) error {
 	var req testRequest
 	if err := decodeStrict(c.Request, &req); err != nil {
 		return err
+	}
+	if req.Mode == modeHook {
+		return s.testHook(c, id, req)
+	}
+	if req.Body != nil || req.Headers != nil || req.Query != nil {
+		return invalid("body, headers and query are a webhook's: they go with mode hook")
+	}
+	if req.Send {
+		if err := allow(c, user.Send); err != nil {
+			return err
+		}
 	}
 	run, err := DryRunOf(id, req.Mode, req.LeadID, req.Lead, req.Send, req.Response)
 	if err != nil {
@@ -245,7 +261,7 @@ func dryRunLead(raw []byte) (*lead.Lead, error) {
 	if err != nil {
 		return nil, err
 	}
-	l, err := buildLead(in, true)
+	l, err := buildLead(in, intakeTrust{admin: true, fields: true})
 	if err != nil {
 		return nil, err
 	}

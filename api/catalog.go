@@ -3,7 +3,9 @@ package api
 import (
 	"context"
 	"errors"
+	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -13,6 +15,7 @@ import (
 	"github.com/leadrelay/leadrelay/integrations"
 	"github.com/leadrelay/leadrelay/storage"
 	"github.com/leadrelay/leadrelay/storage/catalog"
+	"github.com/leadrelay/leadrelay/storage/user"
 )
 
 // catalogKind is how the admin API serves one kind of catalog object.
@@ -25,6 +28,9 @@ type catalogKind[T storage.CatalogObject] struct {
 	find func(ctx context.Context, s *storage.Store, key string) (*T, error)
 	// written, when set, is told that an object was stored or deleted.
 	written func(s *Server)
+	// redact, when set, hides the object's secrets from those who may not
+	// read them.
+	redact func(*T)
 }
 
 func (s *Server) catalogRoutes(admin *gin.RouterGroup) {
@@ -33,7 +39,7 @@ func (s *Server) catalogRoutes(admin *gin.RouterGroup) {
 	addCatalog(s, admin, catalogKind[catalog.Goal]{plural: "goals", id: func(o *catalog.Goal) *int64 { return &o.ID }, check: noCheck[catalog.Goal]})
 	addCatalog(s, admin, catalogKind[catalog.Affiliate]{plural: "affiliates", id: func(o *catalog.Affiliate) *int64 { return &o.ID }, check: noCheck[catalog.Affiliate]})
 	addCatalog(s, admin, catalogKind[catalog.Campaign]{plural: "campaigns", id: func(o *catalog.Campaign) *int64 { return &o.ID }, check: checkCampaign, find: findCampaign,
-		written: func(s *Server) { s.campaigns.forget() }})
+		written: func(s *Server) { s.campaigns.forget() }, redact: redactCampaign})
 }
 
 func addCatalog[T storage.CatalogObject](s *Server, admin *gin.RouterGroup, k catalogKind[T]) {
@@ -50,6 +56,9 @@ func addCatalog[T storage.CatalogObject](s *Server, admin *gin.RouterGroup, k ca
 
 func (k catalogKind[T]) list(s *Server) handler {
 	return func(c *gin.Context) error {
+		if err := onlyFilters(c, "after", "limit"); err != nil {
+			return err
+		}
 		after, limit, err := paging(c)
 		if err != nil {
 			return err
@@ -60,6 +69,9 @@ func (k catalogKind[T]) list(s *Server) handler {
 		}
 		if objs == nil {
 			objs = []T{}
+		}
+		for i := range objs {
+			k.hide(c, &objs[i])
 		}
 		c.JSON(http.StatusOK, gin.H{k.plural: objs})
 		return nil
@@ -72,6 +84,7 @@ func (k catalogKind[T]) get(s *Server) handler {
 		if err != nil {
 			return err
 		}
+		k.hide(c, obj)
 		c.JSON(http.StatusOK, obj)
 		return nil
 	}
@@ -132,6 +145,9 @@ func (k catalogKind[T]) store(c *gin.Context, s *Server, obj *T, status int) err
 		return err
 	}
 	k.wrote(s)
+	if err := s.logChange(c, 0, "%s %d saved", k.singular(), *k.id(obj)); err != nil {
+		return err
+	}
 	stored, err := storage.GetObject[T](ctx, s.opts.Store, *k.id(obj))
 	if err != nil {
 		return err
@@ -150,6 +166,9 @@ func (k catalogKind[T]) remove(s *Server) handler {
 			return err
 		}
 		k.wrote(s)
+		if err := s.logChange(c, 0, "%s %d deleted", k.singular(), *k.id(obj)); err != nil {
+			return err
+		}
 		c.Status(http.StatusNoContent)
 		return nil
 	}
@@ -158,7 +177,7 @@ func (k catalogKind[T]) remove(s *Server) handler {
 func (k catalogKind[T]) lookup(c *gin.Context, s *Server) (*T, error) {
 	obj, err := k.find(c.Request.Context(), s.opts.Store, c.Param("id"))
 	if errors.Is(err, storage.ErrNotFound) {
-		return nil, notFound("no %s %s", k.singular(), c.Param("id"))
+		return nil, notFound("%s %s does not exist", k.singular(), c.Param("id"))
 	}
 	return obj, err
 }
@@ -175,7 +194,7 @@ func (k catalogKind[T]) pathID(c *gin.Context, s *Server) (int64, error) {
 	}
 	id, perr := strconv.ParseInt(c.Param("id"), 10, 64)
 	if perr != nil || id <= 0 {
-		return 0, notFound("no %s %s", k.singular(), c.Param("id"))
+		return 0, notFound("%s %s does not exist", k.singular(), c.Param("id"))
 	}
 	return id, nil
 }
@@ -183,6 +202,20 @@ func (k catalogKind[T]) pathID(c *gin.Context, s *Server) (int64, error) {
 func (k catalogKind[T]) wrote(s *Server) {
 	if k.written != nil {
 		k.written(s)
+	}
+}
+
+// hide redacts obj's secrets when the request's person may not read them.
+func (k catalogKind[T]) hide(c *gin.Context, obj *T) {
+	if k.redact != nil && !person(c).Role.May(user.ReadSecrets) {
+		k.redact(obj)
+	}
+}
+
+// redactCampaign hides a campaign's key.
+func redactCampaign(camp *catalog.Campaign) {
+	if camp.Key != "" {
+		camp.Key = integrations.RedactedSecret
 	}
 }
 
@@ -241,6 +274,8 @@ func checkCampaign(c *catalog.Campaign) error {
 		return invalid("alias: %q is a number; the API reads a number as a campaign's id", c.Alias)
 	case c.Offer < 0 || c.WM < 0 || c.Site < 0 || c.Integration < 0:
 		return invalid("offer, wm, site and integration are ids: 0 or more")
+	case c.Payout < 0 || math.IsNaN(c.Payout) || math.IsInf(c.Payout, 0):
+		return invalid("payout: %v is not an amount: 0 or more", c.Payout)
 	}
 	for key := range c.PostbackLabels {
 		if !integrations.IsLabelKey(key) {
@@ -261,6 +296,17 @@ func checkURL(field, raw string) error {
 }
 
 // paging reads ?after= and ?limit=.
+// onlyFilters refuses a query key that is not one of the list's filters:
+// a typo must not answer the whole list, as if nothing had been asked.
+func onlyFilters(c *gin.Context, filters ...string) error {
+	for key := range c.Request.URL.Query() {
+		if !slices.Contains(filters, key) {
+			return invalid("%s: not a filter of this list; its filters are %s", key, strings.Join(filters, ", "))
+		}
+	}
+	return nil
+}
+
 func paging(c *gin.Context) (after int64, limit int, err error) {
 	if after, err = asID("after", c.Query("after")); err != nil {
 		return 0, 0, err

@@ -3,6 +3,19 @@
 // token, and /healthz, /readyz and /metrics. It binds and checks input, turns
 // it into calls on storage and the dispatcher, and shapes the JSON of SPEC §6.
 //
+// # People
+//
+// The admin API takes LEADRELAY_ADMIN_TOKEN (an admin, logged as
+// "admin-token") or a user's API token (leadrelay user token NAME). What a
+// person may do is user.Role.May, by the route: support reads (campaign keys
+// and secrets as ***), edits leads, re-queues, sweeps, resumes and runs dry
+// runs with a given response; anything else answers 403 FORBIDDEN with a
+// sentence saying who may not do what. Every change a person makes is a log
+// row carrying "by": an integration or catalog object saved or deleted (mode
+// "config"), a lead's status or order data, a re-queue. The console calls
+// the same handler in the process, with its signed-in person in the
+// request's context.
+//
 // # Reading requests
 //
 // Every endpoint reads its values from the query string overlaid by the body:
@@ -37,12 +50,13 @@
 // and "line" when the trouble has them, and "errors" listing each problem
 // when there are several. Codes: NO_ID (400, no alias or no lead named),
 // BAD_JSON and BAD_FORM (400), UNAUTHORIZED (401), FORBIDDEN (403, a wrong
-// campaign key), NOT_FOUND (404), CONFLICT (409, an id or alias taken),
-// TOO_LARGE (413), UNSUPPORTED_MEDIA_TYPE (415), VALIDATION, UNKNOWN_ALIAS,
-// SCRIPT_ERROR and NO_INTEGRATION (422), ADMIN_DISABLED (503, no
-// LEADRELAY_ADMIN_TOKEN), UNAVAILABLE (503 with Retry-After: the database
-// does not answer or refuses writes for now; nothing was stored), INTERNAL
-// (500, details in the server log only). /readyz answers 503 as long as the
+// campaign key, or what the person's role may not do), NOT_FOUND (404),
+// CONFLICT (409, an id or alias taken), TOO_LARGE (413),
+// UNSUPPORTED_MEDIA_TYPE (415), VALIDATION, UNKNOWN_ALIAS, SCRIPT_ERROR and
+// NO_INTEGRATION (422), ADMIN_DISABLED (503, neither LEADRELAY_ADMIN_TOKEN
+// nor any user), UNAVAILABLE (503 with Retry-After: the database does not
+// answer or refuses writes for now; nothing was stored), INTERNAL (500,
+// details in the server log only). /readyz answers 503 as long as the
 // database does not answer.
 // Requests refused for want of an alias or a lead are also written to the log
 // with the outcome NO_ID, the campaign key and lead token reading ***.

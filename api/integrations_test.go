@@ -89,7 +89,14 @@ func TestIntegrationSaveRefusals(t *testing.T) {
 			{"a name of 256 characters", with("name", strings.Repeat("n", 256)), http.StatusUnprocessableEntity, "VALIDATION", "name", 0},
 			{"a bad method", newMode("method", "FETCH"), http.StatusUnprocessableEntity, "VALIDATION", "new.method", 0},
 			{"a secret *** with nothing stored", with("secrets", map[string]any{"token": "***"}), http.StatusUnprocessableEntity, "VALIDATION", "secrets.token", 0},
+			{"an unknown day in hours", with("hours", map[string]any{"someday": "09:00-18:00"}), http.StatusUnprocessableEntity, "VALIDATION", "hours.someday", 0},
+			{"25:00 in hours", with("hours", map[string]any{"mon": "20:00-25:00"}), http.StatusUnprocessableEntity, "VALIDATION", "hours.mon", 0},
+			{"an empty window in hours", with("hours", map[string]any{"mon-fri": "09:00-09:00"}), http.StatusUnprocessableEntity, "VALIDATION", "hours.mon-fri", 0},
+			{"an unknown timezone", with("timezone", "Europe/Atlantis"), http.StatusUnprocessableEntity, "VALIDATION", "timezone", 0},
+			{"a negative cap", with("caps", map[string]any{"daily": -1}), http.StatusUnprocessableEntity, "VALIDATION", "caps.daily", 0},
 			{"a post script that does not compile", newMode("post", "local x = 1\nreturn x +"), http.StatusUnprocessableEntity, "VALIDATION", "new.post", 2},
+			{"on_uncertain check without a check mode", with("on_uncertain", "check"), http.StatusUnprocessableEntity, "VALIDATION", "on_uncertain", 0},
+			{"an unknown on_uncertain", with("on_uncertain", "ask"), http.StatusUnprocessableEntity, "VALIDATION", "on_uncertain", 0},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {

@@ -74,7 +74,7 @@ func (s *Server) routes() {
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.opts.Registry, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError})))
 	s.publicRoutes(e.Group("", s.limitBody))
-	admin := e.Group("/api/v1/admin", s.requireAdmin, s.limitBody)
+	admin := e.Group("/api/v1/admin", s.requirePerson, s.limitBody)
 	s.integrationRoutes(admin)
 	s.catalogRoutes(admin)
 	s.leadRoutes(admin)

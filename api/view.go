@@ -49,6 +49,8 @@ type logView struct {
 	Return      json.RawMessage `json:"return"`
 	Message     string          `json:"message"`
 	ScriptLog   json.RawMessage `json:"script_log"`
+	By          string          `json:"by,omitempty"`
+	Uncertain   bool            `json:"uncertain,omitempty"`
 }
 
 func newLogView(e storage.LogEntry) logView {
@@ -61,6 +63,8 @@ func newLogView(e storage.LogEntry) logView {
 		Mode: e.Mode, Attempt: e.Attempt, Outcome: e.Outcome,
 		Request: storedJSON(e.Request), Response: storedJSON(e.Response),
 		DurationMS: e.DurationMS, Return: storedJSON(e.Return), Message: e.Message, ScriptLog: scriptLog,
+		By:        e.By,
+		Uncertain: e.Uncertain,
 	}
 }
 

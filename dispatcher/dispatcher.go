@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/leadrelay/leadrelay/integrations"
 	"github.com/leadrelay/leadrelay/macros"
+	"github.com/leadrelay/leadrelay/storage"
 )
 
 // Sentinel errors.
@@ -17,6 +19,8 @@ var (
 	ErrUnknownMode = errors.New("unknown mode")
 	// ErrNoIntegration is returned when a lead has no integration to act on.
 	ErrNoIntegration = errors.New("the lead has no integration")
+	// ErrStopping is returned for a sweep asked for after Stop.
+	ErrStopping = errors.New("the dispatcher is stopping: no sweep starts now")
 )
 
 // Dispatcher sends leads: the minute sweeps, the synchronous send, status
@@ -30,6 +34,36 @@ type Dispatcher struct {
 	workers  chan struct{}
 	metrics  *metrics
 	claimMu  sync.Mutex
+	control  *control
+
+	// stopping ends when Stop is called: every sweep stops claiming.
+	stopping context.Context
+	stop     context.CancelFunc
+	// mu orders the sweeps' start against Stop, so that no sweep joins
+	// sweeps once Wait may have begun.
+	mu      sync.Mutex
+	stopped bool
+	sweeps  sync.WaitGroup
+
+	// lastSweep is this process's last finished sweep.
+	lastSweep atomic.Pointer[SweepRecord]
+}
+
+// SweepRecord tells of a finished sweep: of which mode ("" for all), when
+// it started by the dispatcher's clock, and how long it took.
+type SweepRecord struct {
+	Mode    string
+	Started time.Time
+	Took    time.Duration
+}
+
+// LastSweep is this process's last finished sweep; false before the first.
+func (d *Dispatcher) LastSweep() (SweepRecord, bool) {
+	r := d.lastSweep.Load()
+	if r == nil {
+		return SweepRecord{}, false
+	}
+	return *r, true
 }
 
 // New builds a Dispatcher and starts its outcome writer; Close stops it.
@@ -53,23 +87,55 @@ func New(cfg Config) (*Dispatcher, error) {
 		client:   client,
 		workers:  make(chan struct{}, cfg.Workers),
 		metrics:  m,
+		control:  newControl(),
 	}
+	d.stopping, d.stop = context.WithCancel(context.Background())
 	d.writer = newWriter(cfg.Store, cfg.Logger, cfg.FlushRows, cfg.Flushers, retryPolicy{
 		try: cfg.WriteTimeout, giveUp: cfg.OutageLimit, first: 100 * time.Millisecond, most: 5 * time.Second})
 	go d.writer.run()
 	return d, nil
 }
 
-// Close writes every outcome still queued and stops the writer. Call it once
-// the sweeps are over (after Run returns).
-func (d *Dispatcher) Close() { d.writer.close() }
+// Stop makes every sweep, scheduled or asked for, stop claiming: rows it
+// claimed and has not started are handed back, due at once, and the sends in
+// flight run to their end, each within its own time limits, and have their
+// outcomes written. A sweep asked for afterwards returns ErrStopping. Wait
+// returns once the sweeps have ended.
+func (d *Dispatcher) Stop() {
+	d.mu.Lock()
+	d.stopped = true
+	d.mu.Unlock()
+	d.stop()
+}
+
+// Wait returns once every sweep under way has ended; call it after Stop.
+func (d *Dispatcher) Wait() { d.sweeps.Wait() }
+
+// Close stops the sweeps, waits for their sends in flight, writes every
+// outcome still queued and stops the writer.
+func (d *Dispatcher) Close() {
+	d.Stop()
+	d.sweeps.Wait()
+	d.writer.close()
+}
+
+// begin counts a sweep in, unless the dispatcher is stopping.
+func (d *Dispatcher) begin() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.stopped {
+		return false
+	}
+	d.sweeps.Add(1)
+	return true
+}
 
 // Tokens turns lead ids into {eid} tokens and back.
 func (d *Dispatcher) Tokens() *macros.Tokens { return d.cfg.Tokens }
 
 // Run sweeps on the schedule and purges old log rows until ctx ends.
 func (d *Dispatcher) Run(ctx context.Context) error {
-	s, err := NewScheduler(d.cfg.Schedule, d.cfg.Clock, d.cfg.Logger, func() { d.tick(ctx) })
+	s, err := NewScheduler(d.cfg.Schedule, d.cfg.Clock, d.cfg.Logger, func(due time.Time) { d.tick(ctx, due) })
 	if err != nil {
 		return err
 	}
@@ -77,13 +143,14 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	return nil
 }
 
-// tick is one scheduled run: every mode's sweep, then the log purge.
-func (d *Dispatcher) tick(ctx context.Context) {
+// tick is one scheduled run: every mode's sweep, with the time it was due
+// at as its cut-off, then the log purge.
+func (d *Dispatcher) tick(ctx context.Context, due time.Time) {
 	if ctx.Err() != nil {
 		return
 	}
-	counts, err := d.Sweep(ctx, "")
-	if err != nil {
+	counts, err := d.sweep(ctx, "", due)
+	if err != nil && !errors.Is(err, ErrStopping) && !errors.Is(err, context.Canceled) {
 		d.cfg.Logger.Error("sweep", "err", err)
 	}
 	if len(counts) > 0 {
@@ -125,11 +192,25 @@ func (d *Dispatcher) Integration(ctx context.Context, id int64) (*integrations.I
 	return c.Doc, nil
 }
 
+// Redactor hides an integration's secrets in what is shown outside the
+// admin API; nil (hiding credential headers alone) when the integration is
+// gone.
+func (d *Dispatcher) Redactor(ctx context.Context, id int64) (*integrations.Redactor, error) {
+	c, err := d.registry.get(ctx, id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return c.Redactor, nil
+}
+
 func checkMode(mode string) error {
 	for _, m := range integrations.Modes() {
 		if m == mode {
 			return nil
 		}
 	}
-	return fmt.Errorf("%w %q (modes: new, changes, approved, sync, postback)", ErrUnknownMode, mode)
+	return fmt.Errorf("%w %q (modes: new, changes, approved, sync, postback, check)", ErrUnknownMode, mode)
 }

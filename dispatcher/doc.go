@@ -2,12 +2,13 @@
 // of seeds/001 does it, and keeps its promise that no lead is lost or sent
 // twice.
 //
-// Every minute a Scheduler (robfig/cron in UTC, with Recover and
-// SkipIfStillRunning) runs a Sweep of four modes: new (leads in status new),
-// changes (order data changed after the lead went out), approved (leads that
-// reached an integration's from_status) and postback (status notifications,
-// for integrations and for campaigns' postback_url). The fifth mode, sync,
-// runs when a lead arrives with sync asked for (Intake).
+// Every minute a Scheduler (robfig/cron's schedules in UTC and its Recover; a
+// run that overruns its minute makes the next one skip) runs a Sweep of four
+// modes: new (leads in status new), changes (order data changed after the
+// lead went out), approved (leads that reached an integration's from_status)
+// and postback (status notifications, for integrations and for campaigns'
+// postback_url). The fifth mode, sync, runs when a lead arrives with sync
+// asked for (Intake).
 //
 // A sweep claims due rows per integration in short transactions (storage's
 // ClaimNewLeads and ClaimDeliveries: FOR UPDATE SKIP LOCKED on MySQL), marking
@@ -31,8 +32,47 @@
 // meanwhile, so no new send starts and sweeps fail at their first claim; an
 // outage shorter than the claims' lease sends nothing twice.
 //
-// A sending error leaves the row due a minute later and counts an attempt;
-// after the integration's max_attempts the row is marked failed and waits
-// for Requeue. A 429 with Retry-After pauses that integration's mode. DryRun
-// runs the same attempt without writing anything.
+// Before a lead is sent: due → routed → open (hours, caps, pause) → claimed
+// → slot taken → sent. A new lead goes to the first open integration by
+// priority; while its integration is closed its leads wait, and the sweep
+// moves those no request was made for to the next open one. Cap slots are
+// taken in the database in one batch with each claim, never more than the
+// leads it got (the rest go back at once), and each send that does not take
+// its lead gives its slot back.
+//
+// A claim's lease covers the sends its batch will make (claimRounds rounds
+// of a request and its two scripts, and a margin), but not the time a task
+// waits for a worker: slow sends of other integrations may hold every worker
+// of the process for longer than a short lease. A row whose lease ran out is
+// due, and another claim (a later sweep, another process) takes and sends
+// it. So a task checks its claim when it gets its worker, before it sends:
+// if the lease no longer covers a whole send (its request timeout, its two
+// scripts, the margin), it extends the lease with an UPDATE guarded by its
+// token (storage's ExtendClaim), and when the row carries another claim's
+// token it is dropped unsent, since that claim sends it. A send therefore
+// always starts under a claim that outlasts it. Claiming less (only what can
+// start at once) would cost a claim transaction per round of sends.
+//
+// The script time limit that sizes leases is the engine's own
+// (scripting.Engine.Timeout), so leases and runs cannot disagree.
+//
+// A sending error leaves the row due a minute after the cut-off of the sweep
+// that tried it, so the next minute's sweep takes it (a scheduled sweep's
+// cut-off is the minute it was due at), and counts an attempt; after the
+// integration's max_attempts the row is marked failed and waits for Requeue.
+// A 429 with Retry-After pauses that integration's mode from the answer on.
+// DryRun runs the same attempt without writing anything.
+//
+// Stop (called by serve and the sweep command on SIGTERM) ends every sweep's
+// claiming, scheduled or asked for through the API: rows claimed and not
+// started are handed back, due at once, and sends in flight run to their end
+// within their own time limits and have their outcomes written before the
+// process exits.
+//
+// A new or sync send that failed after its request was written
+// (integrations.ErrUncertain) may have reached the target: the lead is
+// marked uncertain and the integration's on_uncertain decides: a plain
+// retry, the check mode before any second send (check_due), or a hold
+// (failed) until Requeue, which clears the marks. A marked lead that the
+// target later answers with reason 7 is held, not cancelled.
 package dispatcher

@@ -26,6 +26,8 @@ type SyncResult struct {
 	URL     string `json:"url,omitempty"`
 	Message string `json:"message,omitempty"`
 	Ext     string `json:"ext,omitempty"`
+	// Reason is a cancelled lead's reason code; Message then names it.
+	Reason int `json:"reason,omitempty"`
 }
 
 // Sync results.
@@ -47,15 +49,23 @@ const syncRounds = 2
 // synchronously is stored already claimed, so no sweep can send it meanwhile.
 func (d *Dispatcher) Intake(ctx context.Context, in Intake) (*SyncResult, error) {
 	l := in.Lead
-	l.Status = lead.New
+	if l.Status == 0 {
+		l.Status = lead.New
+	}
 	if err := d.routeNew(ctx, l); err != nil {
 		return nil, err
 	}
 	now := d.cfg.Clock.Now()
 	l.NextAt = now.UnixMilli()
 	var sync *task
-	if in.Sync {
+	closed := ""
+	if in.Sync && l.Status == lead.New {
 		sync = d.syncTask(ctx, l)
+	}
+	if sync != nil {
+		if closed = d.syncClosed(ctx, sync, now); closed != "" {
+			sync = nil
+		}
 	}
 	token := ""
 	if sync != nil {
@@ -65,12 +75,18 @@ func (d *Dispatcher) Intake(ctx context.Context, in Intake) (*SyncResult, error)
 	}
 	arrival := &storage.LogEntry{Time: now, IntegrationID: l.IntegrationID, Mode: "intake",
 		Outcome: OutcomeSuccess, Request: in.Raw, Message: "lead received"}
-	if err := d.cfg.Store.CreateLeadWith(ctx, l, arrival, d.postbacksFor(ctx, l, lead.New)); err != nil {
+	if err := d.cfg.Store.CreateLeadWith(ctx, l, arrival, d.postbacksFor(ctx, l, l.Status)); err != nil {
+		if sync != nil {
+			d.giveBack(sync.integ, sync.slots, 1)
+		}
 		return nil, err
 	}
 	d.metrics.received()
 	if !in.Sync {
 		return nil, nil
+	}
+	if closed != "" {
+		return &SyncResult{Result: SyncQueued, Message: "the integration is closed (" + closed + "); the lead goes the classic way"}, nil
 	}
 	if sync == nil {
 		return &SyncResult{Result: SyncQueued, Message: "no integration sends this lead synchronously; it goes the classic way"}, nil
@@ -121,7 +137,9 @@ func (d *Dispatcher) syncTask(ctx context.Context, l *lead.Lead) *task {
 func (d *Dispatcher) sendSync(ctx context.Context, t *task, token string) (*SyncResult, error) {
 	l := t.lead
 	a := d.try(ctx, t)
+	d.settleSlot(t, a)
 	ch := leadChange(t.mode, l, a)
+	applyUncertain(t, a, &ch)
 	now := d.cfg.Clock.Now()
 	ch.cols["updated_at"] = now
 	if ch.status == 0 {
@@ -139,7 +157,14 @@ func (d *Dispatcher) sendSync(ctx context.Context, t *task, token string) (*Sync
 		return nil, err
 	}
 	d.metrics.delivered(t, a)
-	return syncResultOf(ch, a), nil
+	return shownSyncResult(syncResultOf(ch, a), t.redactor()), nil
+}
+
+// shownSyncResult is what the visitor is shown: the URL, message and ext
+// with the integration's secrets as ***, whatever the target answered.
+func shownSyncResult(res *SyncResult, r *integrations.Redactor) *SyncResult {
+	res.URL, res.Message, res.Ext = r.Redact(res.URL), r.Redact(res.Message), r.Redact(res.Ext)
+	return res
 }
 
 func syncResultOf(ch change, a *attempt) *SyncResult {
@@ -149,7 +174,7 @@ func syncResultOf(ch change, a *attempt) *SyncResult {
 	case OutcomeSuccess:
 		return &SyncResult{Result: SyncAccepted, Ext: ch.ext}
 	case OutcomeRejected:
-		return &SyncResult{Result: SyncCancelled}
+		return &SyncResult{Result: SyncCancelled, Reason: ch.reason, Message: lead.Reason(ch.reason).String()}
 	case OutcomeDeleted:
 		return &SyncResult{Result: SyncError, Message: ch.message}
 	}

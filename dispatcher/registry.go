@@ -156,17 +156,16 @@ func matches(doc *integrations.Integration, l *lead.Lead) bool {
 }
 
 // route picks a new lead's integration (SPEC §2): the campaign's, else the
-// first enabled integration, lowest id first, that takes its offer and country
-// and sends new leads (new or sync enabled). An integration that only posts
-// back or takes approved leads is never a lead's own: the lead would wait in
-// new forever.
+// first enabled integration, highest priority then lowest id first, that
+// takes its offer and country and sends new leads (new or sync enabled),
+// open or not. An integration that only posts back or takes approved leads
+// is never a lead's own: the lead would wait in new forever.
 func (r *registry) route(campaignIntegration int64, l *lead.Lead) int64 {
 	if campaignIntegration != 0 {
 		return campaignIntegration
 	}
-	for _, c := range r.all() {
-		sends := c.Mode(integrations.ModeNew) != nil || c.Mode(integrations.ModeSync) != nil
-		if c.Doc.Enabled && sends && matches(c.Doc, l) {
+	for _, c := range r.byPriority() {
+		if takesNew(c, l) {
 			return c.Doc.ID
 		}
 	}

@@ -16,6 +16,9 @@ type result struct {
 	delivery *storage.RowUpdate
 	enqueue  []storage.Delivery
 	log      *storage.LogEntry
+	// failed is the row that says the lead or delivery failed after its
+	// attempts, nil when it did not.
+	failed *storage.LogEntry
 	// stored is closed once the writes are in the database (or given up on).
 	stored chan struct{}
 }
@@ -208,6 +211,9 @@ func outcomesOf(batch []result) storage.Outcomes {
 		o.Enqueue = append(o.Enqueue, r.enqueue...)
 		if r.log != nil {
 			o.Log = append(o.Log, r.log)
+		}
+		if r.failed != nil {
+			o.Log = append(o.Log, r.failed)
 		}
 	}
 	return o

@@ -28,6 +28,8 @@ type Compiled struct {
 	MaxAttempts int
 	// Redactor hides the integration's secrets in what is logged.
 	Redactor *Redactor
+	// Schedule is the integration's hours and caps, in its timezone.
+	Schedule *Schedule
 
 	modes map[string]*CompiledMode
 }
@@ -64,8 +66,13 @@ func Compile(i *Integration, version int64, sc ScriptCompiler) (*Compiled, error
 	if err := i.Validate(); err != nil {
 		return nil, err
 	}
+	schedule, err := compileSchedule(i)
+	if err != nil {
+		return nil, err
+	}
 	c := &Compiled{
 		Doc:         i,
+		Schedule:    schedule,
 		Version:     version,
 		Concurrency: i.EffectiveConcurrency(),
 		MaxAttempts: i.MaxAttempts(),

@@ -14,19 +14,20 @@ import (
 	"github.com/leadrelay/leadrelay/scripting"
 )
 
-// The five modes of SPEC §3, by their JSON keys: the same words scripts see
-// in their mode global.
+// The five modes of SPEC §3 and the check of SPEC §9, by their JSON keys:
+// the same words scripts see in their mode global.
 const (
 	ModeNew      = scripting.ModeNew
 	ModeChanges  = scripting.ModeChanges
 	ModeApproved = scripting.ModeApproved
 	ModeSync     = scripting.ModeSync
 	ModePostback = scripting.ModePostback
+	ModeCheck    = scripting.ModeCheck
 )
 
 // Modes lists the mode names in the order of the document.
 func Modes() []string {
-	return []string{ModeNew, ModeChanges, ModeApproved, ModeSync, ModePostback}
+	return []string{ModeNew, ModeChanges, ModeApproved, ModeSync, ModePostback, ModeCheck}
 }
 
 // Defaults of an integration and its modes.
@@ -67,8 +68,8 @@ type Integration struct {
 	// in clear (Redacted, Redact).
 	Secrets map[string]string `json:"secrets,omitempty"`
 	// StatusMap maps the CRM's status labels and ids to status names or ids.
-	StatusMap map[string]string `json:"status_map,omitempty"`
-	Retry     Retry             `json:"retry"`
+	StatusMap StatusMap `json:"status_map,omitempty"`
+	Retry     Retry     `json:"retry"`
 
 	New      *Mode `json:"new,omitempty"`
 	Changes  *Mode `json:"changes,omitempty"`
@@ -85,6 +86,33 @@ type Integration struct {
 	// one delivery, so a CRM can drop a repeat it already took. Default
 	// "Idempotency-Key"; a header the templates or pre set wins.
 	IdempotencyHeader string `json:"idempotency_header,omitempty"`
+	// OnUncertain says what follows a new or sync send that may have reached
+	// the target unanswered: OnUncertainRetry ("" means it), OnUncertainCheck
+	// or OnUncertainHold (SPEC §9).
+	OnUncertain string `json:"on_uncertain,omitempty"`
+	// Check asks the target whether it has a lead after an uncertain send;
+	// OnUncertainCheck runs it.
+	Check *Mode `json:"check,omitempty"`
+
+	// Priority orders routing (SPEC §2): higher first, then the lowest id.
+	Priority int `json:"priority,omitempty"`
+	// Timezone is the IANA zone of Hours and of the days and hours of Caps;
+	// "" means UTC.
+	Timezone string `json:"timezone,omitempty"`
+	// Hours are when the integration takes new and sync leads, by day or
+	// range of days ("mon-fri"): "HH:MM-HH:MM" windows separated by commas.
+	// Empty means always open.
+	Hours map[string]string `json:"hours,omitempty"`
+	// Caps bound how many leads new and sync may have accepted in a day and
+	// an hour of Timezone.
+	Caps *Caps `json:"caps,omitempty"`
+}
+
+// Caps are the most leads an integration accepts in a calendar day and a
+// clock hour; 0 means no cap.
+type Caps struct {
+	Daily  int `json:"daily,omitempty"`
+	Hourly int `json:"hourly,omitempty"`
 }
 
 // Retry says how often a lead is sent before it is failed.
@@ -115,10 +143,10 @@ type Mode struct {
 	// for sync).
 	Timeout Duration `json:"timeout,omitempty"`
 	// FromStatus (approved only) is the status whose leads the mode sends.
-	FromStatus string `json:"from_status,omitempty"`
+	FromStatus StatusName `json:"from_status,omitempty"`
 	// Statuses (postback only) are the statuses that fire a postback; empty
 	// means all.
-	Statuses []string `json:"statuses,omitempty"`
+	Statuses StatusList `json:"statuses,omitempty"`
 }
 
 // Duration is a time.Duration written in JSON as Go writes durations: "30s".
@@ -133,11 +161,11 @@ func (d Duration) MarshalJSON() ([]byte, error) {
 func (d *Duration) UnmarshalJSON(b []byte) error {
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
-		return fmt.Errorf("a timeout is a duration such as \"30s\", not %s", b)
+		return valueError[Duration](fmt.Sprintf("a timeout is a duration such as \"30s\", not %s", b))
 	}
 	v, err := time.ParseDuration(s)
 	if err != nil {
-		return fmt.Errorf("a timeout is a duration such as \"30s\": %w", err)
+		return valueError[Duration](fmt.Sprintf("a timeout is a duration such as \"30s\": %v", err))
 	}
 	*d = Duration(v)
 	return nil
@@ -165,6 +193,8 @@ func (i *Integration) modeSlot(name string) **Mode {
 		return &i.Sync
 	case ModePostback:
 		return &i.Postback
+	case ModeCheck:
+		return &i.Check
 	}
 	return nil
 }
@@ -271,7 +301,7 @@ func Parse(data []byte) (*Integration, error) {
 	if err := dec.Decode(&i); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
-			return nil, &ValidationError{Field: te.Field, Message: fmt.Sprintf("a JSON %s cannot be a %s", te.Value, te.Type)}
+			return nil, &ValidationError{Field: te.Field, Message: typeErrorText(te)}
 		}
 		return nil, fmt.Errorf("parsing integration: %w", err)
 	}
@@ -279,6 +309,20 @@ func Parse(data []byte) (*Integration, error) {
 		return nil, errors.New("parsing integration: more than one JSON value")
 	}
 	return &i, nil
+}
+
+// typeErrorText says why a value has the wrong type: "a JSON string cannot
+// be an int", or the message of this package's own JSON types.
+func typeErrorText(te *json.UnmarshalTypeError) string {
+	if explainsItself(te.Type) {
+		return te.Value
+	}
+	kind := te.Type.String()
+	article := "a"
+	if strings.ContainsRune("aeiou", rune(kind[0])) {
+		article = "an"
+	}
+	return fmt.Sprintf("a JSON %s cannot be %s %s", te.Value, article, kind)
 }
 
 // checkKeys reports the first key of the JSON object data that the struct t

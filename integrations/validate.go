@@ -82,6 +82,8 @@ func (i *Integration) Validate() error {
 	if h := i.IdempotencyHeader; h != "" && !isToken(h) {
 		v.add("idempotency_header", fmt.Sprintf("%q is not a header name", h))
 	}
+	i.validateControl(v)
+	i.validateUncertain(v)
 	for _, name := range Modes() {
 		if m := i.Mode(name); m != nil {
 			m.validate(name, v)
@@ -96,7 +98,7 @@ func (i *Integration) validateSecrets(v *validator) {
 			v.add("secrets."+key, "a secret's name is letters, digits, \"_\", \"-\" and \".\", so {secret:name} can read it")
 		}
 		if i.Secrets[key] == RedactedSecret {
-			v.add("secrets."+key, "*** keeps a stored value, and there is none: send the secret itself")
+			v.add("secrets."+key, "*** keeps a stored value, and there is none: send the secret itself (leadrelay export --with-secrets writes it)")
 		}
 	}
 }
@@ -132,7 +134,7 @@ func (m *Mode) validateStatuses(name string, v *validator) {
 	case name != ModeApproved && m.FromStatus != "":
 		v.add(name+".from_status", "only the approved mode has from_status")
 	case m.FromStatus != "":
-		if _, err := lead.ParseStatus(m.FromStatus); err != nil {
+		if _, err := lead.ParseStatus(string(m.FromStatus)); err != nil {
 			v.add(name+".from_status", err.Error())
 		}
 	}

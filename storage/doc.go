@@ -21,6 +21,11 @@
 // guarded by that token, and a lease that runs out makes the row due again, so a
 // process that dies mid-send loses nothing.
 //
+// People (users) are kept with a bcrypt hash of their password; their API
+// tokens and console sessions only as SHA-256 hashes, so the database never
+// holds a token that works. The roles and what each may do are
+// storage/user's.
+//
 // New leads commit in groups (CreateLeadWith): while one transaction of new
 // leads commits, the leads that arrive gather for the next, so a burst pays
 // for a commit per group rather than per lead. There is no timer: a lone

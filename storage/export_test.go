@@ -4,6 +4,10 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/leadrelay/leadrelay/storage/lead"
 )
 
 // MigrateAsVersion1 builds the schema the way an install before migration 2
@@ -17,11 +21,6 @@ func MigrateAsVersion1(ctx context.Context, s *Store) error {
 		return err
 	}
 	return db.Create(&schemaMigration{Version: 1, Name: migrations[0].name, AppliedAt: time.Now().UTC()}).Error
-}
-
-// Exec runs a statement on the store's database.
-func Exec(ctx context.Context, s *Store, sql string) error {
-	return s.db.WithContext(ctx).Exec(sql).Error
 }
 
 // HoldLeadWrites keeps every other connection from writing leads until
@@ -62,3 +61,25 @@ func IntakeGroupsAtOnce(s *Store) int { return s.intake.limit }
 
 // MaxGroup is the most leads a group takes.
 const MaxGroup = maxGroup
+
+// ForgetUncertain takes the database back to before migration 5: its
+// columns dropped and its step unrecorded.
+func (s *Store) ForgetUncertain(ctx context.Context) error {
+	db := s.db.WithContext(ctx)
+	m := db.Migrator()
+	if err := m.DropIndex(&lead.Lead{}, "Uncertain"); err != nil {
+		return err
+	}
+	for _, col := range []string{"Uncertain", "CheckDue"} {
+		if err := m.DropColumn(&lead.Lead{}, col); err != nil {
+			return err
+		}
+	}
+	if err := m.DropColumn(&LogEntry{}, "Uncertain"); err != nil {
+		return err
+	}
+	return db.Exec("DELETE FROM schema_migrations WHERE version = 5").Error
+}
+
+// DB is the store's gorm handle, for tests that take the schema back in time.
+func DB(s *Store) *gorm.DB { return s.db }

@@ -29,7 +29,7 @@ func refuseLeads(t *testing.T, s *storage.Store) {
 		trigger = "CREATE TRIGGER refuse_lead BEFORE INSERT ON leads WHEN NEW.name = 'refused' " +
 			"BEGIN SELECT RAISE(ABORT, 'lead refused'); END"
 	}
-	if err := storage.Exec(context.Background(), s, trigger); err != nil {
+	if err := s.Exec(context.Background(), trigger); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -24,12 +24,23 @@ func (s *Store) AppendLog(ctx context.Context, rows ...*LogEntry) error {
 	return nil
 }
 
+// insertLogRow writes one log row through tx, stamped now if it has no time.
+func insertLogRow(tx *gorm.DB, row *LogEntry) error {
+	if row.Time.IsZero() {
+		row.Time = time.Now().UTC()
+	}
+	if err := insertLog(tx, []*LogEntry{row}); err != nil {
+		return fmt.Errorf("writing the log row of lead %d: %w", row.LeadID, err)
+	}
+	return nil
+}
+
 // logInsert is the INSERT of log rows, each row's values logRowMarks.
 const (
 	logInsert = "INSERT INTO `log` (`time`, `lead_id`, `integration`, `mode`, `attempt`, `outcome`, " +
-		"`request`, `response`, `duration_ms`, `return`, `message`, `script_log`) VALUES "
-	logRowMarks = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-	logColumns  = 12
+		"`request`, `response`, `duration_ms`, `return`, `message`, `script_log`, `by_name`, `uncertain`) VALUES "
+	logRowMarks = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	logColumns  = 14
 	// logRowsMySQL is how many log rows one MySQL statement takes.
 	logRowsMySQL = 500
 )
@@ -53,7 +64,7 @@ func insertLog(tx *gorm.DB, rows []*LogEntry) error {
 			}
 			sql.WriteString(logRowMarks)
 			args = append(args, r.Time, r.LeadID, r.IntegrationID, r.Mode, r.Attempt, r.Outcome,
-				r.Request, r.Response, r.DurationMS, r.Return, r.Message, r.ScriptLog)
+				r.Request, r.Response, r.DurationMS, r.Return, r.Message, r.ScriptLog, r.By, r.Uncertain)
 		}
 		if _, err := tx.Statement.ConnPool.ExecContext(tx.Statement.Context, sql.String(), args...); err != nil {
 			return err

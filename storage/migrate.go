@@ -29,6 +29,31 @@ var migrations = []migration{
 		)
 	}},
 	{2, "every MySQL table utf8mb4", convertToUTF8MB4},
+	{3, "campaigns: payout and trusted", func(tx *gorm.DB) error {
+		return addColumns(tx, &catalog.Campaign{}, "Payout", "Trusted")
+	}},
+	{4, "users, their tokens and sessions; the log's by", func(tx *gorm.DB) error {
+		if tx.Dialector.Name() == string(MySQL) {
+			tx = tx.Set("gorm:table_options", "DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci")
+		}
+		if err := tx.AutoMigrate(&User{}, &APIToken{}, &Session{}); err != nil {
+			return err
+		}
+		if tx.Migrator().HasColumn(&LogEntry{}, "By") {
+			return nil
+		}
+		return tx.Migrator().AddColumn(&LogEntry{}, "By")
+	}},
+	{5, "uncertain sends: the leads' uncertain and check_due marks, the log's uncertain", addUncertain},
+	{6, "cap_slots", func(tx *gorm.DB) error {
+		if tx.Migrator().HasTable(&CapSlot{}) {
+			return nil
+		}
+		if tx.Dialector.Name() == string(MySQL) {
+			tx = tx.Set("gorm:table_options", "DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci")
+		}
+		return tx.Migrator().CreateTable(&CapSlot{})
+	}},
 }
 
 // mysqlTableOptions make every table utf8mb4 whatever the database's
@@ -54,6 +79,42 @@ func convertToUTF8MB4(tx *gorm.DB) error {
 	for _, t := range tables {
 		if err := tx.Exec("ALTER TABLE `" + t + "` CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci").Error; err != nil {
 			return fmt.Errorf("converting %s to utf8mb4: %w", t, err)
+		}
+	}
+	return nil
+}
+
+// addUncertain adds the columns of SPEC §9's uncertain sends where migration
+// 1 did not create them already.
+func addUncertain(tx *gorm.DB) error {
+	m := tx.Migrator()
+	for _, col := range []string{"Uncertain", "CheckDue"} {
+		if !m.HasColumn(&lead.Lead{}, col) {
+			if err := m.AddColumn(&lead.Lead{}, col); err != nil {
+				return err
+			}
+		}
+	}
+	if !m.HasIndex(&lead.Lead{}, "Uncertain") {
+		if err := m.CreateIndex(&lead.Lead{}, "Uncertain"); err != nil {
+			return err
+		}
+	}
+	if !m.HasColumn(&LogEntry{}, "Uncertain") {
+		return m.AddColumn(&LogEntry{}, "Uncertain")
+	}
+	return nil
+}
+
+// addColumns adds the columns of model's fields that the table lacks.
+func addColumns(tx *gorm.DB, model any, fields ...string) error {
+	m := tx.Migrator()
+	for _, f := range fields {
+		if m.HasColumn(model, f) {
+			continue
+		}
+		if err := m.AddColumn(model, f); err != nil {
+			return fmt.Errorf("adding %s: %w", f, err)
 		}
 	}
 	return nil

@@ -29,11 +29,18 @@ type Config struct {
 	Timeout time.Duration
 	// MaxAttempts is the integration's retry.max_attempts. Default 3.
 	MaxAttempts int
+	// OnUncertain is the integration's on_uncertain; check also gives it a
+	// check mode that asks the CRM's lookup endpoint. Default: unset.
+	OnUncertain string
 	// CRM is how the fake CRM behaves.
 	CRM Behaviour
 	// Kill SIGKILLs process 0 once KillAt of the leads are delivered, and
 	// starts it again a second later.
-	Kill   bool
+	Kill bool
+	// Term SIGTERMs process 0 once KillAt of the leads are delivered, waits
+	// for it to exit (its sends in flight end and their outcomes are
+	// written) and starts it again: no lead may go out twice.
+	Term   bool
 	KillAt float64
 	// DBKill runs the database on a MariaDB of the harness's own (a data
 	// directory made with mariadb-install-db, a free port; DSN names only
@@ -65,6 +72,9 @@ type Config struct {
 	// Publishers is how many landing pages post at once in the intake
 	// scenario, each waiting for its answer. Default 64.
 	Publishers int
+	// Control gives the integration a timezone, hours open all week and
+	// caps too high to bind, to measure what checking them costs.
+	Control bool
 }
 
 // Behaviour is what the fake CRM does with a request. The shares are drawn
@@ -84,6 +94,12 @@ type Behaviour struct {
 	// Slow answer 200 with a body that trickles in over SlowBody.
 	Slow     float64
 	SlowBody time.Duration
+	// HangAfterRead: the CRM reads and stores the lead, then never answers.
+	HangAfterRead float64
+	// Dedupe answers a lead the CRM has stored already {"status":
+	// "duplicate"}, which the post script reads as a cancel for reason 7,
+	// instead of storing it a second time.
+	Dedupe bool
 }
 
 const maxBare = 20000
@@ -106,8 +122,12 @@ func parseConfig(args []string) (Config, error) {
 	fs.Float64Var(&c.CRM.Throttles, "throttles", 0, "share of requests the CRM answers 429 Retry-After: 1")
 	fs.Float64Var(&c.CRM.Slow, "slow", 0, "share of answers whose body trickles in")
 	fs.DurationVar(&c.CRM.SlowBody, "slow-body", 300*time.Millisecond, "how long a slow body takes")
+	fs.Float64Var(&c.CRM.HangAfterRead, "hang-after-read", 0, "share of lead requests the CRM stores and never answers")
+	fs.BoolVar(&c.CRM.Dedupe, "crm-dedupe", false, "the CRM answers a lead it has stored \"duplicate\" instead of storing it again")
+	fs.StringVar(&c.OnUncertain, "on-uncertain", "", "the integration's on_uncertain: retry, check (with a check mode) or hold")
 	fs.BoolVar(&c.Kill, "kill", false, "SIGKILL process 0 mid-drain and restart it")
-	fs.Float64Var(&c.KillAt, "kill-at", 0.3, "share of leads delivered when the kill comes")
+	fs.BoolVar(&c.Term, "term", false, "SIGTERM process 0 mid-drain, wait for it to exit and restart it")
+	fs.Float64Var(&c.KillAt, "kill-at", 0.3, "share of leads delivered when the kill (or -term) comes")
 	fs.BoolVar(&c.DBKill, "dbkill", false, "run on a MariaDB of the harness's own, SIGKILL it mid-drain and restart it")
 	fs.Float64Var(&c.DBKillAt, "dbkill-at", 0.3, "share of leads delivered when the database is killed")
 	fs.DurationVar(&c.DBKillFor, "dbkill-for", 10*time.Second, "how long the database stays down")
@@ -119,6 +139,7 @@ func parseConfig(args []string) (Config, error) {
 	fs.BoolVar(&c.Keep, "keep", false, "keep the database afterwards")
 	fs.DurationVar(&c.Intake, "intake", 0, "run the intake scenario for this long instead of the drain")
 	fs.IntVar(&c.Publishers, "publishers", 64, "publishers posting at once in the intake scenario")
+	fs.BoolVar(&c.Control, "control", false, "give the integration hours and caps that never close it")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}
@@ -141,15 +162,23 @@ func (c Config) validate() error {
 	if c.Intake < 0 || c.Publishers < 1 {
 		errs = append(errs, errors.New("-intake takes a duration above 0 and -publishers 1 or more"))
 	}
-	if c.Kill && c.DBKill {
-		errs = append(errs, errors.New("-kill and -dbkill: one kill a run"))
+	if c.Kill && c.Term {
+		errs = append(errs, errors.New("-kill and -term each stop process 0 once: choose one"))
+	}
+	if c.DBKill && (c.Kill || c.Term) {
+		errs = append(errs, errors.New("-dbkill and -kill or -term: one kill a run"))
 	}
 	if c.Leads < 1 || c.Procs < 1 || c.Concurrency < 1 || c.MaxAttempts < 1 {
 		errs = append(errs, errors.New("-leads, -procs, -concurrency and -max-attempts take 1 or more"))
 	}
 	b := c.CRM
-	if shares := b.Errors + b.Timeouts + b.Resets + b.Throttles + b.Slow; shares > 1 || min(b.Errors, b.Timeouts, b.Resets, b.Throttles, b.Slow) < 0 {
+	if shares := b.Errors + b.Timeouts + b.Resets + b.Throttles + b.Slow + b.HangAfterRead; shares > 1 || min(b.Errors, b.Timeouts, b.Resets, b.Throttles, b.Slow, b.HangAfterRead) < 0 {
 		errs = append(errs, fmt.Errorf("the CRM's shares add up to %.2f: each is 0 to 1, together at most 1", shares))
+	}
+	switch c.OnUncertain {
+	case "", "retry", "check", "hold":
+	default:
+		errs = append(errs, fmt.Errorf("-on-uncertain %q: retry, check or hold", c.OnUncertain))
 	}
 	return errors.Join(errs...)
 }

@@ -1,22 +1,23 @@
 // Command leadbench is leadrelay's load harness. It fills a MySQL/MariaDB
 // database with new leads, starts a fake CRM on a loopback port (latency,
-// errors, timeouts, resets, 429s and slow bodies as asked), runs real
+// errors, timeouts, resets, 429s, slow bodies and requests stored but never
+// answered, as asked), runs real
 // `leadrelay serve` processes on the database until every lead is
 // delivered or failed, and reports the rate, the time to drain, intake to
 // delivery latency, sends per lead, duplicates, lost leads and each
-// process's peak RSS. It can SIGKILL a process mid-drain and start it
-// again, or run on a MariaDB of its own and SIGKILL that mid-drain and
-// start it again. A bare HTTP loop against the same CRM, with the
-// processes' client settings and concurrency, gives the rate to compare
-// with.
+// process's peak RSS. It can SIGKILL or SIGTERM a process mid-drain and
+// start it again, or run on a MariaDB of its own and SIGKILL that
+// mid-drain and start it again. A bare HTTP loop against the same CRM,
+// with the processes' client settings and concurrency, gives the rate to
+// compare with.
 //
 // The last line printed is machine-readable:
 //
 //	leads_per_s=… ratio=… duplicates=… lost=… rss_mb=…
 //
 // It exits 1 when a guarantee broke: a lead lost or never ended, or
-// duplicates beyond a killed process's workers (none for a database
-// kill).
+// duplicates beyond a killed process's workers (none after a SIGTERM or a
+// database kill).
 //
 // With -intake D it runs the intake scenario instead, on MySQL/MariaDB or
 // SQLite: -publishers landing pages post form and JSON leads through the
@@ -122,7 +123,7 @@ func run(ctx context.Context, c Config) (*report, error) {
 	defer db.close(c.Keep)
 	markAt := 0
 	switch {
-	case c.Kill:
+	case c.Kill || c.Term:
 		markAt = max(1, int(c.KillAt*float64(c.Leads)))
 	case c.DBKill:
 		markAt = max(1, int(c.DBKillAt*float64(c.Leads)))
@@ -242,11 +243,14 @@ func overtime(ctx context.Context, c Config, db *database, first time.Time, r *r
 	return fmt.Errorf("the drain took longer than -deadline %s: %d leads still pending", c.Deadline, n)
 }
 
-// kill is the run's one kill: of process 0 (-kill) or of the database
-// (-dbkill).
+// kill is the run's one kill: of process 0 (-kill), its stop (-term), or
+// the database's kill (-dbkill).
 func kill(ctx context.Context, c Config, db *database, f *fleet, r *report) error {
-	if c.DBKill {
+	switch {
+	case c.DBKill:
 		return killDatabase(ctx, c, db)
+	case c.Term:
+		return termAndRestart(ctx, db, f, r)
 	}
 	return killAndRestart(ctx, db, f, r)
 }
@@ -271,6 +275,19 @@ func onServer(dsn string, server *localmariadb.Server) (string, error) {
 		return "", fmt.Errorf("reading -dsn: %w", err)
 	}
 	return server.DSN(strings.TrimPrefix(u.Path, "/")), nil
+}
+
+// termAndRestart SIGTERMs process 0, waits for it to end (it stops
+// claiming, hands back what it has not started and writes the outcomes of
+// its sends in flight), checks that it exited cleanly and starts it again.
+func termAndRestart(_ context.Context, _ *database, f *fleet, r *report) error {
+	started := time.Now()
+	if err := f.term(0); err != nil {
+		return err
+	}
+	r.termTook = time.Since(started)
+	fmt.Printf("stopped leadrelay serve 0 (SIGTERM) in %s\n", r.termTook.Round(time.Millisecond))
+	return f.start(0)
 }
 
 // killAndRestart SIGKILLs process 0, starts it again a second later, and

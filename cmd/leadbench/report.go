@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -15,7 +16,12 @@ type report struct {
 	requests  int // lead requests the CRM received
 	// duplicates counts acceptances beyond a lead's first.
 	duplicates int
-	failed     int // leads the database marked failed
+	// doubleOrders counts the leads the CRM stored more than once;
+	// wrongCancels the leads cancelled as duplicates (reason 7) that the
+	// CRM had stored, so were delivered.
+	doubleOrders, wrongCancels int
+
+	failed int // leads the database marked failed
 	// failedSent are failed leads the CRM had accepted once all the same
 	// (a send whose outcome a killed process never wrote).
 	failedSent int
@@ -37,6 +43,8 @@ type report struct {
 	killed   bool
 	// dbKilled: the database was killed and restarted mid-drain.
 	dbKilled bool
+	// termTook is how long process 0 took to exit after its SIGTERM.
+	termTook time.Duration
 }
 
 // tally fills the report from the CRM's counts and the database.
@@ -53,6 +61,10 @@ func (r *report) tally(ctx context.Context, c *crm, db *database, created map[in
 	if err != nil {
 		return err
 	}
+	cancelled, err := db.duplicateCancelIDs(ctx)
+	if err != nil {
+		return err
+	}
 	r.failed, r.waiting = o.failed, o.waiting
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -63,6 +75,12 @@ func (r *report) tally(ctx context.Context, c *crm, db *database, created map[in
 		switch {
 		case s != nil && s.accepted > 0:
 			r.duplicates += s.accepted - 1
+			if s.accepted > 1 {
+				r.doubleOrders++
+			}
+			if cancelled[id] {
+				r.wrongCancels++
+			}
 			latencies = append(latencies, s.at.Sub(at))
 			if failed[id] {
 				r.failedSent++
@@ -109,12 +127,26 @@ func (r *report) print(w io.Writer, c Config) {
 	if r.dbKilled {
 		fmt.Fprintf(w, "the database was SIGKILLed at %.0f%% and back %s later; duplicates allowed: none\n", 100*c.DBKillAt, c.DBKillFor)
 	}
+	if r.termTook > 0 {
+		fmt.Fprintf(w, "process 0 exited %s after its SIGTERM\n", r.termTook.Round(time.Millisecond))
+	}
 	if r.bare > 0 {
 		fmt.Fprintf(w, "bare HTTP loop %.0f requests/s, ratio %.3f\n", r.bare, r.ratio())
 	}
 	fmt.Fprintf(w, "leadrelay CPU %s, %.0f us a lead; peak RSS of a process %.1f MB\n",
 		r.cpu.Round(time.Millisecond), float64(r.cpu.Microseconds())/float64(max(1, r.delivered)), r.rssMB)
+	if c.CRM.HangAfterRead > 0 {
+		fmt.Fprintf(w, "on_uncertain %s: leads the CRM stored twice %d, delivered leads cancelled as duplicates %d\n",
+			cmp.Or(c.OnUncertain, "retry"), r.doubleOrders, r.wrongCancels)
+		fmt.Fprintf(w, "double_orders=%d wrong_cancels=%d\n", r.doubleOrders, r.wrongCancels)
+	}
 	fmt.Fprintf(w, "leads_per_s=%.0f ratio=%.3f duplicates=%d lost=%d rss_mb=%.1f\n", r.rate, r.ratio(), r.duplicates, r.lost, r.rssMB)
+}
+
+// showsDoubles says whether the run is one whose double orders are what it
+// shows: a CRM that stores and never answers, and plain retries.
+func showsDoubles(c Config) bool {
+	return c.CRM.HangAfterRead > 0 && (c.OnUncertain == "" || c.OnUncertain == "retry")
 }
 
 // problems lists the broken guarantees: lost leads, leads that never
@@ -137,8 +169,11 @@ func (r *report) problems(c Config) []string {
 	if r.killed {
 		allowed = c.Concurrency
 	}
-	if r.duplicates > allowed {
+	if r.duplicates > allowed && !showsDoubles(c) {
 		out = append(out, fmt.Sprintf("%d duplicates, %d allowed", r.duplicates, allowed))
+	}
+	if r.wrongCancels > 0 {
+		out = append(out, fmt.Sprintf("%d delivered leads cancelled as duplicates", r.wrongCancels))
 	}
 	return out
 }

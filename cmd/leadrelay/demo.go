@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/leadrelay/leadrelay/api"
+	"github.com/leadrelay/leadrelay/console"
 	"github.com/leadrelay/leadrelay/dispatcher"
 	"github.com/leadrelay/leadrelay/dispatcher/clock"
 	"github.com/leadrelay/leadrelay/examples"
@@ -30,6 +31,7 @@ import (
 	"github.com/leadrelay/leadrelay/scripting"
 	"github.com/leadrelay/leadrelay/storage"
 	"github.com/leadrelay/leadrelay/storage/lead"
+	"github.com/leadrelay/leadrelay/storage/user"
 )
 
 // demoStart is when the demo's clock starts: its minutes pass as the demo
@@ -52,7 +54,11 @@ is re-queued. A summary of the log and of the leads is printed at the end.`
 func runDemo(ctx context.Context, a *app, args []string) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(a.stderr)
-	fs.Usage = func() { fmt.Fprintln(a.stderr, commandDetail("demo")+"\n"+demoHelp) }
+	fs.Usage = func() {
+		fmt.Fprintln(a.stderr, commandDetail("demo")+"\n"+demoHelp+"\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	serve := fs.Bool("serve", false, "keep the API and the console open after the summary, until Ctrl-C")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return errHelp
@@ -62,36 +68,41 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
 	}
-	sum, err := playDemo(ctx, a.stdout)
-	if err != nil {
-		return err
-	}
-	sum.print(a.stdout)
-	return nil
+	return playDemo(ctx, a.stdout, *serve)
 }
 
-// playDemo runs the demo in a temporary folder, printing what happens, and
-// returns the summary of the database it leaves.
-func playDemo(ctx context.Context, out io.Writer) (*demoSummary, error) {
+// playDemo runs the demo in a temporary folder, printing what happens and
+// then the summary of the database it leaves; with serve it keeps the API
+// and the console open until ctx ends.
+func playDemo(ctx context.Context, out io.Writer, serve bool) error {
 	dir, err := os.MkdirTemp("", "leadrelay-demo-")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer os.RemoveAll(dir)
 	dm, err := startDemo(ctx, out, filepath.Join(dir, "demo.db"))
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer dm.close()
 	steps := []func(context.Context) error{
-		dm.importExamples, dm.intake, dm.minute, dm.events, dm.minute, dm.minute, dm.requeue, dm.minute,
+		dm.importExamples, dm.intake, dm.minute, dm.events, dm.minute, dm.minute, dm.requeue, dm.minute, dm.showRequest,
 	}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return dm.summary(ctx)
+	sum, err := dm.summary(ctx)
+	if err != nil {
+		return err
+	}
+	sum.print(out)
+	if serve {
+		fmt.Fprintf(out, "\nthe console stays open at %s/admin/ until Ctrl-C\n", dm.apiURL)
+		<-ctx.Done()
+	}
+	return nil
 }
 
 // demo is one run: leadrelay's database, dispatcher and API, and the fake
@@ -149,11 +160,33 @@ func (dm *demo) wire(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if dm.apiURL, err = dm.serve(srv.Handler()); err != nil {
+	con, err := console.New(console.Options{Store: dm.store, API: srv.Handler(), LastSweep: d.LastSweep})
+	if err != nil {
+		return err
+	}
+	if dm.apiURL, err = dm.serve(con.Handler()); err != nil {
+		return err
+	}
+	if err := dm.addPerson(ctx); err != nil {
 		return err
 	}
 	dm.crmURL, err = dm.serve(dm.crm)
 	return err
+}
+
+// addPerson adds the admin who may sign in to the console while the demo
+// runs, and says where and how.
+func (dm *demo) addPerson(ctx context.Context) error {
+	password := randomSecret()[:16]
+	hash, err := user.HashPassword(password)
+	if err != nil {
+		return err
+	}
+	if err := dm.store.CreateUser(ctx, &storage.User{Name: "demo", Role: user.Admin, PasswordHash: hash}); err != nil {
+		return err
+	}
+	fmt.Fprintf(dm.out, "console: %s/admin/ (sign in as demo, password %s; demo --serve keeps it open after the summary)\n", dm.apiURL, password)
+	return nil
 }
 
 // serve runs h on a loopback port until close, and returns its URL. By
@@ -244,7 +277,7 @@ func (v visitor) fields(n int) map[string]any {
 	first := strings.ToLower(strings.Fields(v.name)[0])
 	f := map[string]any{"alias": v.alias, "name": v.name, "country": v.country,
 		"phone": phones[v.country] + fmt.Sprintf("%02d", n), "email": first + "@example.org", "pass": "Demo-pass-1",
-		"click_id": first + "-" + strconv.Itoa(n), "ip": "203.0.113." + strconv.Itoa(n), "cwm": 12.5, "price": 49,
+		"click_id": first + "-" + strconv.Itoa(n), "ip": "203.0.113." + strconv.Itoa(n), "price": 49,
 		"currency": "usd", "items": map[string]any{"17": []any{1, 49, 12}}}
 	if v.sync {
 		f["sync"] = 1
@@ -516,7 +549,40 @@ var (
 	modeOrder = []string{integrations.ModeNew, integrations.ModeSync, integrations.ModeChanges, integrations.ModeApproved, integrations.ModePostback}
 )
 
-// print writes the two tables.
+// demoNext is printed under the tables: what the outcomes that need no
+// request mean, and where to go from here.
+const demoNext = `
+SKIPPED: no request was needed (a stub, or a lead that had its ext already); REDIRECT: a sync send sent the visitor to a URL; DELETED: a sync send's target refused the lead with a message the visitor saw.
+Next: docs/guide.md connects a CRM of your own; leadrelay serve runs the API and the minute sweeps on your database; leadrelay leads and leadrelay log show what happened there.
+`
+
+// showRequest prints one request as the log keeps it, with its answer: the
+// first lead a CRM took.
+func (dm *demo) showRequest(ctx context.Context) error {
+	rows, err := dm.store.ListLog(ctx, storage.LogFilter{Outcome: dispatcher.OutcomeSuccess, Limit: 1000})
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if r.Mode != integrations.ModeNew || r.Request == "" || r.Response == "" {
+			continue
+		}
+		var req struct{ Method, URL, Body string }
+		var resp struct {
+			Code int
+			Body string
+		}
+		if json.Unmarshal([]byte(r.Request), &req) != nil || json.Unmarshal([]byte(r.Response), &resp) != nil {
+			continue
+		}
+		dm.say("one request as the log keeps it: lead %d to %s, and the answer", r.LeadID, dm.name(r.IntegrationID))
+		fmt.Fprintf(dm.out, "         %s %s\n         %s\n       answer %d %s\n", req.Method, req.URL, oneLine(req.Body), resp.Code, oneLine(resp.Body))
+		return nil
+	}
+	return nil
+}
+
+// print writes the two tables and what to do next.
 func (s *demoSummary) print(w io.Writer) {
 	fmt.Fprintln(w, "\nattempts by integration and mode")
 	rows := slices.SortedFunc(maps.Keys(s.outcomes), func(a, b demoRow) int {
@@ -536,6 +602,7 @@ func (s *demoSummary) print(w io.Writer) {
 	table(w, append([]string{"integration"}, cols...), len(names), func(i int) []string {
 		return append([]string{names[i]}, counts(s.statuses[names[i]], cols)...)
 	})
+	fmt.Fprint(w, demoNext)
 }
 
 // present keeps the columns of order that some row has.

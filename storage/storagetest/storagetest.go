@@ -64,6 +64,21 @@ func Open(t testing.TB, dsn string) *storage.Store {
 	return s
 }
 
+// RefuseInserts makes store s refuse every new row of table, with the
+// message "insert refused", through a trigger: as a crash between two
+// statements would, it shows what a write leaves behind when its last part
+// fails.
+func RefuseInserts(t testing.TB, s *storage.Store, table string) {
+	t.Helper()
+	trigger := "CREATE TRIGGER refuse_" + table + " BEFORE INSERT ON `" + table + "` BEGIN SELECT RAISE(ABORT, 'insert refused'); END"
+	if s.Dialect() == storage.MySQL {
+		trigger = "CREATE TRIGGER refuse_" + table + " BEFORE INSERT ON `" + table + "` FOR EACH ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'insert refused'"
+	}
+	if err := s.Exec(context.Background(), trigger); err != nil {
+		t.Fatalf("creating a trigger that refuses rows of %s: %v", table, err)
+	}
+}
+
 func sqliteDSN(t testing.TB) string {
 	return "sqlite:" + filepath.Join(t.TempDir(), "leadrelay.db")
 }

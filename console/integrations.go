@@ -1,0 +1,436 @@
+package console
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/leadrelay/leadrelay/integrations"
+	"github.com/leadrelay/leadrelay/scripting"
+	"github.com/leadrelay/leadrelay/storage/user"
+)
+
+// integrationRow is one line of the integrations list.
+type integrationRow struct {
+	ID      string
+	Name    string
+	Enabled bool
+	Modes   []string
+	Today   map[string]int64
+}
+
+func (c *Console) integrations(w http.ResponseWriter, r *http.Request) {
+	a := c.call(r, http.MethodGet, "/api/v1/admin/integrations", nil)
+	var list struct {
+		Integrations []map[string]any `json:"integrations"`
+	}
+	if !a.OK() || a.decode(&list) != nil {
+		c.problem(w, r, a.Code, a.failure().Message)
+		return
+	}
+	now := c.opts.Now().UTC()
+	midnight := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	counts, err := c.opts.Store.CountAttempts(r.Context(), midnight, attemptModes)
+	if err != nil {
+		c.log.Error("counting today's attempts", "err", err)
+	}
+	today := map[string]map[string]int64{}
+	for _, n := range counts {
+		id := strconv.FormatInt(n.Integration, 10)
+		if today[id] == nil {
+			today[id] = map[string]int64{}
+		}
+		today[id][n.Outcome] += n.N
+	}
+	rows := make([]integrationRow, 0, len(list.Integrations))
+	for _, doc := range list.Integrations {
+		row := integrationRow{ID: num(doc["id"]), Name: text(doc["name"]), Enabled: doc["enabled"] == true}
+		for _, m := range integrations.Modes() {
+			if mode, ok := doc[m].(map[string]any); ok && mode["enabled"] == true {
+				row.Modes = append(row.Modes, m)
+			}
+		}
+		row.Today = today[row.ID]
+		rows = append(rows, row)
+	}
+	c.render(w, r, http.StatusOK, "integrations", view{Title: "Integrations", Data: rows})
+}
+
+// editor is the integration editor's page: the document without its
+// scripts, and each script in an editor of its own.
+type editor struct {
+	ID       string
+	Name     string
+	Enabled  bool
+	Document string
+	Scripts  []script
+	Problem  *apiError
+	Problems []string
+	Warnings []string
+	Saved    bool
+}
+
+// script is one Lua editor: new.pre, new.post, …, hook.
+type script struct {
+	Key       string
+	Text      string
+	ErrorLine int
+}
+
+// scriptKeys are the scripts an integration may have, in the document's order.
+func scriptKeys() []string {
+	var keys []string
+	for _, m := range integrations.Modes() {
+		keys = append(keys, m+".pre", m+".post")
+	}
+	return append(keys, scripting.ModeHook)
+}
+
+const newDocument = `{
+  "name": "",
+  "enabled": true,
+  "offers": [],
+  "countries": [],
+  "secrets": {},
+  "new": {"enabled": true, "url": "https://crm.example/api/orders", "method": "POST", "format": "json",
+          "headers": "", "fields": "phone {phone}\nname {name}"}
+}`
+
+func (c *Console) newIntegration(w http.ResponseWriter, r *http.Request) {
+	ed, err := splitDocument([]byte(newDocument))
+	if err != nil {
+		c.problem(w, r, http.StatusInternalServerError, err.Error())
+		return
+	}
+	c.render(w, r, http.StatusOK, "editor", view{Title: "New integration", Data: ed})
+}
+
+func (c *Console) editIntegration(w http.ResponseWriter, r *http.Request) {
+	a := c.call(r, http.MethodGet, "/api/v1/admin/integrations/"+r.PathValue("id"), nil)
+	if !a.OK() {
+		c.problem(w, r, a.Code, a.failure().Message)
+		return
+	}
+	ed, err := splitDocument(a.Body)
+	if err != nil {
+		c.problem(w, r, http.StatusInternalServerError, err.Error())
+		return
+	}
+	c.render(w, r, http.StatusOK, "editor", view{Title: "Integration " + ed.Name, Data: ed})
+}
+
+// splitDocument takes the scripts out of an integration document for the
+// editor.
+func splitDocument(body []byte) (*editor, error) {
+	var doc map[string]any
+	if err := json.Unmarshal(body, &doc); err != nil {
+		return nil, fmt.Errorf("reading the integration: %w", err)
+	}
+	ed := &editor{ID: num(doc["id"]), Name: text(doc["name"]), Enabled: doc["enabled"] == true}
+	for _, k := range []string{"id", "name", "enabled"} {
+		delete(doc, k)
+	}
+	for _, key := range scriptKeys() {
+		mode, part, nested := strings.Cut(key, ".")
+		holder := doc
+		if nested {
+			m, ok := doc[mode].(map[string]any)
+			if !ok {
+				continue
+			}
+			holder, key = m, part
+		}
+		src, _ := holder[key].(string)
+		delete(holder, key)
+		ed.Scripts = append(ed.Scripts, script{Key: scriptName(mode, part, nested), Text: src})
+	}
+	b, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	ed.Document = string(b)
+	return ed, nil
+}
+
+func scriptName(mode, part string, nested bool) string {
+	if nested {
+		return mode + "." + part
+	}
+	return mode
+}
+
+// joinDocument puts the editor's fields and scripts back into its
+// document. The fields are the form's when it has them (the editor's form
+// always does), else the document's.
+func joinDocument(document string, fields *editor, scripts map[string]string) ([]byte, error) {
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(document), &doc); err != nil {
+		return nil, fmt.Errorf("the document is not JSON: %v", err)
+	}
+	if fields != nil {
+		doc["name"], doc["enabled"] = fields.Name, fields.Enabled
+	}
+	for _, key := range scriptKeys() {
+		src, ok := scripts[key]
+		if !ok {
+			continue
+		}
+		mode, part, nested := strings.Cut(key, ".")
+		if !nested {
+			setOrDrop(doc, key, src)
+			continue
+		}
+		m, ok := doc[mode].(map[string]any)
+		if !ok {
+			continue
+		}
+		setOrDrop(m, part, src)
+	}
+	return json.Marshal(doc)
+}
+
+func setOrDrop(m map[string]any, key, src string) {
+	if strings.TrimSpace(src) == "" {
+		delete(m, key)
+		return
+	}
+	m[key] = strings.ReplaceAll(src, "\r\n", "\n")
+}
+
+// saveIntegration saves the editor's document through the API: a new one
+// by POST, an existing one by PUT. A refusal shows again in the editor, a
+// script's error at its line.
+func (c *Console) saveIntegration(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	ed := &editor{ID: id, Document: r.PostFormValue("document"),
+		Name: strings.TrimSpace(r.PostFormValue("name")), Enabled: r.PostFormValue("enabled") != ""}
+	var fields *editor
+	if r.PostFormValue("fields") != "" {
+		fields = ed
+	}
+	scripts := map[string]string{}
+	for _, key := range scriptKeys() {
+		if vals, ok := r.PostForm["script:"+key]; ok {
+			scripts[key] = vals[0]
+			ed.Scripts = append(ed.Scripts, script{Key: key, Text: vals[0]})
+		}
+	}
+	body, err := joinDocument(ed.Document, fields, scripts)
+	if err != nil {
+		ed.Problem = &apiError{Message: err.Error(), Field: "document"}
+		c.render(w, r, http.StatusUnprocessableEntity, "editor", view{Title: "Integration", Data: ed})
+		return
+	}
+	method, path := http.MethodPost, "/api/v1/admin/integrations"
+	if id != "" {
+		method, path = http.MethodPut, path+"/"+id
+	}
+	a := c.call(r, method, path, body)
+	if !a.OK() {
+		e := a.failure()
+		ed.Problem = &e
+		for _, p := range e.Errors {
+			ed.Problems = append(ed.Problems, p.Message)
+		}
+		for i := range ed.Scripts {
+			if e.Script != "" && (e.Script == ed.Scripts[i].Key || strings.HasSuffix(e.Script, " "+ed.Scripts[i].Key)) {
+				ed.Scripts[i].ErrorLine = e.Line
+			}
+		}
+		c.render(w, r, a.Code, "editor", view{Title: "Integration", Data: ed})
+		return
+	}
+	saved, err := splitDocument(a.Body)
+	if err != nil {
+		c.problem(w, r, http.StatusInternalServerError, err.Error())
+		return
+	}
+	saved.Saved, saved.Warnings = true, warningsOf(a.Body)
+	c.render(w, r, http.StatusOK, "editor", view{Title: "Integration " + saved.Name, Data: saved,
+		Flash: "Saved integration " + saved.ID + "."})
+}
+
+// warningsOf reads the "warnings" of a save's answer, each as a line of text.
+func warningsOf(body []byte) []string {
+	var ans struct {
+		Warnings []any `json:"warnings"`
+	}
+	if json.Unmarshal(body, &ans) != nil {
+		return nil
+	}
+	out := make([]string, 0, len(ans.Warnings))
+	for _, w := range ans.Warnings {
+		if m, ok := w.(map[string]any); ok {
+			var parts []string
+			for _, k := range sortedKeys(m) {
+				parts = append(parts, k+": "+text(m[k]))
+			}
+			out = append(out, strings.Join(parts, "; "))
+			continue
+		}
+		out = append(out, text(w))
+	}
+	return out
+}
+
+func (c *Console) deleteIntegration(w http.ResponseWriter, r *http.Request) {
+	a := c.call(r, http.MethodDelete, "/api/v1/admin/integrations/"+r.PathValue("id"), nil)
+	if !a.OK() {
+		c.problem(w, r, a.Code, a.failure().Message)
+		return
+	}
+	http.Redirect(w, r, "/admin/integrations", http.StatusSeeOther)
+}
+
+func (c *Console) exportIntegration(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	a := c.call(r, http.MethodGet, "/api/v1/admin/integrations/"+id, nil)
+	if !a.OK() {
+		c.problem(w, r, a.Code, a.failure().Message)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="integration-%s.json"`, strings.Trim(strconv.Quote(id), `"`)))
+	_, _ = w.Write([]byte(pretty(json.RawMessage(a.Body)) + "\n"))
+}
+
+// maxImport is the most of an uploaded file the import reads, as the API
+// refuses bodies over 1 MiB.
+const maxImport = 1 << 20
+
+// importIntegration stores one integration's JSON, pasted or uploaded: with
+// an id it replaces that integration (secrets sent as *** keep their
+// values), without one it is new.
+func (c *Console) importIntegration(w http.ResponseWriter, r *http.Request) {
+	raw := []byte(r.PostFormValue("json"))
+	if f, _, err := r.FormFile("file"); err == nil {
+		defer f.Close()
+		if raw, err = io.ReadAll(io.LimitReader(f, maxImport)); err != nil {
+			c.problem(w, r, http.StatusBadRequest, "The file could not be read: "+err.Error())
+			return
+		}
+	}
+	var head struct {
+		ID int64 `json:"id"`
+	}
+	if err := json.Unmarshal(raw, &head); err != nil {
+		c.problem(w, r, http.StatusUnprocessableEntity, "The imported file is not an integration's JSON: "+err.Error())
+		return
+	}
+	method, path := http.MethodPost, "/api/v1/admin/integrations"
+	if head.ID > 0 {
+		method, path = http.MethodPut, fmt.Sprintf("%s/%d", path, head.ID)
+	}
+	a := c.call(r, method, path, raw)
+	if !a.OK() {
+		c.problem(w, r, a.Code, "The import was refused: "+a.failure().Message)
+		return
+	}
+	ed, err := splitDocument(a.Body)
+	if err != nil {
+		c.problem(w, r, http.StatusInternalServerError, err.Error())
+		return
+	}
+	http.Redirect(w, r, "/admin/integrations/"+ed.ID, http.StatusSeeOther)
+}
+
+// integrationPage is an integration read-only, with its Test panel.
+type integrationPage struct {
+	ID       string
+	Name     string
+	Document string
+	MaySend  bool
+	MayEdit  bool
+	Modes    []string
+	Form     testForm
+	Result   map[string]any
+	Problem  string
+}
+
+// testForm is what the Test panel was given.
+type testForm struct {
+	Mode, LeadID, Lead, Code, Body string
+	Send                           bool
+}
+
+func (c *Console) integration(w http.ResponseWriter, r *http.Request) {
+	p, ok := c.integrationPage(w, r)
+	if !ok {
+		return
+	}
+	p.Form = testForm{Mode: integrations.ModeNew, Code: "200"}
+	c.render(w, r, http.StatusOK, "integration", view{Title: "Integration " + p.Name, Data: p})
+}
+
+func (c *Console) integrationPage(w http.ResponseWriter, r *http.Request) (*integrationPage, bool) {
+	a := c.call(r, http.MethodGet, "/api/v1/admin/integrations/"+r.PathValue("id"), nil)
+	var doc map[string]any
+	if !a.OK() || a.decode(&doc) != nil {
+		c.problem(w, r, a.Code, a.failure().Message)
+		return nil, false
+	}
+	s, _ := sessionOf(r)
+	p := &integrationPage{ID: num(doc["id"]), Name: text(doc["name"]), Document: pretty(doc),
+		MaySend: s.person.Role.May(user.Send), MayEdit: s.person.Role.May(user.Configure)}
+	for _, m := range integrations.Modes() {
+		if _, ok := doc[m].(map[string]any); ok {
+			p.Modes = append(p.Modes, m)
+		}
+	}
+	return p, true
+}
+
+// testIntegration runs the Test panel: the API's dry run on a stored lead or
+// a pasted one, with a made-up response or (admins) a real send.
+func (c *Console) testIntegration(w http.ResponseWriter, r *http.Request) {
+	p, ok := c.integrationPage(w, r)
+	if !ok {
+		return
+	}
+	f := testForm{Mode: r.PostFormValue("mode"), LeadID: strings.TrimSpace(r.PostFormValue("lead_id")),
+		Lead: r.PostFormValue("lead"), Code: strings.TrimSpace(r.PostFormValue("code")),
+		Body: r.PostFormValue("body"), Send: r.PostFormValue("send") != ""}
+	p.Form = f
+	req := map[string]any{"mode": f.Mode}
+	if f.LeadID != "" {
+		id, err := strconv.ParseInt(f.LeadID, 10, 64)
+		if err != nil {
+			p.Problem = "lead id: not a number: " + f.LeadID
+		}
+		req["lead_id"] = id
+	}
+	if strings.TrimSpace(f.Lead) != "" {
+		req["lead"] = json.RawMessage(f.Lead)
+		if !json.Valid([]byte(f.Lead)) {
+			p.Problem = "the pasted lead is not JSON"
+		}
+	}
+	if f.Send {
+		req["send"] = true
+	} else {
+		code, err := strconv.Atoi(f.Code)
+		if err != nil {
+			p.Problem = "response code: not a number: " + f.Code
+		}
+		req["response"] = map[string]any{"code": code, "body": f.Body}
+	}
+	status := http.StatusOK
+	if p.Problem == "" {
+		a := c.call(r, http.MethodPost, "/api/v1/admin/integrations/"+p.ID+"/test", req)
+		if a.OK() {
+			_ = a.decode(&p.Result)
+		} else {
+			status, p.Problem = a.Code, a.failure().Message
+		}
+	} else {
+		status = http.StatusUnprocessableEntity
+	}
+	c.render(w, r, status, "integration", view{Title: "Integration " + p.Name, Data: p})
+}
+
+// attemptModes are the modes whose log rows are attempts at a send.
+var attemptModes = append(integrations.Modes(), scripting.ModeHook)
