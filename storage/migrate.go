@@ -40,6 +40,20 @@ var migrations = []migration{
 		}
 		return tx.Migrator().AddColumn(&LogEntry{}, "By")
 	}},
+	{8, "offers' duplicates; duplicate_keys", func(tx *gorm.DB) error {
+		if !tx.Migrator().HasColumn(&catalog.Offer{}, "Duplicates") {
+			if err := tx.Migrator().AddColumn(&catalog.Offer{}, "Duplicates"); err != nil {
+				return err
+			}
+		}
+		if tx.Migrator().HasTable(&DuplicateHold{}) {
+			return nil
+		}
+		if tx.Dialector.Name() == string(MySQL) {
+			tx = tx.Set("gorm:table_options", "DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci")
+		}
+		return tx.Migrator().CreateTable(&DuplicateHold{})
+	}},
 }
 
 // schemaMigration records an applied step.
