@@ -15,7 +15,7 @@ import (
 // *dispatcher.Dispatcher it calls.
 type Dispatcher interface {
 	Tokens() *macros.Tokens
-	Intake(ctx context.Context, in dispatcher.Intake) (*dispatcher.SyncResult, error)
+	Intake(ctx context.Context, in dispatcher.Intake) (*dispatcher.Received, error)
 	ChangeStatus(ctx context.Context, ch dispatcher.StatusChange) error
 	MarkChanged(ctx context.Context, leadID int64, cols map[string]any) error
 	Requeue(ctx context.Context, r dispatcher.Requeue) (int, error)
