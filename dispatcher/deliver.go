@@ -126,6 +126,7 @@ func (d *Dispatcher) deliver(ctx context.Context, run *sweepRun, t *task, token 
 		r.log = logRow(t, a, t.delivery.Attempts+1, now())
 	}
 	d.pauseOn429(ctx, t, a)
+	d.countAttempt(ctx, t, a)
 	d.metrics.delivered(t, a)
 	run.count(a.outcome)
 	run.pending.Add(1)

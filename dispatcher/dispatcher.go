@@ -30,6 +30,7 @@ type Dispatcher struct {
 	client   *integrations.Client
 	workers  chan struct{}
 	metrics  *metrics
+	pauses   *pauses
 	claimMu  sync.Mutex
 	// lastSweep is this process's last finished sweep.
 	lastSweep atomic.Pointer[SweepRecord]
@@ -62,7 +63,8 @@ func New(cfg Config) (*Dispatcher, error) {
 	if client == nil {
 		client = integrations.NewClient(integrations.ClientOptions{Concurrency: cfg.Workers})
 	}
-	m, err := newMetrics(cfg.Registerer)
+	p := newPauses()
+	m, err := newMetrics(cfg.Registerer, p.gauge)
 	if err != nil {
 		return nil, err
 	}
@@ -73,6 +75,7 @@ func New(cfg Config) (*Dispatcher, error) {
 		client:   client,
 		workers:  make(chan struct{}, cfg.Workers),
 		metrics:  m,
+		pauses:   p,
 	}
 	d.writer = newWriter(cfg.Store, cfg.Logger, cfg.FlushInterval, cfg.FlushRows, cfg.Flushers)
 	go d.writer.run()

@@ -49,6 +49,10 @@ func (d *Dispatcher) Sweep(ctx context.Context, mode string) (map[string]int, er
 	if err != nil {
 		return nil, err
 	}
+	probes, err := d.sweepPauses(ctx, run.now.UnixMilli(), paused)
+	if err != nil {
+		return nil, err
+	}
 	var wg sync.WaitGroup
 	var errMu sync.Mutex
 	var errs []error
@@ -67,7 +71,8 @@ func (d *Dispatcher) Sweep(ctx context.Context, mode string) (map[string]int, er
 			if _, ok := paused[storage.PauseKey{Integration: c.Doc.ID, Mode: m}]; ok {
 				continue
 			}
-			wg.Go(func() { drain(drainSource{integ: c, mode: m}) })
+			probe := probes[storage.PauseKey{Integration: c.Doc.ID, Mode: m}]
+			wg.Go(func() { drain(drainSource{integ: c, mode: m, probe: probe}) })
 		}
 		if m == integrations.ModePostback {
 			wg.Go(func() { drain(drainSource{mode: m}) })
@@ -122,6 +127,8 @@ func (d *Dispatcher) prepare(ctx context.Context, mode string, run *sweepRun) er
 type drainSource struct {
 	integ *integrations.Compiled
 	mode  string
+	// probe drains one row only: a paused mode's probe.
+	probe bool
 }
 
 // drain claims and sends one source's due rows until none are left. It
@@ -141,12 +148,12 @@ func (d *Dispatcher) drain(ctx context.Context, run *sweepRun, src drainSource) 
 			return b.err
 		}
 		for i, t := range b.tasks {
-			if i == len(b.tasks)/2 {
+			if i == len(b.tasks)/2 && !src.probe {
 				next = d.claimAhead(ctx, run, src, 2*concurrency, timeout)
 			}
 			if !d.acquire(ctx, slots) {
 				d.release(b.tasks[i:], b.token)
-				if i >= len(b.tasks)/2 {
+				if i >= len(b.tasks)/2 && !src.probe {
 					ahead := <-next
 					d.release(ahead.tasks, ahead.token)
 				}
@@ -160,6 +167,9 @@ func (d *Dispatcher) drain(ctx context.Context, run *sweepRun, src drainSource) 
 				// again.
 				d.deliver(context.WithoutCancel(ctx), run, t, b.token)
 			})
+		}
+		if src.probe {
+			return nil
 		}
 	}
 }
@@ -175,6 +185,9 @@ type batch struct {
 // arrives on the channel.
 func (d *Dispatcher) claimAhead(ctx context.Context, run *sweepRun, src drainSource, limit int, timeout time.Duration) <-chan batch {
 	out := make(chan batch, 1)
+	if src.probe {
+		limit = 1
+	}
 	claim := storage.Claim{
 		Mode: src.mode, Now: run.now.UnixMilli(), Token: newToken(), Limit: limit,
 		LeaseUntil: d.cfg.Clock.Now().Add(d.lease(timeout, claimRounds)).UnixMilli(),

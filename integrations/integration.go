@@ -33,6 +33,7 @@ func Modes() []string {
 const (
 	DefaultConcurrency = 16
 	DefaultMaxAttempts = 1440 // a day of minutes
+	DefaultPauseAfter  = 20
 	DefaultMethod      = "POST"
 	DefaultTimeout     = 30 * time.Second
 	DefaultSyncTimeout = 10 * time.Second
@@ -85,6 +86,10 @@ type Integration struct {
 	// one delivery, so a CRM can drop a repeat it already took. Default
 	// "Idempotency-Key"; a header the templates or pre set wins.
 	IdempotencyHeader string `json:"idempotency_header,omitempty"`
+	// PauseAfter is how many attempts of one mode in a row that end in an
+	// HTTP failure or an error pause that mode (SPEC §9); nil means
+	// DefaultPauseAfter, 0 never.
+	PauseAfter *int `json:"pause_after,omitempty"`
 }
 
 // Retry says how often a lead is sent before it is failed.
@@ -184,6 +189,14 @@ func (i *Integration) MaxAttempts() int {
 		return *i.Retry.MaxAttempts
 	}
 	return DefaultMaxAttempts
+}
+
+// PauseAfterOrDefault is PauseAfter with its default applied.
+func (i *Integration) PauseAfterOrDefault() int {
+	if i.PauseAfter != nil {
+		return *i.PauseAfter
+	}
+	return DefaultPauseAfter
 }
 
 // EffectiveMethod is Method in capitals, or DefaultMethod when unset.

@@ -40,9 +40,17 @@ var migrations = []migration{
 		}
 		return tx.Migrator().AddColumn(&LogEntry{}, "By")
 	}},
-	{8, "offers' duplicates; duplicate_keys", func(tx *gorm.DB) error {
+	{8, "offers' duplicates; duplicate_keys; pauses after failures", func(tx *gorm.DB) error {
 		if !tx.Migrator().HasColumn(&catalog.Offer{}, "Duplicates") {
 			if err := tx.Migrator().AddColumn(&catalog.Offer{}, "Duplicates"); err != nil {
+				return err
+			}
+		}
+		for _, col := range []string{"Failures", "Since", "ProbeAt", "Message"} {
+			if tx.Migrator().HasColumn(&Pause{}, col) {
+				continue
+			}
+			if err := tx.Migrator().AddColumn(&Pause{}, col); err != nil {
 				return err
 			}
 		}
