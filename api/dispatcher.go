@@ -25,6 +25,8 @@ type Dispatcher interface {
 	Check(doc *integrations.Integration) error
 	Invalidate(integrationID int64)
 	Integration(ctx context.Context, id int64) (*integrations.Integration, error)
+	Paused(ctx context.Context, integration int64) (map[string]dispatcher.Paused, error)
+	Resume(ctx context.Context, integration int64, mode, by string) (bool, error)
 }
 
 var _ Dispatcher = (*dispatcher.Dispatcher)(nil)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -157,4 +158,37 @@ func (d *Dispatcher) sweepPauses(ctx context.Context, now int64, paused map[stor
 		}
 	}
 	return probes, nil
+}
+
+// Paused is one paused mode as the API shows it: since when, with the last
+// error, for a pause after failures; until when for a 429's.
+type Paused struct {
+	Since   string `json:"since,omitempty"`
+	Until   string `json:"until,omitempty"`
+	Message string `json:"message,omitempty"`
+}
+
+// Paused returns the paused modes of an integration, by mode.
+func (d *Dispatcher) Paused(ctx context.Context, integration int64) (map[string]Paused, error) {
+	states, err := d.cfg.Store.Pauses(ctx, d.cfg.Clock.Now().UnixMilli())
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]Paused{}
+	for k, st := range states {
+		if k.Integration != integration {
+			continue
+		}
+		p := Paused{Message: st.Message}
+		if st.Since != 0 {
+			p.Since = time.UnixMilli(st.Since).UTC().Format(time.RFC3339)
+		} else {
+			p.Message = "the target answered 429 with Retry-After"
+		}
+		if st.Until != 0 {
+			p.Until = time.UnixMilli(st.Until).UTC().Format(time.RFC3339)
+		}
+		out[k.Mode] = p
+	}
+	return out, nil
 }
