@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/leadrelay/leadrelay/storage"
+	"github.com/leadrelay/leadrelay/storage/catalog"
 	"github.com/leadrelay/leadrelay/storage/lead"
 	"github.com/leadrelay/leadrelay/storage/storagetest"
 )
@@ -165,6 +166,51 @@ func TestDuplicatesGiveBackTakenValues(t *testing.T) {
 			if (of != 0) != tc.dup {
 				t.Errorf("lead %d: duplicate of %d, want duplicate %v", i, of, tc.dup)
 			}
+		}
+	})
+}
+
+// TestMigrationEightUpgrades: a database from before duplicate checks and
+// pauses after failures (no duplicate_keys, no offers.duplicates, pauses with
+// only until_ms) gets them from migration 8, and keeps its 429 pauses.
+func TestMigrationEightUpgrades(t *testing.T) {
+	t.Parallel()
+	storagetest.Run(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		if err := s.PauseUntil(ctx, 1, "new", 5000); err != nil {
+			t.Fatal(err)
+		}
+		db := storage.DB(s)
+		if err := db.Migrator().DropTable("duplicate_keys"); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Migrator().DropColumn(&catalog.Offer{}, "Duplicates"); err != nil {
+			t.Fatal(err)
+		}
+		for _, col := range []string{"Failures", "Since", "ProbeAt", "Message"} {
+			if err := db.Migrator().DropColumn(&storage.Pause{}, col); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := db.Exec("DELETE FROM schema_migrations WHERE version = 8").Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Migrate(ctx); err != nil {
+			t.Fatalf("migrating a database from before migration 8: %v", err)
+		}
+		paused, err := s.Paused(ctx, 1000)
+		if err != nil || paused[storage.PauseKey{Integration: 1, Mode: "new"}] != 5000 {
+			t.Fatalf("the 429 pause after the upgrade: %v, %v", paused, err)
+		}
+		if _, err := s.AttemptFailed(ctx, storage.PauseKey{Integration: 1, Mode: "new"}, 1, 1000, "502"); err != nil {
+			t.Fatal(err)
+		}
+		offer := &catalog.Offer{Name: "o", Duplicates: &catalog.Duplicates{Days: 1, By: []string{"phone"}}}
+		if err := storage.PutObject(ctx, s, offer); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.CreateLeadChecked(ctx, &lead.Lead{}, nil, nil, phoneCheck("1")); err != nil {
+			t.Fatal(err)
 		}
 	})
 }
