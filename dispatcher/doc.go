@@ -26,6 +26,12 @@
 //
 // A sending error leaves the row due a minute later and counts an attempt;
 // after the integration's max_attempts the row is marked failed and waits
-// for Requeue. A 429 with Retry-After pauses that integration's mode. DryRun
-// runs the same attempt without writing anything.
+// for Requeue. A 429 with Retry-After pauses that integration's mode, and
+// so do pause_after failed attempts in a row (counted in the database, so
+// across processes): a paused mode sends one due lead every 5 minutes, and
+// a success resumes it; each pause and resume is logged and alerted
+// (Config.AlertURL). DryRun runs the same attempt without writing anything.
+//
+// Intake refuses an offer's duplicates: a lead whose phone, email or ip
+// another lead of the offer holds is stored cancelled and never sent.
 package dispatcher

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/leadrelay/leadrelay/dispatcher"
 	"github.com/leadrelay/leadrelay/dispatcher/clock"
 	"github.com/leadrelay/leadrelay/macros"
@@ -61,8 +63,9 @@ func (a *alerts) events(n int) []string {
 	return out
 }
 
-func setupAlerting(t *testing.T, s *storage.Store, url string) *bundle {
+func setupAlerting(t *testing.T, s *storage.Store, url string) (*bundle, *prometheus.Registry) {
 	t.Helper()
+	reg := prometheus.NewRegistry()
 	fake := clock.NewFake(time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC))
 	d, err := dispatcher.New(dispatcher.Config{
 		Store:         s,
@@ -71,12 +74,37 @@ func setupAlerting(t *testing.T, s *storage.Store, url string) *bundle {
 		Clock:         fake,
 		FlushInterval: 5 * time.Millisecond,
 		AlertURL:      url,
+		Registerer:    reg,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(d.Close)
-	return &bundle{store: s, d: d, clock: fake}
+	return &bundle{store: s, d: d, clock: fake}, reg
+}
+
+// pausedGauge is leadrelay_integration_paused of an integration's new mode.
+func pausedGauge(t *testing.T, reg *prometheus.Registry, integ int64) float64 {
+	t.Helper()
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() != "leadrelay_integration_paused" {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range m.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			if labels["integration"] == itoa(integ) && labels["mode"] == "new" {
+				return m.GetGauge().GetValue()
+			}
+		}
+	}
+	return -1
 }
 
 // pauseLog is the PAUSED and RESUMED rows of an integration.
@@ -102,7 +130,7 @@ func TestPauseAfterFailures(t *testing.T) {
 	t.Parallel()
 	storagetest.Run(t, func(t *testing.T, s *storage.Store) {
 		hook := newAlerts(t)
-		b := setupAlerting(t, s, hook.URL)
+		b, reg := setupAlerting(t, s, hook.URL)
 		var up atomic.Bool
 		target := newCRM(t, func(w http.ResponseWriter, _ *http.Request, _ string) {
 			if up.Load() {
@@ -125,6 +153,9 @@ func TestPauseAfterFailures(t *testing.T) {
 		}
 		if got := pauseLog(t, s, integ); len(got) != 1 || got[0] != dispatcher.OutcomePaused {
 			t.Fatalf("pause log %v, want one PAUSED", got)
+		}
+		if g := pausedGauge(t, reg, integ); g != 1 {
+			t.Errorf("leadrelay_integration_paused = %v while paused, want 1", g)
 		}
 		for range 4 {
 			b.clock.Advance(time.Minute)
@@ -151,6 +182,9 @@ func TestPauseAfterFailures(t *testing.T) {
 		}
 		if got := pauseLog(t, s, integ); len(got) != 2 || got[1] != dispatcher.OutcomeResumed {
 			t.Errorf("pause log %v, want PAUSED, RESUMED", got)
+		}
+		if g := pausedGauge(t, reg, integ); g != 0 {
+			t.Errorf("leadrelay_integration_paused = %v after the resume, want 0", g)
 		}
 		b.clock.Advance(time.Minute)
 		b.sweep(t, "new")
