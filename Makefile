@@ -6,7 +6,7 @@ BENCHTIME ?= 1s
 LOAD_DSN ?= mysql://root@127.0.0.1:3306/leadbench
 LOAD = $(GO) run ./cmd/leadbench -dsn $(LOAD_DSN)
 
-.PHONY: help build run test test/race lint bench load-throughput load-scaleout load-latency load-chaos load-backlog load-intake load-ci
+.PHONY: help build run test test/race lint bench load-throughput load-scaleout load-latency load-chaos load-sigterm load-backlog load-intake load-ci load-ci-sigterm
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z/_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-18s %s\n", $$1, $$2}'
@@ -42,6 +42,9 @@ load-latency: ## load: 20,000 leads to a CRM that takes 200 ms an answer
 load-chaos: ## load: 20,000 leads, 3 processes, one SIGKILLed mid-drain; the CRM fails 10% 5xx, 2% timeouts
 	$(LOAD) -leads 20000 -procs 3 -kill -errors 0.10 -timeouts 0.02
 
+load-sigterm: ## load: 20,000 leads, 3 processes, a CRM that takes 500 ms an answer; one SIGTERMed at 30% and started again
+	$(LOAD) -leads 20000 -procs 3 -latency 500ms -term -bare 0
+
 load-backlog: ## load: peak RSS of one process working through 1,000,000 waiting leads for 60 s
 	$(LOAD) -leads 1000000 -procs 1 -run-for 60s -bare 0
 
@@ -50,3 +53,6 @@ load-intake: ## load: 64 publishers post form and JSON leads to 1 process for 20
 
 load-ci: ## load: the chaos scenario small enough for CI (2,000 leads, one SIGKILL)
 	$(LOAD) -leads 2000 -procs 3 -concurrency 16 -latency 50ms -kill -errors 0.05 -resets 0.01 -max-attempts 2 -bare 0
+
+load-ci-sigterm: ## load: the SIGTERM run small enough for CI (400 leads, one SIGTERM)
+	$(LOAD) -leads 400 -procs 3 -concurrency 8 -latency 500ms -term -bare 0

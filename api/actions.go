@@ -188,6 +188,10 @@ type testRequest struct {
 	Lead     json.RawMessage          `json:"lead"`
 	Send     bool                     `json:"send"`
 	Response *dispatcher.StubResponse `json:"response"`
+	// Body, Headers and Query are the webhook of a hook dry run.
+	Body    *string           `json:"body"`
+	Headers map[string]string `json:"headers"`
+	Query   map[string]string `json:"query"`
 }
 
 // testIntegration is a dry run: what a mode would send and do with a lead.
@@ -200,6 +204,12 @@ func (s *Server) testIntegration(c *gin.Context) error {
 	var req testRequest
 	if err := decodeStrict(c.Request, &req); err != nil {
 		return err
+	}
+	if req.Mode == modeHook {
+		return s.testHook(c, id, req)
+	}
+	if req.Body != nil || req.Headers != nil || req.Query != nil {
+		return invalid("body, headers and query are a webhook's: they go with mode hook")
 	}
 	if req.Send {
 		if err := allow(c, user.Send); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -54,6 +55,9 @@ func addCatalog[T storage.CatalogObject](s *Server, admin *gin.RouterGroup, k ca
 
 func (k catalogKind[T]) list(s *Server) handler {
 	return func(c *gin.Context) error {
+		if err := onlyFilters(c, "after", "limit"); err != nil {
+			return err
+		}
 		after, limit, err := paging(c)
 		if err != nil {
 			return err
@@ -172,7 +176,7 @@ func (k catalogKind[T]) remove(s *Server) handler {
 func (k catalogKind[T]) lookup(c *gin.Context, s *Server) (*T, error) {
 	obj, err := k.find(c.Request.Context(), s.opts.Store, c.Param("id"))
 	if errors.Is(err, storage.ErrNotFound) {
-		return nil, notFound("no %s %s", k.singular(), c.Param("id"))
+		return nil, notFound("%s %s does not exist", k.singular(), c.Param("id"))
 	}
 	return obj, err
 }
@@ -189,7 +193,7 @@ func (k catalogKind[T]) pathID(c *gin.Context, s *Server) (int64, error) {
 	}
 	id, perr := strconv.ParseInt(c.Param("id"), 10, 64)
 	if perr != nil || id <= 0 {
-		return 0, notFound("no %s %s", k.singular(), c.Param("id"))
+		return 0, notFound("%s %s does not exist", k.singular(), c.Param("id"))
 	}
 	return id, nil
 }
@@ -311,6 +315,17 @@ func checkURL(field, raw string) error {
 }
 
 // paging reads ?after= and ?limit=.
+// onlyFilters refuses a query key that is not one of the list's filters:
+// a typo must not answer the whole list, as if nothing had been asked.
+func onlyFilters(c *gin.Context, filters ...string) error {
+	for key := range c.Request.URL.Query() {
+		if !slices.Contains(filters, key) {
+			return invalid("%s: not a filter of this list; its filters are %s", key, strings.Join(filters, ", "))
+		}
+	}
+	return nil
+}
+
 func paging(c *gin.Context) (after int64, limit int, err error) {
 	if after, err = asID("after", c.Query("after")); err != nil {
 		return 0, 0, err

@@ -9,6 +9,7 @@ import (
 	"github.com/leadrelay/leadrelay/integrations"
 	"github.com/leadrelay/leadrelay/macros"
 	"github.com/leadrelay/leadrelay/scripting"
+	"github.com/leadrelay/leadrelay/storage/lead"
 )
 
 // Dispatcher is what the API asks of the dispatcher: exactly the methods of
@@ -22,6 +23,8 @@ type Dispatcher interface {
 	DryRun(ctx context.Context, r dispatcher.DryRun) (*dispatcher.DryRunResult, error)
 	Sweep(ctx context.Context, mode string) (map[string]int, error)
 	Hook(ctx context.Context, integrationID int64, body []byte, request map[string]any) (*dispatcher.HookResult, error)
+	TryHook(ctx context.Context, integrationID int64, body []byte, request map[string]any) (*dispatcher.HookTry, error)
+	Postbacks(ctx context.Context, l *lead.Lead, status lead.Status) []dispatcher.Postback
 	Check(doc *integrations.Integration) error
 	Invalidate(integrationID int64)
 	Integration(ctx context.Context, id int64) (*integrations.Integration, error)

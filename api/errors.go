@@ -99,7 +99,7 @@ func asError(err error) *Error {
 	case errors.As(err, &tooLarge):
 		return newError(http.StatusRequestEntityTooLarge, CodeTooLarge, "the body is over %d bytes", tooLarge.Limit)
 	case errors.Is(err, storage.ErrNotFound):
-		return notFound("not found")
+		return notFound("%s", err)
 	case errors.Is(err, storage.ErrDuplicate):
 		return newError(http.StatusConflict, CodeConflict, "%s", err)
 	case errors.Is(err, context.DeadlineExceeded):

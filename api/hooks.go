@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -19,30 +20,37 @@ import (
 // which goes through the status_map like any other.
 func (s *Server) postHook(c *gin.Context) error {
 	ctx := c.Request.Context()
-	id, err := strconv.ParseInt(c.Param("integration"), 10, 64)
-	if err != nil || id <= 0 {
-		return notFound("no integration %s", c.Param("integration"))
-	}
 	body, err := io.ReadAll(c.Request.Body)
 	if err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(c.Param("integration"), 10, 64)
+	if err != nil || id <= 0 {
+		why := fmt.Sprintf("integration %s does not exist", c.Param("integration"))
+		s.logRefused(ctx, &storage.LogEntry{Mode: "hook", Outcome: outcomeNoID, Request: string(body), Message: why})
+		return notFound("%s", why)
+	}
+	refused := func(leadID int64, outcome string, err error) error {
+		s.logRefused(ctx, &storage.LogEntry{LeadID: leadID, IntegrationID: id, Mode: "hook", Outcome: outcome,
+			Request: string(body), Message: asError(err).Message})
 		return err
 	}
 	res, err := s.opts.Dispatcher.Hook(ctx, id, body, hookRequest(c))
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
-		return notFound("no integration %d", id)
+		return refused(0, outcomeNoID, notFound("integration %d does not exist", id))
 	case errors.Is(err, dispatcher.ErrUnknownMode):
-		return notFound("integration %d has no hook script", id)
+		return refused(0, outcomeNoID, notFound("integration %d has no hook script", id))
 	case err != nil:
 		return err
 	}
 	l, err := s.hookLead(ctx, id, res)
 	if err != nil {
-		return err
+		return refused(0, outcomeNoID, err)
 	}
 	ch, err := s.hookChange(ctx, l, res)
 	if err != nil {
-		return err
+		return refused(l.ID, outcomeRejected, err)
 	}
 	ch.Source, ch.Raw = "hook "+strconv.FormatInt(id, 10), string(body)
 	if err := s.opts.Dispatcher.ChangeStatus(ctx, ch); err != nil {
@@ -97,7 +105,7 @@ func (s *Server) hookChange(ctx context.Context, l *lead.Lead, res *dispatcher.H
 	ch := dispatcher.StatusChange{LeadID: l.ID, Status: l.Status, Reason: l.Reason}
 	if res.Status != "" {
 		var err error
-		if ch, err = s.statusChange(ctx, l, res.Status, ""); err != nil {
+		if ch, err = s.statusChange(ctx, l, "status (from the hook script)", res.Status, ""); err != nil {
 			return ch, err
 		}
 	}

@@ -15,9 +15,13 @@ import (
 	"github.com/leadrelay/leadrelay/storage/lead"
 )
 
-// Outcomes of the log rows the API writes itself, for requests it refuses
-// before a lead exists.
-const outcomeNoID = "NO_ID"
+// Outcomes of the log rows the API writes itself, for requests it refuses:
+// NO_ID when it cannot tell which lead, campaign or integration is meant,
+// REJECTED when it can but refuses what is asked.
+const (
+	outcomeNoID     = "NO_ID"
+	outcomeRejected = "REJECTED"
+)
 
 // postLead is POST /api/v1/leads.
 func (s *Server) postLead(c *gin.Context) error {
@@ -119,7 +123,13 @@ func (s *Server) campaign(ctx context.Context, alias, mode, raw string) (*catalo
 // logRefusal writes a NO_ID row for a request refused for want of an
 // identifier. Failing to write it does not change the answer.
 func (s *Server) logRefusal(ctx context.Context, mode, raw, why string) {
-	row := &storage.LogEntry{Mode: mode, Outcome: outcomeNoID, Request: truncate(raw, maxLoggedBody), Message: why}
+	s.logRefused(ctx, &storage.LogEntry{Mode: mode, Outcome: outcomeNoID, Request: raw, Message: why})
+}
+
+// logRefused writes the row of a refused inbound request. Failing to write
+// it does not change the answer.
+func (s *Server) logRefused(ctx context.Context, row *storage.LogEntry) {
+	row.Request = truncate(row.Request, maxLoggedBody)
 	if err := s.opts.Store.AppendLog(ctx, row); err != nil {
 		s.log.Error("logging a refused request", "err", err)
 	}

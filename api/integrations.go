@@ -25,6 +25,9 @@ func (s *Server) integrationRoutes(admin *gin.RouterGroup) {
 
 // listIntegrations answers every integration, lowest id first, secrets ***.
 func (s *Server) listIntegrations(c *gin.Context) error {
+	if err := onlyFilters(c); err != nil {
+		return err
+	}
 	recs, err := s.opts.Store.ListIntegrations(c.Request.Context())
 	if err != nil {
 		return err
@@ -48,7 +51,7 @@ func (s *Server) getIntegration(c *gin.Context) error {
 	}
 	doc, err := s.opts.Dispatcher.Integration(c.Request.Context(), id)
 	if errors.Is(err, storage.ErrNotFound) {
-		return notFound("no integration %d", id)
+		return notFound("integration %d does not exist", id)
 	}
 	if err != nil {
 		return err
@@ -106,7 +109,8 @@ func (s *Server) putIntegration(c *gin.Context) error {
 }
 
 // saveIntegration checks the document (templates and scripts compile),
-// stores it and drops the dispatcher's cached copy.
+// stores it and drops the dispatcher's cached copy. The answer is the
+// document with its warnings: what is legal but most likely cannot work.
 func (s *Server) saveIntegration(c *gin.Context, doc *integrations.Integration, status int) error {
 	if doc.ID < 0 {
 		return invalid("id: an id is not negative")
@@ -126,7 +130,11 @@ func (s *Server) saveIntegration(c *gin.Context, doc *integrations.Integration, 
 		return err
 	}
 	doc.ID = rec.ID
-	c.JSON(status, integrations.Redacted(doc))
+	warnings, err := documentWarnings(c.Request.Context(), s.opts.Store, doc)
+	if err != nil {
+		return err
+	}
+	c.JSON(status, savedIntegration{Integration: integrations.Redacted(doc), Warnings: warnings})
 	return nil
 }
 
@@ -137,7 +145,7 @@ func (s *Server) deleteIntegration(c *gin.Context) error {
 	}
 	if err := s.opts.Store.DeleteIntegration(c.Request.Context(), id); err != nil {
 		if errors.Is(err, storage.ErrNotFound) {
-			return notFound("no integration %d", id)
+			return notFound("integration %d does not exist", id)
 		}
 		return err
 	}
@@ -152,7 +160,7 @@ func (s *Server) deleteIntegration(c *gin.Context) error {
 func integrationID(c *gin.Context) (int64, error) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, notFound("no integration %s", c.Param("id"))
+		return 0, notFound("integration %s does not exist", c.Param("id"))
 	}
 	return id, nil
 }

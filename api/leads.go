@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/leadrelay/leadrelay/dispatcher"
 	"github.com/leadrelay/leadrelay/storage"
 	"github.com/leadrelay/leadrelay/storage/lead"
 )
@@ -43,6 +46,9 @@ func (s *Server) listLeads(c *gin.Context) error {
 // leadFilter reads ?status=&integration=&failed=&reason=&limit=&after=.
 func leadFilter(c *gin.Context) (storage.LeadFilter, error) {
 	var f storage.LeadFilter
+	if err := onlyFilters(c, "status", "integration", "failed", "reason", "limit", "after"); err != nil {
+		return f, err
+	}
 	var err error
 	if f.After, f.Limit, err = paging(c); err != nil {
 		return f, err
@@ -144,18 +150,25 @@ func (s *Server) leadLog(ctx context.Context, id int64) ([]storage.LogEntry, err
 func (s *Server) adminLead(c *gin.Context) (*lead.Lead, error) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return nil, notFound("no lead %s", c.Param("id"))
+		return nil, notFound("lead %s does not exist", c.Param("id"))
 	}
 	l, err := s.opts.Store.GetLead(c.Request.Context(), id)
 	if errors.Is(err, storage.ErrNotFound) {
-		return nil, notFound("no lead %d", id)
+		return nil, notFound("lead %d does not exist", id)
 	}
 	return l, err
 }
 
+// outcomes are the outcomes of the log's rows (SPEC §7).
+var outcomes = []string{dispatcher.OutcomeSuccess, dispatcher.OutcomeRejected, dispatcher.OutcomeError, dispatcher.OutcomeHTTPFail,
+	dispatcher.OutcomeNoID, dispatcher.OutcomeSkipped, dispatcher.OutcomeRedirect, dispatcher.OutcomeDeleted, "PAUSED", "RESUMED"}
+
 // listLog is GET /api/v1/admin/log: newest first, paged by after.
 func (s *Server) listLog(c *gin.Context) error {
 	var f storage.LogFilter
+	if err := onlyFilters(c, "lead_id", "integration", "outcome", "limit", "after"); err != nil {
+		return err
+	}
 	var err error
 	if f.After, f.Limit, err = paging(c); err != nil {
 		return err
@@ -166,7 +179,10 @@ func (s *Server) listLog(c *gin.Context) error {
 	if f.Integration, err = asID("integration", c.Query("integration")); err != nil {
 		return err
 	}
-	f.Outcome, f.NewestFirst = c.Query("outcome"), true
+	if f.Outcome = c.Query("outcome"); f.Outcome != "" && !slices.Contains(outcomes, f.Outcome) {
+		return invalid("outcome: %q is not an outcome; the outcomes are %s", f.Outcome, strings.Join(outcomes, ", "))
+	}
+	f.NewestFirst = true
 	rows, err := s.opts.Store.ListLog(c.Request.Context(), f)
 	if err != nil {
 		return err

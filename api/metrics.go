@@ -15,26 +15,29 @@ import (
 const scrapeTimeout = 3 * time.Second
 
 // storeCollector reports what the database holds at scrape time: leads by
-// status and the work waiting by mode.
+// status, failed leads and the work waiting by mode.
 type storeCollector struct {
-	store *storage.Store
-	log   *slog.Logger
-	leads *prometheus.Desc
-	queue *prometheus.Desc
+	store  *storage.Store
+	log    *slog.Logger
+	leads  *prometheus.Desc
+	failed *prometheus.Desc
+	queue  *prometheus.Desc
 }
 
 func newStoreCollector(store *storage.Store, log *slog.Logger) *storeCollector {
 	return &storeCollector{
-		store: store,
-		log:   log,
-		leads: prometheus.NewDesc("leadrelay_leads", "Leads in the database, by status.", []string{"status"}, nil),
-		queue: prometheus.NewDesc("leadrelay_queue_depth", "Work due now and not yet done: new leads, and pending deliveries by mode.", []string{"mode"}, nil),
+		store:  store,
+		log:    log,
+		leads:  prometheus.NewDesc("leadrelay_leads", "Leads in the database, by status.", []string{"status"}, nil),
+		failed: prometheus.NewDesc("leadrelay_leads_failed", "Leads failed after their attempts, waiting for a re-queue.", nil, nil),
+		queue:  prometheus.NewDesc("leadrelay_queue_depth", "Work due now and not yet done: new leads, and pending deliveries by mode.", []string{"mode"}, nil),
 	}
 }
 
-// Describe sends the two metrics' descriptions.
+// Describe sends the metrics' descriptions.
 func (c *storeCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.leads
+	ch <- c.failed
 	ch <- c.queue
 }
 
@@ -50,6 +53,12 @@ func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 		for _, st := range lead.Statuses() {
 			ch <- prometheus.MustNewConstMetric(c.leads, prometheus.GaugeValue, float64(counts[st]), st.String())
 		}
+	}
+	if n, err := c.store.CountFailedLeads(ctx); err != nil {
+		c.log.Error("metrics: counting failed leads", "err", err)
+		ch <- prometheus.NewInvalidMetric(c.failed, err)
+	} else {
+		ch <- prometheus.MustNewConstMetric(c.failed, prometheus.GaugeValue, float64(n))
 	}
 	depth, err := c.store.QueueDepth(ctx, time.Now().UnixMilli())
 	if err != nil {

@@ -178,7 +178,7 @@ func TestRequeueOfAFailedLeadIsLogged(t *testing.T) {
 			t.Fatal(err)
 		}
 		last := rows[len(rows)-1]
-		if last.Message != "requeued" || last.By != "sam" {
+		if !strings.HasPrefix(last.Message, "re-queued") || last.By != "sam" {
 			t.Errorf("the requeue's log row = %+v", last)
 		}
 	})

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -49,18 +50,27 @@ func (s *Server) statusUpdate(ctx context.Context, in *input) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	ch, err := s.statusChange(ctx, l, vals["order_status"], vals["reason"])
+	ch, err := s.leadStatusChange(ctx, l, in, vals)
 	if err != nil {
-		return 0, err
-	}
-	if ch.Comment, err = optionalComment(in); err != nil {
-		return 0, err
-	}
-	if err := checkChange(l, ch); err != nil {
+		s.logRefused(ctx, &storage.LogEntry{LeadID: l.ID, IntegrationID: l.IntegrationID, Mode: "status",
+			Outcome: outcomeRejected, Request: raw, Message: asError(err).Message})
 		return 0, err
 	}
 	ch.Source, ch.Raw = "status api", raw
 	return l.ID, s.opts.Dispatcher.ChangeStatus(ctx, ch)
+}
+
+// leadStatusChange reads the status, reason and comment of a status update
+// for a lead it names.
+func (s *Server) leadStatusChange(ctx context.Context, l *lead.Lead, in *input, vals map[string]string) (dispatcher.StatusChange, error) {
+	ch, err := s.statusChange(ctx, l, "order_status", vals["order_status"], vals["reason"])
+	if err != nil {
+		return ch, err
+	}
+	if ch.Comment, err = optionalComment(in); err != nil {
+		return ch, err
+	}
+	return ch, checkChange(l, ch)
 }
 
 // takeAll takes several keys as text.
@@ -104,14 +114,21 @@ func (s *Server) campaignLead(ctx context.Context, camp *catalog.Campaign, leadI
 	if leadID != "" {
 		id, perr := strconv.ParseInt(leadID, 10, 64)
 		if perr != nil || id <= 0 {
-			return nil, invalid("lead_id: %q is not a lead id", leadID)
+			refusal := invalid("lead_id: %q is not a lead id", leadID)
+			s.logRefusal(ctx, "status", raw, "campaign "+camp.Alias+": "+refusal.Message)
+			return nil, refusal
 		}
 		l, err = s.opts.Store.GetLead(ctx, id)
 	} else {
 		l, err = s.opts.Store.LeadByExt(ctx, camp.Integration, ext)
 	}
 	if err == nil && !campaignHas(camp, l) {
-		err = storage.ErrNotFound
+		why := fmt.Sprintf("campaign %s has no lead %s", camp.Alias, leadID+ext)
+		if camp.Integration != 0 {
+			why = fmt.Sprintf("campaign %s is integration %d's, and lead %d is integration %d's", camp.Alias, camp.Integration, l.ID, l.IntegrationID)
+		}
+		s.logRefused(ctx, &storage.LogEntry{LeadID: l.ID, IntegrationID: l.IntegrationID, Mode: "status", Outcome: outcomeRejected, Request: raw, Message: why})
+		return nil, notFound("%s", why)
 	}
 	if errors.Is(err, storage.ErrNotFound) {
 		s.logRefusal(ctx, "status", raw, "no such lead in campaign "+camp.Alias)
@@ -127,18 +144,18 @@ func campaignHas(camp *catalog.Campaign, l *lead.Lead) bool {
 	return l.Campaign == camp.Alias
 }
 
-// statusChange maps a status value through the lead's integration's
-// status_map and reads the optional reason.
-func (s *Server) statusChange(ctx context.Context, l *lead.Lead, value, reason string) (dispatcher.StatusChange, error) {
+// statusChange maps a status value, which field names, through the lead's
+// integration's status_map and reads the optional reason.
+func (s *Server) statusChange(ctx context.Context, l *lead.Lead, field, value, reason string) (dispatcher.StatusChange, error) {
 	ch := dispatcher.StatusChange{LeadID: l.ID}
 	if value == "" {
-		return ch, invalid("order_status: the new status is required")
+		return ch, invalid("%s: the new status is required", field)
 	}
 	statusMap, err := s.statusMap(ctx, l.IntegrationID)
 	if err != nil {
 		return ch, err
 	}
-	if ch.Status, err = mapStatus(statusMap, value); err != nil {
+	if ch.Status, err = mapStatus(statusMap, l.IntegrationID, field, value); err != nil {
 		return ch, err
 	}
 	ch.Reason, err = reasonFor(l, ch.Status, reason)
@@ -174,7 +191,7 @@ func (s *Server) statusMap(ctx context.Context, integrationID int64) (map[string
 // mapStatus reads a CRM's status (SPEC §6): the status_map is tried first
 // (exactly, then ignoring case); a value not in it is a status id only if it
 // is digits alone; anything else is refused.
-func mapStatus(statusMap map[string]string, value string) (lead.Status, error) {
+func mapStatus(statusMap map[string]string, integrationID int64, field, value string) (lead.Status, error) {
 	mapped, ok := statusMap[value]
 	if !ok {
 		for k, v := range statusMap {
@@ -188,11 +205,11 @@ func mapStatus(statusMap map[string]string, value string) (lead.Status, error) {
 		mapped, ok = value, true
 	}
 	if !ok {
-		return 0, invalid("order_status: %q is not in the integration's status_map, nor a status id", value)
+		return 0, invalid("%s: %q is not in integration %d's status_map, nor a status id", field, value, integrationID)
 	}
 	st, err := lead.ParseStatus(mapped)
 	if err != nil {
-		return 0, invalid("order_status: %q: %v", value, err)
+		return 0, invalid("%s: %q: %v", field, value, err)
 	}
 	return st, nil
 }

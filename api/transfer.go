@@ -27,10 +27,12 @@ type Bundle struct {
 type Counts map[string]int
 
 // Import checks everything in the bundle as the admin API would, then stores
-// it: objects with an id are created or replaced, objects without one are
-// created, except a campaign whose alias exists, which is replaced. An
-// integration secret given as *** keeps the stored value. Nothing is stored
-// when anything is wrong.
+// it: objects with an id are created or replaced; an object without one
+// replaces the stored object of the same name (a campaign: of the same
+// alias) when there is exactly one, and is created otherwise, so importing a
+// file twice updates what the first import created. An integration secret
+// given as *** keeps the stored value. Nothing is stored when anything is
+// wrong.
 func Import(ctx context.Context, store *storage.Store, d Dispatcher, b *Bundle) (Counts, error) {
 	recs, err := checkBundle(ctx, store, d, b)
 	if err != nil {
@@ -62,17 +64,20 @@ func Import(ctx context.Context, store *storage.Store, d Dispatcher, b *Bundle) 
 // the ids of campaigns known by alias and the secrets kept as ***. It
 // returns the integrations' records, ready to store.
 func checkBundle(ctx context.Context, store *storage.Store, d Dispatcher, b *Bundle) ([]*storage.IntegrationRecord, error) {
+	if err := integrationIDs(ctx, store, b.Integrations); err != nil {
+		return nil, err
+	}
 	recs := make([]*storage.IntegrationRecord, len(b.Integrations))
 	for i, doc := range b.Integrations {
 		if err := mergeStoredSecrets(ctx, store, doc); err != nil {
 			return nil, err
 		}
 		if err := d.Check(doc); err != nil {
-			return nil, fmt.Errorf("integration %d (%q): %w", i+1, doc.Name, err)
+			return nil, fmt.Errorf("%s: %w", importedIntegration(i, doc), err)
 		}
 		rec, err := NewRecord(doc)
 		if err != nil {
-			return nil, fmt.Errorf("integration %d (%q): %w", i+1, doc.Name, err)
+			return nil, fmt.Errorf("%s: %w", importedIntegration(i, doc), err)
 		}
 		recs[i] = rec
 	}
@@ -81,10 +86,81 @@ func checkBundle(ctx context.Context, store *storage.Store, d Dispatcher, b *Bun
 			return nil, err
 		}
 	}
+	for _, step := range []func() error{
+		func() error { return idsByName(ctx, store, b.Offers) },
+		func() error { return idsByName(ctx, store, b.Sites) },
+		func() error { return idsByName(ctx, store, b.Goals) },
+		func() error { return idsByName(ctx, store, b.Affiliates) },
+	} {
+		if err := step(); err != nil {
+			return nil, err
+		}
+	}
 	return recs, errors.Join(
 		checkAll("offer", b.Offers, checkOffer), checkAll("site", b.Sites, checkSite),
 		checkAll("goal", b.Goals, noCheck[catalog.Goal]), checkAll("affiliate", b.Affiliates, noCheck[catalog.Affiliate]),
 		checkAll("campaign", b.Campaigns, checkCampaign))
+}
+
+// importedIntegration names the i-th integration of an import in an error:
+// by its id when it has one, else by its name and place.
+func importedIntegration(i int, doc *integrations.Integration) string {
+	if doc.ID != 0 {
+		return fmt.Sprintf("integration %d (%q)", doc.ID, doc.Name)
+	}
+	return fmt.Sprintf("integration %q (no id; number %d of the import)", doc.Name, i+1)
+}
+
+// integrationIDs gives each integration without an id the id of the one
+// stored under its name, when exactly one is.
+func integrationIDs(ctx context.Context, store *storage.Store, docs []*integrations.Integration) error {
+	recs, err := store.ListIntegrations(ctx)
+	if err != nil {
+		return err
+	}
+	byName := map[string][]int64{}
+	for _, rec := range recs {
+		byName[rec.Name] = append(byName[rec.Name], rec.ID)
+	}
+	for _, doc := range docs {
+		if ids := byName[doc.Name]; doc.ID == 0 && doc.Name != "" && len(ids) == 1 {
+			doc.ID = ids[0]
+		}
+	}
+	return nil
+}
+
+// idsByName gives each catalog object without an id the id of the one
+// stored under its name, when exactly one is.
+func idsByName[T storage.CatalogObject](ctx context.Context, store *storage.Store, objs []T) error {
+	if len(objs) == 0 {
+		return nil
+	}
+	stored, err := listAll[T](ctx, store)
+	if err != nil {
+		return err
+	}
+	byName := map[string][]int64{}
+	for i := range stored {
+		name := objectName(&stored[i])
+		byName[name] = append(byName[name], objectID(&stored[i]))
+	}
+	for i := range objs {
+		name := objectName(&objs[i])
+		if ids := byName[name]; objectID(&objs[i]) == 0 && name != "" && len(ids) == 1 {
+			reflect.ValueOf(&objs[i]).Elem().FieldByName("ID").SetInt(ids[0])
+		}
+	}
+	return nil
+}
+
+// objectName reads the name of a catalog object that has one.
+func objectName(v any) string {
+	f := reflect.ValueOf(v).Elem().FieldByName("Name")
+	if !f.IsValid() {
+		return ""
+	}
+	return f.String()
 }
 
 func mergeStoredSecrets(ctx context.Context, store *storage.Store, doc *integrations.Integration) error {

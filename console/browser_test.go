@@ -277,7 +277,7 @@ func (j *journeys) requeueFailed(t *testing.T, integrationID int64) {
 	j.sees(t, ctx, chromedp.CSS("#flash"), "Swept: SUCCESS")
 	j.do(t, ctx, chromedp.Navigate(fmt.Sprintf("%s/admin/leads/%d", j.b.srv.URL, leadID)))
 	j.sees(t, ctx, chromedp.CSS("#status"), "processing")
-	j.sees(t, ctx, chromedp.CSS("#timeline"), "requeued · by sam")
+	j.sees(t, ctx, chromedp.CSS("#timeline"), "re-queued after 1 attempt (failed): due now · by sam")
 	j.screenshot(t, ctx, "3-requeued-lead")
 }
 

@@ -310,7 +310,7 @@ func TestLeadPages(t *testing.T) {
 		contains(t, br.submit(failed, "/admin/failed", url.Values{}), "Tick the leads to re-queue")
 		contains(t, br.submit(failed, "/admin/failed", url.Values{"all": {"1"}}), "Re-queued 2 leads.", "No failed leads.")
 		log := br.get(fmt.Sprintf("/admin/log?lead_id=%d", ids[1]))
-		contains(t, log, "requeued", `by <span class="by">sam</span>`)
+		contains(t, log, "re-queued", `by <span class="by">sam</span>`)
 	})
 }
 

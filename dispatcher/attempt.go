@@ -56,6 +56,8 @@ type attempt struct {
 	ret       any
 	verdict   scripting.Verdict
 	edit      *scripting.LeadEdit
+	// noReturn is set when the post script ran and returned nil.
+	noReturn bool
 	// err is a script error or a transport failure; outcome says which.
 	err        error
 	outcome    string
@@ -113,7 +115,7 @@ func (d *Dispatcher) try(ctx context.Context, t *task) *attempt {
 		if !ok {
 			return a
 		}
-		a.ret = post.Return
+		a.ret, a.noReturn = post.Return, post.Return == nil
 	case a.req.Cancelled:
 		a.ret = result
 	default:
@@ -124,13 +126,19 @@ func (d *Dispatcher) try(ctx context.Context, t *task) *attempt {
 }
 
 // runScript runs pre or post and keeps its log lines and lead edits; false
-// means the attempt ended in a script error. A missing script is (nil, true).
+// means the attempt ended in a script error, whose message then closes the
+// log lines. A missing script is (nil, true).
 func (d *Dispatcher) runScript(ctx context.Context, a *attempt, s *scripting.Script, env *scripting.Env) (*scripting.Result, bool) {
 	if s == nil {
 		return nil, true
 	}
 	res, err := d.cfg.Engine.Run(ctx, s, env)
 	if err != nil {
+		// The lines logged before the failure tell how far the script got.
+		if res != nil {
+			a.scriptLog = append(a.scriptLog, res.Log...)
+		}
+		a.scriptLog = append(a.scriptLog, err.Error())
 		a.err, a.outcome = err, OutcomeError
 		return nil, false
 	}

@@ -17,7 +17,8 @@ import (
 
 // Config wires a Dispatcher. Store, Engine and Tokens are required.
 type Config struct {
-	Store  *storage.Store
+	Store *storage.Store
+	// Engine runs the scripts; its time limit sizes the claim leases.
 	Engine *scripting.Engine
 	// Tokens turns lead ids into {eid} tokens and back.
 	Tokens *macros.Tokens
@@ -33,9 +34,6 @@ type Config struct {
 	Schedule string
 	// Workers bounds the deliveries in flight in this process. Default 64.
 	Workers int
-	// ScriptTimeout is the engine's time limit, used to size claim leases.
-	// Default 2s.
-	ScriptTimeout time.Duration
 	// LeaseMargin is added to a claim's lease beyond the request and script
 	// time limits. Default 15s.
 	LeaseMargin time.Duration
@@ -63,7 +61,6 @@ type Config struct {
 const (
 	DefaultSchedule      = "* * * * *"
 	DefaultWorkers       = 64
-	DefaultScriptTimeout = 2 * time.Second
 	DefaultLeaseMargin   = 15 * time.Second
 	DefaultLogDays       = 30
 	DefaultFlushInterval = 100 * time.Millisecond
@@ -82,7 +79,6 @@ func (c Config) WithDefaults() Config {
 	}
 	c.Schedule = cmp.Or(c.Schedule, DefaultSchedule)
 	c.Workers = cmp.Or(c.Workers, DefaultWorkers)
-	c.ScriptTimeout = cmp.Or(c.ScriptTimeout, DefaultScriptTimeout)
 	c.LeaseMargin = cmp.Or(c.LeaseMargin, DefaultLeaseMargin)
 	c.LogDays = cmp.Or(c.LogDays, DefaultLogDays)
 	c.FlushInterval = cmp.Or(c.FlushInterval, DefaultFlushInterval)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/leadrelay/leadrelay/integrations"
@@ -117,13 +118,17 @@ func (d *Dispatcher) deliver(ctx context.Context, run *sweepRun, t *task, token 
 	var r result
 	var a *attempt
 	now := func() time.Time { return d.cfg.Clock.Now() }
+	retryAt := run.now.Add(minute)
 	if t.mode == integrations.ModeNew {
-		a, r = d.deliverNew(ctx, t, token, now)
+		a, r = d.deliverNew(ctx, t, token, now, retryAt)
 	} else {
 		a = d.try(ctx, t)
-		cols := deliveryCols(t, a, now())
+		cols := deliveryCols(t, a, now(), retryAt)
 		r.delivery = &storage.RowUpdate{ID: t.delivery.ID, Token: token, Cols: cols}
 		r.log = logRow(t, a, t.delivery.Attempts+1, now())
+		if attempts := t.delivery.Attempts + 1; a.outcome != OutcomeSuccess && gaveUp(attempts, maxAttempts(t)) {
+			r.failed = d.failedAfter(t, a, attempts, now())
+		}
 	}
 	d.pauseOn429(ctx, t, a)
 	d.countAttempt(ctx, t, a)
@@ -136,39 +141,66 @@ func (d *Dispatcher) deliver(ctx context.Context, run *sweepRun, t *task, token 
 
 // deliverNew sends a new lead, unless it needs no request: a lead that has an
 // ext already (a sync send, lead.edit or the intake set it) and the stub go
-// to processing as they are.
-func (d *Dispatcher) deliverNew(ctx context.Context, t *task, token string, now func() time.Time) (*attempt, result) {
+// to processing as they are. A sending error makes the lead due at retryAt.
+func (d *Dispatcher) deliverNew(ctx context.Context, t *task, token string, now func() time.Time, retryAt time.Time) (*attempt, result) {
 	l := t.lead
-	var a *attempt
-	var ch change
-	switch {
-	case l.Ext != "":
-		a = &attempt{outcome: OutcomeSkipped, err: fmt.Errorf("already has ext %q: not sent again", l.Ext)}
-		ch = change{cols: map[string]any{"status": lead.Processing}, status: lead.Processing}
-	case t.cm.IsStub():
-		a = &attempt{outcome: OutcomeSkipped, err: fmt.Errorf("stub: no request")}
-		ext := strconv.FormatInt(l.ID, 10)
-		ch = change{cols: map[string]any{"status": lead.Processing, "ext": ext}, status: lead.Processing}
-	default:
+	a, ch, skipped := skipNew(t)
+	if !skipped {
 		a = d.try(ctx, t)
 		ch = leadChange(t.mode, l, a)
 	}
 	attempts := l.Attempts + 1
 	ch.cols["updated_at"] = now()
 	ch.cols["last_message"] = messageOf(a)
+	var failed *storage.LogEntry
 	if ch.retry {
-		retryCols(ch.cols, attempts, maxAttempts(t), now(), "failed", true)
+		retryCols(ch.cols, attempts, maxAttempts(t), retryAt, "failed", true)
+		if gaveUp(attempts, maxAttempts(t)) {
+			failed = d.failedAfter(t, a, attempts, now())
+		}
 	} else {
 		ch.cols["attempts"] = attempts
 	}
 	r := result{
-		lead: &storage.RowUpdate{ID: l.ID, Token: token, Cols: ch.cols},
-		log:  logRow(t, a, attempts, now()),
+		lead:   &storage.RowUpdate{ID: l.ID, Token: token, Cols: ch.cols},
+		log:    logRow(t, a, attempts, now()),
+		failed: failed,
 	}
 	if ch.status != 0 && ch.status != l.Status {
 		r.enqueue = d.postbacksFor(ctx, l, ch.status)
 	}
 	return a, r
+}
+
+// failedAfter marks a lead or delivery that failed after its attempts: a log
+// row, a count in leadrelay_leads_failed_total and a line in the process's
+// log, so that support sees it.
+func (d *Dispatcher) failedAfter(t *task, a *attempt, attempts int, now time.Time) *storage.LogEntry {
+	row := logRow(t, a, attempts, now)
+	// Not an attempt of its own: attempt 0, nothing sent.
+	row.Attempt, row.Request, row.Response, row.Return, row.ScriptLog, row.DurationMS = 0, "", "", "", "", 0
+	row.Message = "failed after " + plural(attempts, "attempt") + ": " + strings.TrimSuffix(row.Message, retryNote)
+	d.metrics.failed(t)
+	d.cfg.Logger.Warn("lead failed after its attempts; it waits for a re-queue", "lead", t.lead.ID,
+		"integration", row.IntegrationID, "mode", t.mode, "attempts", attempts, "message", row.Message)
+	return row
+}
+
+// skipNew is the attempt and change of a new lead that needs no request: a
+// lead that has an ext already (a sync send, lead.edit or the intake set it)
+// and every lead of a stub go to processing as they are.
+func skipNew(t *task) (*attempt, change, bool) {
+	l := t.lead
+	switch {
+	case l.Ext != "":
+		a := &attempt{outcome: OutcomeSkipped, err: fmt.Errorf("already has ext %q: not sent again", l.Ext)}
+		return a, change{cols: map[string]any{"status": lead.Processing}, status: lead.Processing}, true
+	case t.cm.IsStub():
+		a := &attempt{outcome: OutcomeSkipped, err: fmt.Errorf("stub: no request")}
+		ext := strconv.FormatInt(l.ID, 10)
+		return a, change{cols: map[string]any{"status": lead.Processing, "ext": ext}, status: lead.Processing, ext: ext}, true
+	}
+	return nil, change{}, false
 }
 
 // pauseOn429 stops the integration's mode until a 429's Retry-After passes.

@@ -18,6 +18,8 @@ var (
 	ErrUnknownMode = errors.New("unknown mode")
 	// ErrNoIntegration is returned when a lead has no integration to act on.
 	ErrNoIntegration = errors.New("the lead has no integration")
+	// ErrStopping is returned for a sweep asked for after Stop.
+	ErrStopping = errors.New("the dispatcher is stopping: no sweep starts now")
 )
 
 // Dispatcher sends leads: the minute sweeps, the synchronous send, status
@@ -32,6 +34,16 @@ type Dispatcher struct {
 	metrics  *metrics
 	pauses   *pauses
 	claimMu  sync.Mutex
+
+	// stopping ends when Stop is called: every sweep stops claiming.
+	stopping context.Context
+	stop     context.CancelFunc
+	// mu orders the sweeps' start against Stop, so that no sweep joins
+	// sweeps once Wait may have begun.
+	mu      sync.Mutex
+	stopped bool
+	sweeps  sync.WaitGroup
+
 	// lastSweep is this process's last finished sweep.
 	lastSweep atomic.Pointer[SweepRecord]
 }
@@ -77,21 +89,52 @@ func New(cfg Config) (*Dispatcher, error) {
 		metrics:  m,
 		pauses:   p,
 	}
+	d.stopping, d.stop = context.WithCancel(context.Background())
 	d.writer = newWriter(cfg.Store, cfg.Logger, cfg.FlushInterval, cfg.FlushRows, cfg.Flushers)
 	go d.writer.run()
 	return d, nil
 }
 
-// Close writes every outcome still queued and stops the writer. Call it once
-// the sweeps are over (after Run returns).
-func (d *Dispatcher) Close() { d.writer.close() }
+// Stop makes every sweep, scheduled or asked for, stop claiming: rows it
+// claimed and has not started are handed back, due at once, and the sends in
+// flight run to their end, each within its own time limits, and have their
+// outcomes written. A sweep asked for afterwards returns ErrStopping. Wait
+// returns once the sweeps have ended.
+func (d *Dispatcher) Stop() {
+	d.mu.Lock()
+	d.stopped = true
+	d.mu.Unlock()
+	d.stop()
+}
+
+// Wait returns once every sweep under way has ended; call it after Stop.
+func (d *Dispatcher) Wait() { d.sweeps.Wait() }
+
+// Close stops the sweeps, waits for their sends in flight, writes every
+// outcome still queued and stops the writer.
+func (d *Dispatcher) Close() {
+	d.Stop()
+	d.sweeps.Wait()
+	d.writer.close()
+}
+
+// begin counts a sweep in, unless the dispatcher is stopping.
+func (d *Dispatcher) begin() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.stopped {
+		return false
+	}
+	d.sweeps.Add(1)
+	return true
+}
 
 // Tokens turns lead ids into {eid} tokens and back.
 func (d *Dispatcher) Tokens() *macros.Tokens { return d.cfg.Tokens }
 
 // Run sweeps on the schedule and purges old log rows until ctx ends.
 func (d *Dispatcher) Run(ctx context.Context) error {
-	s, err := NewScheduler(d.cfg.Schedule, d.cfg.Clock, d.cfg.Logger, func() { d.tick(ctx) })
+	s, err := NewScheduler(d.cfg.Schedule, d.cfg.Clock, d.cfg.Logger, func(due time.Time) { d.tick(ctx, due) })
 	if err != nil {
 		return err
 	}
@@ -99,13 +142,14 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	return nil
 }
 
-// tick is one scheduled run: every mode's sweep, then the log purge.
-func (d *Dispatcher) tick(ctx context.Context) {
+// tick is one scheduled run: every mode's sweep, with the time it was due
+// at as its cut-off, then the log purge.
+func (d *Dispatcher) tick(ctx context.Context, due time.Time) {
 	if ctx.Err() != nil {
 		return
 	}
-	counts, err := d.Sweep(ctx, "")
-	if err != nil {
+	counts, err := d.sweep(ctx, "", due)
+	if err != nil && !errors.Is(err, ErrStopping) && !errors.Is(err, context.Canceled) {
 		d.cfg.Logger.Error("sweep", "err", err)
 	}
 	if len(counts) > 0 {

@@ -2,12 +2,13 @@
 // of seeds/001 does it, and keeps its promise that no lead is lost or sent
 // twice.
 //
-// Every minute a Scheduler (robfig/cron in UTC, with Recover and
-// SkipIfStillRunning) runs a Sweep of four modes: new (leads in status new),
-// changes (order data changed after the lead went out), approved (leads that
-// reached an integration's from_status) and postback (status notifications,
-// for integrations and for campaigns' postback_url). The fifth mode, sync,
-// runs when a lead arrives with sync asked for (Intake).
+// Every minute a Scheduler (robfig/cron's schedules in UTC and its Recover; a
+// run that overruns its minute makes the next one skip) runs a Sweep of four
+// modes: new (leads in status new), changes (order data changed after the
+// lead went out), approved (leads that reached an integration's from_status)
+// and postback (status notifications, for integrations and for campaigns'
+// postback_url). The fifth mode, sync, runs when a lead arrives with sync
+// asked for (Intake).
 //
 // A sweep claims due rows per integration in short transactions (storage's
 // ClaimNewLeads and ClaimDeliveries: FOR UPDATE SKIP LOCKED on MySQL), marking
@@ -24,14 +25,38 @@
 // sends them, so at worst the leads in flight at the moment of death go out
 // twice.
 //
-// A sending error leaves the row due a minute later and counts an attempt;
-// after the integration's max_attempts the row is marked failed and waits
-// for Requeue. A 429 with Retry-After pauses that integration's mode, and
-// so do pause_after failed attempts in a row (counted in the database, so
-// across processes): a paused mode sends one due lead every 5 minutes, and
-// a success resumes it; each pause and resume is logged and alerted
+// A claim's lease covers the sends its batch will make (claimRounds rounds
+// of a request and its two scripts, and a margin), but not the time a task
+// waits for a worker: slow sends of other integrations may hold every worker
+// of the process for longer than a short lease. A row whose lease ran out is
+// due, and another claim (a later sweep, another process) takes and sends
+// it. So a task checks its claim when it gets its worker, before it sends:
+// if the lease no longer covers a whole send (its request timeout, its two
+// scripts, the margin), it extends the lease with an UPDATE guarded by its
+// token (storage's ExtendClaim), and when the row carries another claim's
+// token it is dropped unsent, since that claim sends it. A send therefore
+// always starts under a claim that outlasts it. Claiming less (only what can
+// start at once) would cost a claim transaction per round of sends.
+//
+// The script time limit that sizes leases is the engine's own
+// (scripting.Engine.Timeout), so leases and runs cannot disagree.
+//
+// A sending error leaves the row due a minute after the cut-off of the sweep
+// that tried it, so the next minute's sweep takes it (a scheduled sweep's
+// cut-off is the minute it was due at), and counts an attempt; after the
+// integration's max_attempts the row is marked failed and waits for Requeue.
+// A 429 with Retry-After pauses that integration's mode from the answer on,
+// and so do pause_after failed attempts in a row (counted in the database,
+// so across processes): a paused mode sends one due lead every 5 minutes,
+// and a success resumes it; each pause and resume is logged and alerted
 // (Config.AlertURL). DryRun runs the same attempt without writing anything.
 //
 // Intake refuses an offer's duplicates: a lead whose phone, email or ip
 // another lead of the offer holds is stored cancelled and never sent.
+//
+// Stop (called by serve and the sweep command on SIGTERM) ends every sweep's
+// claiming, scheduled or asked for through the API: rows claimed and not
+// started are handed back, due at once, and sends in flight run to their end
+// within their own time limits and have their outcomes written before the
+// process exits.
 package dispatcher

@@ -80,8 +80,20 @@ func (d *Dispatcher) DryRun(ctx context.Context, r DryRun) (*DryRunResult, error
 	if !r.Send && t.stub == nil {
 		t.stub = &StubResponse{}
 	}
+	if r.Mode == integrations.ModeNew {
+		if a, ch, skipped := skipNew(t); skipped {
+			return skippedResult(a, ch), nil
+		}
+	}
 	a := d.try(ctx, t)
 	return dryRunResult(t, a), nil
+}
+
+// skippedResult is the dry run of a new lead that a sweep sends no request
+// for (skipNew): what it would do, and why nothing is sent.
+func skippedResult(a *attempt, ch change) *DryRunResult {
+	status := ch.status.String()
+	return &DryRunResult{ScriptLog: []string{}, Effect: Effect{Status: &status, Ext: ch.ext, Message: a.err.Error()}}
 }
 
 func (d *Dispatcher) dryRunLead(ctx context.Context, r DryRun) (*lead.Lead, error) {
@@ -119,6 +131,13 @@ func dryRunResult(t *task, a *attempt) *DryRunResult {
 		out.Error = &ScriptError{Message: redactor.Redact(a.err.Error())}
 	}
 	out.Effect = effectOf(t, a)
+	if out.Effect.Retry && out.Error == nil {
+		why := a.err
+		if why == nil {
+			why = errEmptyReturn(t.mode, a)
+		}
+		out.Effect.Message = redactor.Redact(why.Error())
+	}
 	return out
 }
 

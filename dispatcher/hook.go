@@ -36,7 +36,7 @@ func (d *Dispatcher) Hook(ctx context.Context, integrationID int64, body []byte,
 	if c.Hook == nil {
 		return nil, fmt.Errorf("%w: integration %d has no hook script", ErrUnknownMode, integrationID)
 	}
-	res, err := d.runHook(ctx, c, body, request)
+	res, _, err := d.runHook(ctx, c, body, request)
 	if err != nil {
 		d.logHookFailure(ctx, c, body, err)
 		return nil, err
@@ -44,18 +44,63 @@ func (d *Dispatcher) Hook(ctx context.Context, integrationID int64, body []byte,
 	return res, nil
 }
 
-func (d *Dispatcher) runHook(ctx context.Context, c *integrations.Compiled, body []byte, request map[string]any) (*HookResult, error) {
-	env := &scripting.Env{Mode: scripting.ModeHook, Result: string(body), Secrets: c.Doc.Secrets, Extra: map[string]any{"request": request}}
-	res, err := d.cfg.Engine.Run(ctx, c.Hook, env)
+// HookTry is what an integration's hook script made of a webhook in a dry
+// run: what it read, its log lines and return value, or how it failed.
+type HookTry struct {
+	Result    *HookResult
+	ScriptLog []string
+	Return    any
+	// Error is the script's failure, or a return value that cannot be read.
+	Error *ScriptError
+}
+
+// TryHook runs an integration's hook script on a webhook, as Hook does, and
+// writes nothing, not even the log row of a failure.
+func (d *Dispatcher) TryHook(ctx context.Context, integrationID int64, body []byte, request map[string]any) (*HookTry, error) {
+	c, err := d.registry.get(ctx, integrationID)
 	if err != nil {
 		return nil, err
 	}
-	t, ok := res.Return.(map[string]any)
+	if c.Hook == nil {
+		return nil, fmt.Errorf("%w: integration %d has no hook script", ErrUnknownMode, integrationID)
+	}
+	res, run, err := d.runHook(ctx, c, body, request)
+	try := &HookTry{Result: res, ScriptLog: []string{}}
+	if run != nil {
+		try.ScriptLog, try.Return = append(try.ScriptLog, run.Log...), run.Return
+	}
+	var se *scripting.Error
+	switch {
+	case errors.As(err, &se):
+		try.Error = &ScriptError{Script: se.Script, Line: se.Line, Message: se.Message}
+		try.ScriptLog = append(try.ScriptLog, se.Error())
+	case err != nil:
+		try.Error = &ScriptError{Message: err.Error()}
+	}
+	return try, nil
+}
+
+// runHook runs the hook script and reads what it returned; the script's own
+// result (its log lines) comes back whenever the script ran.
+func (d *Dispatcher) runHook(ctx context.Context, c *integrations.Compiled, body []byte, request map[string]any) (*HookResult, *scripting.Result, error) {
+	env := &scripting.Env{Mode: scripting.ModeHook, Result: string(body), Secrets: c.Doc.Secrets, Extra: map[string]any{"request": request}}
+	res, err := d.cfg.Engine.Run(ctx, c.Hook, env)
+	if err != nil {
+		return nil, res, err
+	}
+	out, err := hookResult(res.Return)
+	return out, res, err
+}
+
+// hookResult reads a hook script's return value.
+func hookResult(ret any) (*HookResult, error) {
+	t, ok := ret.(map[string]any)
 	if !ok {
-		return nil, fmt.Errorf("%w: it returned %s, not a table {lead_id=, ext=, status=, comment=}", ErrHookResult, scripting.FormatValue(res.Return))
+		return nil, fmt.Errorf("%w: it returned %s, not a table {lead_id=, ext=, status=, comment=}", ErrHookResult, scripting.FormatValue(ret))
 	}
 	out := &HookResult{Ext: text(t["ext"]), Status: text(t["status"]), Comment: text(t["comment"])}
 	if id := text(t["lead_id"]); id != "" {
+		var err error
 		if out.LeadID, err = strconv.ParseInt(id, 10, 64); err != nil {
 			return nil, fmt.Errorf("%w: lead_id %q is not a number", ErrHookResult, id)
 		}

@@ -26,6 +26,8 @@ type SyncResult struct {
 	URL     string `json:"url,omitempty"`
 	Message string `json:"message,omitempty"`
 	Ext     string `json:"ext,omitempty"`
+	// Reason is a cancelled lead's reason code; Message then names it.
+	Reason int `json:"reason,omitempty"`
 }
 
 // Sync results.
@@ -168,7 +170,7 @@ func syncResultOf(ch change, a *attempt) *SyncResult {
 	case OutcomeSuccess:
 		return &SyncResult{Result: SyncAccepted, Ext: ch.ext}
 	case OutcomeRejected:
-		return &SyncResult{Result: SyncCancelled}
+		return &SyncResult{Result: SyncCancelled, Reason: ch.reason, Message: lead.Reason(ch.reason).String()}
 	case OutcomeDeleted:
 		return &SyncResult{Result: SyncError, Message: ch.message}
 	}

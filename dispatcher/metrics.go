@@ -10,6 +10,7 @@ import (
 // metrics are the dispatcher's Prometheus series.
 type metrics struct {
 	deliveries *prometheus.CounterVec
+	failures   *prometheus.CounterVec
 	latency    *prometheus.HistogramVec
 	sweeps     *prometheus.HistogramVec
 	intake     prometheus.Counter
@@ -21,6 +22,9 @@ func newMetrics(reg prometheus.Registerer, more ...prometheus.Collector) (*metri
 		deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "leadrelay_deliveries_total", Help: "Delivery attempts by integration, mode and outcome.",
 		}, []string{"integration", "mode", "outcome"}),
+		failures: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "leadrelay_leads_failed_total", Help: "Leads and deliveries that failed after their attempts, by integration and mode.",
+		}, []string{"integration", "mode"}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "leadrelay_delivery_seconds", Help: "Time of one delivery attempt: scripts and request.",
 			Buckets: prometheus.ExponentialBuckets(0.001, 2.5, 12),
@@ -35,7 +39,7 @@ func newMetrics(reg prometheus.Registerer, more ...prometheus.Collector) (*metri
 	if reg == nil {
 		return m, nil
 	}
-	for _, c := range append([]prometheus.Collector{m.deliveries, m.latency, m.sweeps, m.intake, m.statuses}, more...) {
+	for _, c := range append([]prometheus.Collector{m.deliveries, m.failures, m.latency, m.sweeps, m.intake, m.statuses}, more...) {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
@@ -44,12 +48,21 @@ func newMetrics(reg prometheus.Registerer, more ...prometheus.Collector) (*metri
 }
 
 func (m *metrics) delivered(t *task, a *attempt) {
-	id := "campaign"
-	if t.integ != nil {
-		id = strconv.FormatInt(t.integ.Doc.ID, 10)
-	}
-	m.deliveries.WithLabelValues(id, t.mode, a.outcome).Inc()
+	m.deliveries.WithLabelValues(integrationLabel(t), t.mode, a.outcome).Inc()
 	m.latency.WithLabelValues(t.mode).Observe(a.duration.Seconds())
+}
+
+func (m *metrics) failed(t *task) {
+	m.failures.WithLabelValues(integrationLabel(t), t.mode).Inc()
+}
+
+// integrationLabel is a task's integration id, or "campaign" for a
+// campaign's postback.
+func integrationLabel(t *task) string {
+	if t.integ == nil {
+		return "campaign"
+	}
+	return strconv.FormatInt(t.integ.Doc.ID, 10)
 }
 
 func (m *metrics) sweepDone(mode string, d time.Duration) {

@@ -292,17 +292,18 @@ return {lead_id = r.order.externalId, ext = r.order.id, status = r.order.statusI
 	})
 }
 
-// TestSchedulerOnFakeClock: each minute of fake time runs the job once, and
-// a run that overruns its minute is not joined by another.
+// TestSchedulerOnFakeClock: each minute of fake time runs the job once, told
+// the minute it was due at, and a run that overruns its minute is not
+// joined by another.
 func TestSchedulerOnFakeClock(t *testing.T) {
 	t.Parallel()
 	fake := newFakeClock()
-	runs := make(chan struct{}, 10)
+	runs := make(chan time.Time, 10)
 	finished := make(chan struct{}, 10)
 	release := make(chan struct{})
 	logged := make(chan string, 10)
-	s, err := dispatcher.NewScheduler("* * * * *", fake, slog.New(messages{logged}), func() {
-		runs <- struct{}{}
+	s, err := dispatcher.NewScheduler("* * * * *", fake, slog.New(messages{logged}), func(due time.Time) {
+		runs <- due
 		<-release
 		finished <- struct{}{}
 	})
@@ -314,7 +315,9 @@ func TestSchedulerOnFakeClock(t *testing.T) {
 	go s.Run(ctx)
 	fake.WaitForWaiter()
 	fake.Advance(time.Minute)
-	<-runs
+	if due, want := <-runs, fake.Now().Truncate(time.Minute); !due.Equal(want) {
+		t.Errorf("the run was told %v, want the minute it was due at, %v", due, want)
+	}
 	fake.WaitForWaiter()
 	fake.Advance(time.Minute) // the first run is still going: skipped
 	if msg := <-logged; msg != "scheduler: skip" {
@@ -330,7 +333,52 @@ func TestSchedulerOnFakeClock(t *testing.T) {
 		t.Fatal("an overlapping run was started")
 	default:
 	}
-	if _, err := dispatcher.NewScheduler("every minute", fake, discardLogger(), func() {}); err == nil {
+	if _, err := dispatcher.NewScheduler("every minute", fake, discardLogger(), func(time.Time) {}); err == nil {
 		t.Error("a bad schedule was accepted")
+	}
+}
+
+// TestStatusChangesAreWrittenWhole: a status change or a change of order data
+// whose log row the database refuses leaves the lead as it was, and queues
+// nothing.
+func TestStatusChangesAreWrittenWhole(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		change func(b *bundle, id int64) error
+	}{
+		{"status", func(b *bundle, id int64) error {
+			return b.d.ChangeStatus(context.Background(), dispatcher.StatusChange{LeadID: id, Status: lead.Cancel, Reason: 3, Source: "test"})
+		}},
+		{"order data", func(b *bundle, id int64) error {
+			return b.d.MarkChanged(context.Background(), id, map[string]any{"city": "Leeds"})
+		}},
+	}
+	for _, backend := range storagetest.Backends() {
+		for _, tt := range tests {
+			t.Run(backend.Name+"/"+tt.name, func(t *testing.T) {
+				t.Parallel()
+				dsn := backend.DSN(t)
+				b := setup(t, storagetest.Open(t, dsn))
+				b.integration(t, map[string]any{"name": "crm", "enabled": true, "new": map[string]any{"enabled": true},
+					"changes":  map[string]any{"enabled": true, "url": "http://127.0.0.1:1/", "format": "json", "fields": "id {ext}"},
+					"postback": map[string]any{"enabled": true, "url": "http://127.0.0.1:1/", "method": "GET", "statuses": []string{"cancel"}}})
+				l := b.newLead(t, &lead.Lead{Name: "Ann", City: "York", Ext: "CRM-1"})
+				storagetest.RefuseInserts(t, dsn, "log")
+				if err := tt.change(b, l.ID); err == nil {
+					t.Fatal("the change was taken with its log row refused")
+				}
+				if got := b.lead(t, l.ID); got.Status != lead.New || got.Reason != 0 || got.City != "York" {
+					t.Errorf("lead = status %v reason %d city %q: written without its log row", got.Status, got.Reason, got.City)
+				}
+				depth, err := b.store.QueueDepth(context.Background(), b.clock.Now().Add(time.Hour).UnixMilli())
+				if err != nil {
+					t.Fatal(err)
+				}
+				if depth["postback"] != 0 || depth["changes"] != 0 {
+					t.Errorf("deliveries queued without the log row: %v", depth)
+				}
+			})
+		}
 	}
 }

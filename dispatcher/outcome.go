@@ -3,6 +3,7 @@ package dispatcher
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -57,7 +58,7 @@ func leadChange(mode string, l *lead.Lead, a *attempt) change {
 		ch.retry = true
 		a.outcome = OutcomeError
 		if a.err == nil {
-			a.err = errEmptyReturn(mode)
+			a.err = errEmptyReturn(mode, a)
 		}
 	}
 	if ch.status != 0 {
@@ -70,8 +71,35 @@ func leadChange(mode string, l *lead.Lead, a *attempt) change {
 	return ch
 }
 
-func errEmptyReturn(mode string) error {
-	return errors.New("the " + mode + " processing code returned an empty result: sent again in a minute")
+// errEmptyReturn says why an attempt's result is empty and what happens
+// next: a sync send's lead goes the classic way, anything else is sent again.
+func errEmptyReturn(mode string, a *attempt) error {
+	var why string
+	switch {
+	case a.noReturn:
+		why = "the processing code returned nothing (no return statement?)"
+	case a.ret == nil && a.resp != nil && a.resp.Code != 0:
+		why = fmt.Sprintf("the answer's code %d is not 2xx (no processing code reads it)", a.resp.Code)
+	case a.ret == nil:
+		why = "no request was made and there is no result"
+	default:
+		why = fmt.Sprintf("the %s processing code returned an empty result (%s)", mode, shownValue(a.ret))
+	}
+	if mode == integrations.ModeSync {
+		return errors.New(why + ": the lead goes the classic way")
+	}
+	return errors.New(why + retryNote)
+}
+
+// retryNote ends the message of an empty return that is tried again.
+const retryNote = ": sent again in a minute"
+
+// shownValue is a return value as a message quotes it: "" for the empty string.
+func shownValue(v any) string {
+	if s := scripting.FormatValue(v); s != "" {
+		return s
+	}
+	return `""`
 }
 
 // extOrID is the ext a `true` return stores: the lead's ext (as lead.edit may
@@ -110,19 +138,28 @@ func applyEdit(cols map[string]any, l *lead.Lead, e *scripting.LeadEdit) {
 	}
 }
 
-// retryCols counts a failed attempt: the row is due again a minute later, and
+// retryCols counts a failed attempt: the row is due again at retryAt, and
 // after max attempts (0: no limit) it is marked failed.
-func retryCols(cols map[string]any, attempts, max int, now time.Time, failedCol string, failedVal any) {
+//
+// retryAt is a minute after the sweep's cut-off, not after the attempt: an
+// attempt ends after its sweep's cut-off, and a row due a minute after it
+// would miss the next minute's cut-off by as much and wait for the sweep
+// after that.
+func retryCols(cols map[string]any, attempts, max int, retryAt time.Time, failedCol string, failedVal any) {
 	cols["attempts"] = attempts
-	cols["next_at"] = now.Add(minute).UnixMilli()
-	if max > 0 && attempts >= max {
+	cols["next_at"] = retryAt.UnixMilli()
+	if gaveUp(attempts, max) {
 		cols[failedCol] = failedVal
 	}
 }
 
+// gaveUp tells whether a sending error at this attempt marks the lead or
+// delivery failed: max attempts are spent (0: no limit).
+func gaveUp(attempts, max int) bool { return max > 0 && attempts >= max }
+
 // deliveryCols reads a changes, approved or postback attempt: any non-empty
-// value is success, empty is a retry.
-func deliveryCols(t *task, a *attempt, now time.Time) map[string]any {
+// value is success, empty is a retry due at retryAt.
+func deliveryCols(t *task, a *attempt, now, retryAt time.Time) map[string]any {
 	cols := map[string]any{"updated_at": now, "last_message": messageOf(a)}
 	del := t.delivery
 	attempts := del.Attempts + 1
@@ -141,9 +178,9 @@ func deliveryCols(t *task, a *attempt, now time.Time) map[string]any {
 	}
 	if a.outcome == "" {
 		a.outcome = OutcomeError
-		a.err = errEmptyReturn(t.mode)
+		a.err = errEmptyReturn(t.mode, a)
 	}
-	retryCols(cols, attempts, maxAttempts(t), now, "state", storage.DeliveryFailed)
+	retryCols(cols, attempts, maxAttempts(t), retryAt, "state", storage.DeliveryFailed)
 	return cols
 }
 
@@ -154,9 +191,15 @@ func maxAttempts(t *task) int {
 	return t.integ.MaxAttempts
 }
 
+// messageOf is an attempt's message for the log: its error, or for a lead
+// cancelled by the target, the reason by code and name.
 func messageOf(a *attempt) string {
-	if a.err != nil {
+	switch {
+	case a.err != nil:
 		return a.err.Error()
+	case a.outcome == OutcomeRejected:
+		r := lead.Reason(a.verdict.Reason)
+		return fmt.Sprintf("cancelled with reason %d, %s", int(r), r)
 	}
 	return ""
 }
@@ -205,4 +248,12 @@ func newResponseView(r *scripting.Response, truncated bool, limit int) responseV
 		v.Body, v.Truncated = v.Body[:limit], true
 	}
 	return v
+}
+
+// plural is n and the noun, with an s unless n is 1: "3 attempts".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }

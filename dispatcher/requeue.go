@@ -36,43 +36,61 @@ func (d *Dispatcher) Requeue(ctx context.Context, r Requeue) (int, error) {
 		f.IDs = r.IDs
 	}
 	now := d.cfg.Clock.Now()
-	var n int64
-	var err error
-	if mode == integrations.ModeNew {
-		var requeued []lead.Lead
-		if n, requeued, err = d.cfg.Store.RequeueLeads(ctx, f, now); err == nil {
-			err = d.logRequeued(ctx, requeued, now)
+	if mode != integrations.ModeNew {
+		requeued, err := d.cfg.Store.RequeueDeliveries(ctx, mode, f, now)
+		if err != nil {
+			return 0, err
 		}
-	} else {
-		n, err = d.cfg.Store.RequeueDeliveries(ctx, mode, f, now)
+		return len(requeued), d.logRequeuedDeliveries(ctx, requeued, now)
 	}
-	return int(n), err
+	requeued, err := d.cfg.Store.RequeueLeads(ctx, f, now)
+	if err != nil {
+		return 0, err
+	}
+	return len(requeued), d.logRequeued(ctx, requeued, now)
 }
 
-// logRequeued logs each requeued lead, with the person who asked: a lead
-// that was not new changes status, so its row is a status change and the
-// postbacks of its new status are queued, as ChangeStatus does.
+// logRequeued logs each requeued lead. A lead that was not new has changed
+// status: its row says so, and the postbacks of its new status are queued,
+// as ChangeStatus does.
 func (d *Dispatcher) logRequeued(ctx context.Context, requeued []lead.Lead, now time.Time) error {
 	if len(requeued) == 0 {
 		return nil
 	}
 	var o storage.Outcomes
 	by := user.By(ctx)
-	statuses := 0
+	changed := 0
 	for i := range requeued {
 		l := &requeued[i]
-		row := &storage.LogEntry{Time: now, LeadID: l.ID, IntegrationID: l.IntegrationID,
-			Mode: "status", Outcome: OutcomeSuccess, Message: "requeued", By: by}
+		row := &storage.LogEntry{Time: now, LeadID: l.ID, IntegrationID: l.IntegrationID, Mode: "requeue", Outcome: OutcomeSuccess,
+			Message: "re-queued after " + plural(l.Attempts, "attempt") + " (failed): due now", By: by}
 		if l.Status != lead.New {
+			changed++
 			o.Enqueue = append(o.Enqueue, d.postbacksFor(ctx, l, lead.New)...)
-			row.Message = fmt.Sprintf("status %s → %s (requeue)", l.Status, lead.New)
-			statuses++
+			row.Mode, row.Message = "status", fmt.Sprintf("status %s → %s (requeue)", l.Status, lead.New)
 		}
 		o.Log = append(o.Log, row)
 	}
 	if _, err := d.cfg.Store.WriteOutcomes(ctx, o); err != nil {
 		return fmt.Errorf("logging requeued leads: %w", err)
 	}
-	d.metrics.statuses.Add(float64(statuses))
+	d.metrics.statuses.Add(float64(changed))
+	return nil
+}
+
+// logRequeuedDeliveries logs each requeued delivery of a lead.
+func (d *Dispatcher) logRequeuedDeliveries(ctx context.Context, requeued []storage.Delivery, now time.Time) error {
+	if len(requeued) == 0 {
+		return nil
+	}
+	var o storage.Outcomes
+	by := user.By(ctx)
+	for _, del := range requeued {
+		o.Log = append(o.Log, &storage.LogEntry{Time: now, LeadID: del.LeadID, IntegrationID: del.IntegrationID, Mode: "requeue",
+			Outcome: OutcomeSuccess, Message: del.Mode + " re-queued after " + plural(del.Attempts, "attempt") + " (failed): due now", By: by})
+	}
+	if _, err := d.cfg.Store.WriteOutcomes(ctx, o); err != nil {
+		return fmt.Errorf("logging requeued deliveries: %w", err)
+	}
 	return nil
 }

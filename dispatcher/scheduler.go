@@ -14,24 +14,30 @@ import (
 
 // Scheduler runs a job on a cron schedule, in UTC. It keeps robfig/cron's
 // types out of our API, takes its time from a Clock so tests move it by hand,
-// and wraps the job with cron's Recover (a panic is logged, the schedule goes
-// on) and SkipIfStillRunning (a sweep that overruns its minute is not joined
-// by a second one).
+// and wraps each run with cron's Recover (a panic is logged, the schedule
+// goes on). A run that overruns into the next scheduled time is not joined
+// by a second one: that time is skipped, as cron's SkipIfStillRunning does.
+//
+// Each run is told the time it was scheduled for, not the time it started:
+// a sweep takes that time as its cut-off, so a row it makes due a minute
+// later falls due exactly at the next minute's run.
 type Scheduler struct {
 	schedule cron.Schedule
 	clock    clock.Clock
-	job      cron.Job
+	logger   cronLogger
+	job      func(due time.Time)
+	// busy holds a token while a run is going.
+	busy chan struct{}
 }
 
-// NewScheduler parses a standard five-field cron spec ("* * * * *").
-func NewScheduler(spec string, clk clock.Clock, logger *slog.Logger, job func()) (*Scheduler, error) {
+// NewScheduler parses a standard five-field cron spec ("* * * * *"); job is
+// called with each run's scheduled time.
+func NewScheduler(spec string, clk clock.Clock, logger *slog.Logger, job func(due time.Time)) (*Scheduler, error) {
 	schedule, err := cron.ParseStandard(spec)
 	if err != nil {
 		return nil, fmt.Errorf("parsing schedule %q: %w", spec, err)
 	}
-	cl := cronLogger{logger}
-	wrapped := cron.NewChain(cron.Recover(cl), cron.SkipIfStillRunning(cl)).Then(cron.FuncJob(job))
-	return &Scheduler{schedule: schedule, clock: clk, job: wrapped}, nil
+	return &Scheduler{schedule: schedule, clock: clk, logger: cronLogger{logger}, job: job, busy: make(chan struct{}, 1)}, nil
 }
 
 // Run starts the job at each scheduled time until ctx ends, and returns when
@@ -48,7 +54,15 @@ func (s *Scheduler) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-s.clock.After(next.Sub(now)):
-			running.Go(s.job.Run)
+		}
+		select {
+		case s.busy <- struct{}{}:
+			running.Go(func() {
+				defer func() { <-s.busy }()
+				cron.NewChain(cron.Recover(s.logger)).Then(cron.FuncJob(func() { s.job(next) })).Run()
+			})
+		default:
+			s.logger.Info("skip", "due", next)
 		}
 	}
 }
@@ -62,6 +76,7 @@ func (c cronLogger) Error(err error, msg string, kv ...any) {
 	c.l.Error("scheduler: "+msg, append(kv, "err", err)...)
 }
 
-// minute is the retry delay of SPEC §3: a sending error is tried again a
-// minute later.
+// minute is the retry delay of SPEC §3: a sending error is due again a
+// minute after the cut-off of the sweep that tried it, so it goes out in the
+// next minute's sweep.
 const minute = time.Minute

@@ -17,7 +17,7 @@ func TestSchedulerRunOutlastsItsRun(t *testing.T) {
 	fake := newFakeClock()
 	started, release := make(chan struct{}), make(chan struct{})
 	var ended atomic.Bool
-	s, err := dispatcher.NewScheduler("* * * * *", fake, discardLogger(), func() {
+	s, err := dispatcher.NewScheduler("* * * * *", fake, discardLogger(), func(time.Time) {
 		close(started)
 		<-release
 		for range 100 {

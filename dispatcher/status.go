@@ -27,7 +27,8 @@ type StatusChange struct {
 
 // ChangeStatus writes a lead's new status (with reason, comment and ext when
 // given), logs it, and queues the postbacks it fires: each integration whose
-// postback mode takes the status, and the campaign's postback_url.
+// postback mode takes the status, and the campaign's postback_url. The three
+// are one transaction.
 func (d *Dispatcher) ChangeStatus(ctx context.Context, ch StatusChange) error {
 	if !ch.Status.Valid() {
 		return fmt.Errorf("unknown status %d", ch.Status)
@@ -47,9 +48,6 @@ func (d *Dispatcher) ChangeStatus(ctx context.Context, ch StatusChange) error {
 	if ch.Status == lead.New {
 		cols["next_at"] = now.UnixMilli()
 	}
-	if err := d.cfg.Store.UpdateLead(ctx, l.ID, cols); err != nil {
-		return err
-	}
 	var enqueue []storage.Delivery
 	if ch.Status != l.Status {
 		enqueue = d.postbacksFor(ctx, l, ch.Status)
@@ -58,7 +56,7 @@ func (d *Dispatcher) ChangeStatus(ctx context.Context, ch StatusChange) error {
 		Time: now, LeadID: l.ID, IntegrationID: l.IntegrationID, Mode: "status", Outcome: OutcomeSuccess,
 		Request: ch.Raw, Message: fmt.Sprintf("status %s → %s (%s)", l.Status, ch.Status, ch.Source), By: user.By(ctx),
 	}
-	if _, err := d.cfg.Store.WriteOutcomes(ctx, storage.Outcomes{Enqueue: enqueue, Log: []*storage.LogEntry{row}}); err != nil {
+	if err := d.cfg.Store.ChangeStatus(ctx, l.ID, cols, enqueue, row); err != nil {
 		return err
 	}
 	d.metrics.statusChanged()
@@ -116,8 +114,8 @@ func label(labels map[string]string, status lead.Status) string {
 	return status.String()
 }
 
-// MarkChanged writes order-data columns of a lead and queues them for the
-// changes mode of its integration.
+// MarkChanged writes order-data columns of a lead, queues them for the
+// changes mode of its integration and logs it, in one transaction.
 func (d *Dispatcher) MarkChanged(ctx context.Context, leadID int64, cols map[string]any) error {
 	l, err := d.cfg.Store.GetLead(ctx, leadID)
 	if err != nil {
@@ -132,9 +130,31 @@ func (d *Dispatcher) MarkChanged(ctx context.Context, leadID int64, cols map[str
 	if fields > 0 {
 		cols["updated_at"] = now
 	}
-	if err := d.cfg.Store.MarkChanged(ctx, l.ID, integrationID, cols, now); err != nil {
-		return err
+	return d.cfg.Store.MarkChanged(ctx, l.ID, integrationID, cols, now, &storage.LogEntry{Time: now, LeadID: l.ID,
+		IntegrationID: l.IntegrationID, Mode: integrations.ModeChanges, Outcome: OutcomeSuccess,
+		Message: fmt.Sprintf("order data changed: %d fields", fields), By: user.By(ctx)})
+}
+
+// Postback is a postback a status change would queue: to an integration,
+// or to the lead's campaign's postback_url.
+type Postback struct {
+	Integration int64  `json:"integration,omitempty"`
+	Campaign    string `json:"campaign,omitempty"`
+	// Status is the status it tells of, or the campaign's label for it.
+	Status string `json:"status"`
+}
+
+// Postbacks lists the postbacks that moving l to status would queue, for a
+// dry run; nothing is queued. Each goes once per (lead, target, status), so
+// one sent before is not sent again.
+func (d *Dispatcher) Postbacks(ctx context.Context, l *lead.Lead, status lead.Status) []Postback {
+	out := []Postback{}
+	for _, del := range d.postbacksFor(ctx, l, status) {
+		p := Postback{Integration: del.IntegrationID, Status: del.Key}
+		if del.CampaignID != 0 {
+			p.Campaign = l.Campaign
+		}
+		out = append(out, p)
 	}
-	return d.cfg.Store.AppendLog(ctx, &storage.LogEntry{Time: now, LeadID: l.ID, IntegrationID: l.IntegrationID,
-		Mode: integrations.ModeChanges, Outcome: OutcomeSuccess, Message: fmt.Sprintf("order data changed: %d fields", fields), By: user.By(ctx)})
+	return out
 }

@@ -20,7 +20,8 @@ var sweptModes = []string{integrations.ModeNew, integrations.ModeChanges, integr
 // sweepRun is one sweep's shared state.
 type sweepRun struct {
 	// now is the sweep's cut-off: rows due at or before it are taken, so a
-	// row retried during the sweep waits for the next one.
+	// row retried during the sweep waits for the next one. A scheduled sweep
+	// takes the time it was due at; one asked for, the time it was asked.
 	now     time.Time
 	mu      sync.Mutex
 	counts  map[string]int
@@ -34,17 +35,32 @@ func (r *sweepRun) count(outcome string) {
 }
 
 // Sweep runs one sweep of a mode ("" for all) now, and returns when every
-// outcome is written, with counts by outcome.
+// outcome is written, with counts by outcome. When ctx ends or Stop is
+// called, it stops claiming, hands back the rows it has not started, and
+// returns once the sends in flight have ended and their outcomes are
+// written.
 func (d *Dispatcher) Sweep(ctx context.Context, mode string) (map[string]int, error) {
+	return d.sweep(ctx, mode, d.cfg.Clock.Now())
+}
+
+// sweep is a sweep whose cut-off is the given time.
+func (d *Dispatcher) sweep(ctx context.Context, mode string, cutoff time.Time) (map[string]int, error) {
 	modes, err := modesToSweep(mode)
 	if err != nil {
 		return nil, err
 	}
+	if !d.begin() {
+		return nil, ErrStopping
+	}
+	defer d.sweeps.Done()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer context.AfterFunc(d.stopping, cancel)()
 	if err := d.registry.refresh(ctx); err != nil {
 		return nil, fmt.Errorf("loading integrations: %w", err)
 	}
 	started := time.Now()
-	run := &sweepRun{now: d.cfg.Clock.Now(), counts: map[string]int{}}
+	run := &sweepRun{now: cutoff, counts: map[string]int{}}
 	paused, err := d.cfg.Store.Paused(ctx, run.now.UnixMilli())
 	if err != nil {
 		return nil, err
@@ -56,16 +72,19 @@ func (d *Dispatcher) Sweep(ctx context.Context, mode string) (map[string]int, er
 	var wg sync.WaitGroup
 	var errMu sync.Mutex
 	var errs []error
-	drain := func(src drainSource) {
-		if err := d.drain(ctx, run, src); err != nil && !errors.Is(err, context.Canceled) {
+	fail := func(err error) {
+		if err != nil && !errors.Is(err, context.Canceled) {
 			errMu.Lock()
 			errs = append(errs, err)
 			errMu.Unlock()
 		}
 	}
+	drain := func(src drainSource) { fail(d.drain(ctx, run, src)) }
 	for _, m := range modes {
 		if err := d.prepare(ctx, m, run); err != nil {
-			return nil, err
+			fail(err)
+			cancel()
+			break
 		}
 		for _, c := range d.registry.withMode(m) {
 			if _, ok := paused[storage.PauseKey{Integration: c.Doc.ID, Mode: m}]; ok {
@@ -109,7 +128,7 @@ func (d *Dispatcher) prepare(ctx context.Context, mode string, run *sweepRun) er
 		return d.routeWaiting(ctx)
 	case integrations.ModeApproved:
 		for _, c := range d.registry.withMode(mode) {
-			from, _ := lead.ParseStatus(c.Mode(mode).Mode.FromStatus)
+			from, _ := lead.ParseStatus(string(c.Mode(mode).Mode.FromStatus))
 			_, err := d.cfg.Store.QueueApproved(ctx, storage.ApprovedScope{
 				Integration: c.Doc.ID, FromStatus: from, Offers: c.Doc.Offers, Countries: c.Doc.Countries,
 				Now: run.now.UnixMilli(),
@@ -165,7 +184,10 @@ func (d *Dispatcher) drain(ctx context.Context, run *sweepRun, src drainSource) 
 				// own timeout and script limits: cancelling it could abort
 				// a request the target already took, and it would be sent
 				// again.
-				d.deliver(context.WithoutCancel(ctx), run, t, b.token)
+				ctx := context.WithoutCancel(ctx)
+				if d.holdClaim(ctx, t, b) {
+					d.deliver(ctx, run, t, b.token)
+				}
 			})
 		}
 		if src.probe {
@@ -174,10 +196,12 @@ func (d *Dispatcher) drain(ctx context.Context, run *sweepRun, src drainSource) 
 	}
 }
 
-// batch is one claim's tasks and token, or the error that ended claiming.
+// batch is one claim's tasks, token and lease, or the error that ended
+// claiming.
 type batch struct {
 	tasks []*task
 	token string
+	lease time.Time
 	err   error
 }
 
@@ -188,22 +212,57 @@ func (d *Dispatcher) claimAhead(ctx context.Context, run *sweepRun, src drainSou
 	if src.probe {
 		limit = 1
 	}
+	lease := d.cfg.Clock.Now().Add(d.lease(timeout, claimRounds))
 	claim := storage.Claim{
-		Mode: src.mode, Now: run.now.UnixMilli(), Token: newToken(), Limit: limit,
-		LeaseUntil: d.cfg.Clock.Now().Add(d.lease(timeout, claimRounds)).UnixMilli(),
+		Mode: src.mode, Now: run.now.UnixMilli(), Token: newToken(), Limit: limit, LeaseUntil: lease.UnixMilli(),
 	}
 	if src.integ != nil {
 		claim.Integration = src.integ.Doc.ID
 	}
 	go func() {
 		tasks, err := d.claimTasks(ctx, src, claim)
-		out <- batch{tasks: tasks, token: claim.Token, err: err}
+		if len(tasks) > 0 {
+			d.cfg.Logger.Debug("claimed", "mode", src.mode, "integration", claim.Integration, "rows", len(tasks))
+		}
+		out <- batch{tasks: tasks, token: claim.Token, lease: lease, err: err}
 	}()
 	return out
 }
 
+// holdClaim makes sure the claim of a task that has its worker outlasts the
+// send it is about to start; false when the task must not be sent. A task
+// may wait for a worker far longer than its lease foresaw (other
+// integrations' slow sends hold the process's workers), and a lease that
+// runs out makes the row due: another claim may take it and send it too. So
+// a task whose lease no longer covers a whole send (its request timeout, its
+// two scripts and the margin) extends it first, guarded by its token, and is
+// dropped unsent when another claim has taken the row meanwhile: that claim
+// sends it.
+func (d *Dispatcher) holdClaim(ctx context.Context, t *task, b batch) bool {
+	need := d.lease(t.cm.Timeout, 1)
+	now := d.cfg.Clock.Now()
+	if b.lease.Sub(now) >= need {
+		return true
+	}
+	id := t.lead.ID
+	if t.delivery != nil {
+		id = t.delivery.ID
+	}
+	held, err := d.cfg.Store.ExtendClaim(ctx, t.mode, id, b.token, now.Add(need).UnixMilli())
+	switch {
+	case err != nil:
+		d.cfg.Logger.Error("not sent: its claim could not be extended; it is sent once the claim runs out", "mode", t.mode, "lead", t.lead.ID, "err", err)
+		return false
+	case !held:
+		d.cfg.Logger.Warn("not sent: its claim ran out while it waited for a worker, and another claim took it", "mode", t.mode, "lead", t.lead.ID)
+		return false
+	}
+	return true
+}
+
 // acquire takes a slot of the source and a worker of the process; false when
-// ctx ended first.
+// ctx ended or Stop was called first. A stop wins over a worker that came
+// free at the same moment: once Stop has returned, no send starts.
 func (d *Dispatcher) acquire(ctx context.Context, slots chan struct{}) bool {
 	select {
 	case slots <- struct{}{}:
@@ -212,11 +271,16 @@ func (d *Dispatcher) acquire(ctx context.Context, slots chan struct{}) bool {
 	}
 	select {
 	case d.workers <- struct{}{}:
-		return true
 	case <-ctx.Done():
 		<-slots
 		return false
 	}
+	if ctx.Err() != nil || d.stopping.Err() != nil {
+		<-d.workers
+		<-slots
+		return false
+	}
+	return true
 }
 
 // release hands claimed rows that were never started back to the queue, due
@@ -251,7 +315,7 @@ const claimRounds = 4
 
 // lease is how long a claim holds its rows: rounds of sends, and a margin.
 func (d *Dispatcher) lease(timeout time.Duration, rounds int) time.Duration {
-	return time.Duration(rounds)*(timeout+2*d.cfg.ScriptTimeout) + d.cfg.LeaseMargin
+	return time.Duration(rounds)*(timeout+2*d.cfg.Engine.Timeout()) + d.cfg.LeaseMargin
 }
 
 func newToken() string {

@@ -15,6 +15,9 @@ type result struct {
 	delivery *storage.RowUpdate
 	enqueue  []storage.Delivery
 	log      *storage.LogEntry
+	// failed is the row that says the lead or delivery failed after its
+	// attempts, nil when it did not.
+	failed *storage.LogEntry
 	// done is called once the writes are in the database (or given up on).
 	done func()
 }
@@ -166,6 +169,9 @@ func (w *writer) write(batch []result) {
 		o.Enqueue = append(o.Enqueue, r.enqueue...)
 		if r.log != nil {
 			o.Log = append(o.Log, r.log)
+		}
+		if r.failed != nil {
+			o.Log = append(o.Log, r.failed)
 		}
 	}
 	var err error

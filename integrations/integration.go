@@ -68,8 +68,8 @@ type Integration struct {
 	// in clear (Redacted, Redact).
 	Secrets map[string]string `json:"secrets,omitempty"`
 	// StatusMap maps the CRM's status labels and ids to status names or ids.
-	StatusMap map[string]string `json:"status_map,omitempty"`
-	Retry     Retry             `json:"retry"`
+	StatusMap StatusMap `json:"status_map,omitempty"`
+	Retry     Retry     `json:"retry"`
 
 	New      *Mode `json:"new,omitempty"`
 	Changes  *Mode `json:"changes,omitempty"`
@@ -120,10 +120,10 @@ type Mode struct {
 	// for sync).
 	Timeout Duration `json:"timeout,omitempty"`
 	// FromStatus (approved only) is the status whose leads the mode sends.
-	FromStatus string `json:"from_status,omitempty"`
+	FromStatus StatusName `json:"from_status,omitempty"`
 	// Statuses (postback only) are the statuses that fire a postback; empty
 	// means all.
-	Statuses []string `json:"statuses,omitempty"`
+	Statuses StatusList `json:"statuses,omitempty"`
 }
 
 // Duration is a time.Duration written in JSON as Go writes durations: "30s".
@@ -138,11 +138,11 @@ func (d Duration) MarshalJSON() ([]byte, error) {
 func (d *Duration) UnmarshalJSON(b []byte) error {
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
-		return fmt.Errorf("a timeout is a duration such as \"30s\", not %s", b)
+		return valueError[Duration](fmt.Sprintf("a timeout is a duration such as \"30s\", not %s", b))
 	}
 	v, err := time.ParseDuration(s)
 	if err != nil {
-		return fmt.Errorf("a timeout is a duration such as \"30s\": %w", err)
+		return valueError[Duration](fmt.Sprintf("a timeout is a duration such as \"30s\": %v", err))
 	}
 	*d = Duration(v)
 	return nil
@@ -284,7 +284,7 @@ func Parse(data []byte) (*Integration, error) {
 	if err := dec.Decode(&i); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
-			return nil, &ValidationError{Field: te.Field, Message: fmt.Sprintf("a JSON %s cannot be a %s", te.Value, te.Type)}
+			return nil, &ValidationError{Field: te.Field, Message: typeErrorText(te)}
 		}
 		return nil, fmt.Errorf("parsing integration: %w", err)
 	}
@@ -292,6 +292,20 @@ func Parse(data []byte) (*Integration, error) {
 		return nil, errors.New("parsing integration: more than one JSON value")
 	}
 	return &i, nil
+}
+
+// typeErrorText says why a value has the wrong type: "a JSON string cannot
+// be an int", or the message of this package's own JSON types.
+func typeErrorText(te *json.UnmarshalTypeError) string {
+	if explainsItself(te.Type) {
+		return te.Value
+	}
+	kind := te.Type.String()
+	article := "a"
+	if strings.ContainsRune("aeiou", rune(kind[0])) {
+		article = "an"
+	}
+	return fmt.Sprintf("a JSON %s cannot be %s %s", te.Value, article, kind)
 }
 
 // checkKeys reports the first key of the JSON object data that the struct t

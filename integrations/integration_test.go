@@ -3,6 +3,7 @@ package integrations
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -64,6 +65,11 @@ func TestParseIsStrict(t *testing.T) {
 		doc   string
 		field string
 	}{
+		{`{"name":"x","new":{"timeout":"soon"}}`, "new.timeout"},
+		{`{"name":"x","new":{"timeout":30}}`, "new.timeout"},
+		{`{"name":"x","approved":{"from_status":1.5}}`, "approved.from_status"},
+		{`{"name":"x","postback":{"statuses":[true]}}`, "postback.statuses"},
+		{`{"name":"x","status_map":{"1":[6]}}`, "status_map"},
 		{`{"name":"x","colour":1}`, "colour"},
 		{`{"name":"x","new":{"urll":"https://a"}}`, "new.urll"},
 		{`{"name":"x","new":{"URL":"https://a"}}`, "new.URL"},
@@ -80,10 +86,45 @@ func TestParseIsStrict(t *testing.T) {
 			t.Errorf("Parse(%s) = %v, want an error naming %s", tt.doc, err, tt.field)
 		}
 	}
-	for _, bad := range []string{`{"name":"x","new":{"timeout":"soon"}}`, `{"name":"x","new":{"timeout":30}}`, `{`, `{} {}`} {
+	for _, bad := range []string{`{`, `{} {}`} {
 		if _, err := Parse([]byte(bad)); err == nil {
 			t.Errorf("Parse(%s): no error", bad)
 		}
+	}
+}
+
+// TestTypeErrorsReadWell: a value of the wrong type is explained in a
+// sentence that reads right.
+func TestTypeErrorsReadWell(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ doc, want string }{
+		{`{"name":"x","concurrency":"many"}`, "concurrency: a JSON string cannot be an int"},
+		{`{"name":"x","name":1}`, "name: a JSON number cannot be a string"},
+		{`{"name":"x","new":{"timeout":30}}`, `new.timeout: a timeout is a duration such as "30s", not 30`},
+		{`{"name":"x","approved":{"from_status":-2}}`, `approved.from_status: a status is a name or an id, such as "packaging" or 6, not -2`},
+	}
+	for _, tt := range tests {
+		if _, err := Parse([]byte(tt.doc)); err == nil || err.Error() != tt.want {
+			t.Errorf("Parse(%s) = %v, want %s", tt.doc, err, tt.want)
+		}
+	}
+}
+
+// TestStatusIdsAsNumbers: from_status, statuses and status_map take a status
+// id as a JSON number as well as a string (SPEC §1).
+func TestStatusIdsAsNumbers(t *testing.T) {
+	t.Parallel()
+	i, err := Parse([]byte(`{"name":"x","status_map":{"accepted":6,"1":"processing"},
+		"approved":{"enabled":true,"url":"https://a.example","from_status":6},
+		"postback":{"enabled":true,"url":"https://t.example","statuses":[6,"cancel"]}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if i.Approved.FromStatus != "6" || !slices.Equal(i.Postback.Statuses, []string{"6", "cancel"}) || i.StatusMap["accepted"] != "6" {
+		t.Errorf("from_status %q, statuses %q, status_map %v", i.Approved.FromStatus, i.Postback.Statuses, i.StatusMap)
+	}
+	if err := i.Validate(); err != nil {
+		t.Errorf("Validate: %v", err)
 	}
 }
 

@@ -135,7 +135,7 @@ func (m *Mode) validateStatuses(name string, v *validator) {
 	case name != ModeApproved && m.FromStatus != "":
 		v.add(name+".from_status", "only the approved mode has from_status")
 	case m.FromStatus != "":
-		if _, err := lead.ParseStatus(m.FromStatus); err != nil {
+		if _, err := lead.ParseStatus(string(m.FromStatus)); err != nil {
 			v.add(name+".from_status", err.Error())
 		}
 	}

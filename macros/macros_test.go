@@ -127,6 +127,8 @@ func TestPhoneMacros(t *testing.T) {
 		{"no country, international", "380501234567", "", "", nil, "380501234567|+380501234567|501234567|380|+380"},
 		{"no country, unknown", "12", "", "", nil, "12|+12|12||"},
 		{"invalid number keeps its digits", "4412", "", "gb", nil, "4412|+4412|12|44|+44"},
+		{"de invalid number with code", "+49 151 1234567", "", "de", nil, "491511234567|+491511234567|1511234567|49|+49"},
+		{"de invalid number with code and phonecc", "491511234567", "49", "de", nil, "491511234567|+491511234567|1511234567|49|+49"},
 		{"non-digits ignored", "+44 (712) 345-6789", "", "gb", nil, "447123456789|+447123456789|7123456789|44|+44"},
 		{"no phone", "", "", "gb", nil, "|||44|+44"},
 	}

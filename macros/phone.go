@@ -108,6 +108,11 @@ func countryCallingCode(region string) string {
 //     country (a foreign phone on the lead);
 //  4. else, for numbers phonenumbers does not know as valid, the expected
 //     calling code is stripped from the front when it is there.
+//
+// The calling code is never doubled: step 2 does not read digits that start
+// with the expected code and are longer than the country's mobile numbers as
+// a national number (phonenumbers accepts "491511234567" as a German one,
+// which would make the full number 49491511234567).
 func splitPhone(phone, ccHint, country string) phoneParts {
 	digits := onlyDigits(phone)
 	if digits == "" {
@@ -138,7 +143,9 @@ func parsePhone(digits, want, region string) phoneParts {
 	}
 	if region != "" && region != "ZZ" {
 		if n, err := phonenumbers.Parse(digits, region); err == nil && phonenumbers.IsValidNumber(n) {
-			return partsOf(n)
+			if parts := partsOf(n); !keepsCode(parts, digits, want, region) {
+				return parts
+			}
 		}
 	}
 	if intlValid {
@@ -148,6 +155,19 @@ func parsePhone(digits, want, region string) phoneParts {
 		return phoneParts{cc: want, national: digits[len(want):]}
 	}
 	return phoneParts{cc: want, national: digits}
+}
+
+// keepsCode tells whether parts read digits, which start with the calling
+// code want, as a national number that still holds that code while being
+// longer than the region's mobile numbers: Germany's "491511234567" is +49
+// and an invalid 1511234567, not the valid fixed line 0491 1511234567, while
+// India's "9123456789" is a mobile number, not +91 23456789.
+func keepsCode(parts phoneParts, digits, want, region string) bool {
+	if want == "" || parts.cc != want || !strings.HasPrefix(digits, want) || !strings.HasSuffix(parts.national, digits) {
+		return false
+	}
+	mobile := phonenumbers.GetExampleNumberForType(region, phonenumbers.MOBILE)
+	return mobile != nil && len(digits) > len(phonenumbers.GetNationalSignificantNumber(mobile))
 }
 
 // splitByLength reads digits as calling code cc and a national number when

@@ -16,12 +16,16 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	lua "github.com/yuin/gopher-lua"
 )
 
 // Limits of the leadrelay functions.
 const (
+	// jsonSlowCost is what json.decode charges for each byte of text it
+	// reads the slow way, into Go values first (see jsonDecode).
+	jsonSlowCost  = 48
 	maxLogLines   = 500
 	maxLogBytes   = 64 << 10
 	maxMacroInput = 64 << 10
@@ -63,18 +67,22 @@ func (l *runLog) result() []string {
 }
 
 // logLine is log(...) and print(...): the arguments, as tostring writes
-// them, joined by tabs.
+// them, joined by tabs. The line is built no longer than the room the log
+// has left and a byte (so that add sees it cut): each argument is cut
+// before it is joined.
 func (v *vm) logLine(L *lua.LState) int {
 	if v.cur.log.full() {
 		v.cur.log.dropped++
 		return 0
 	}
+	room := maxLogBytes - v.cur.log.bytes + 1
 	var b strings.Builder
-	for i := 1; i <= L.GetTop(); i++ {
+	for i := 1; i <= L.GetTop() && b.Len() < room; i++ {
 		if i > 1 {
 			b.WriteByte('\t')
 		}
-		b.WriteString(L.ToStringMeta(L.Get(i)).String())
+		s := L.ToStringMeta(L.Get(i)).String()
+		b.WriteString(s[:min(len(s), room-b.Len())])
 	}
 	v.cur.log.add(b.String())
 	return 0
@@ -96,20 +104,36 @@ func (v *vm) macro(L *lua.LState) int {
 	return 1
 }
 
+// urlEncode is url_encode(s), as url.QueryEscape writes it, its size
+// checked and charged before it is built.
 func (v *vm) urlEncode(L *lua.LState) int {
-	return v.pushString(L, "url_encode", url.QueryEscape(L.CheckString(1)))
+	s := L.CheckString(1)
+	size := len(s)
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !isAlpha(c) && !isDigit(c) && c != '-' && c != '_' && c != '.' && c != '~' && c != ' ' {
+			size += 2 // %XX
+		}
+	}
+	v.checkSize(L, "url_encode", size)
+	v.charge(L, size)
+	L.Push(lua.LString(url.QueryEscape(s)))
+	return 1
 }
 
 func (v *vm) base64Encode(L *lua.LState) int {
 	s := L.CheckString(1)
-	v.checkSize(L, "base64_encode", base64.StdEncoding.EncodedLen(len(s)))
-	return v.pushString(L, "base64_encode", base64.StdEncoding.EncodeToString([]byte(s)))
+	size := base64.StdEncoding.EncodedLen(len(s))
+	v.checkSize(L, "base64_encode", size)
+	v.charge(L, size+len(s)) // and the copy of s the encoder reads
+	L.Push(lua.LString(base64.StdEncoding.EncodeToString([]byte(s))))
+	return 1
 }
 
 // base64Decode is base64_decode(s): it takes the standard and the URL
 // alphabet, with or without padding, and ignores spaces and line breaks.
 // Text that is not base64 gives nil and a message.
 func (v *vm) base64Decode(L *lua.LState) int {
+	v.charge(L, 2*len(L.CheckString(1))) // the text without spaces, and what it decodes to
 	s := strings.Map(func(r rune) rune {
 		if r == ' ' || r == '\n' || r == '\r' || r == '\t' {
 			return -1
@@ -162,10 +186,25 @@ func (v *vm) pushString(L *lua.LState, fn, s string) int {
 // nil and a message (so `json.decode(result) or {}` reads an HTML error page
 // as empty) rather than failing the run. Integers stay exact: up to 2^53 as
 // numbers, beyond as their text. null becomes nil.
+//
+// What it builds is charged as it reads (see jsonToLua). Text nested too
+// deeply for jsonToLua is read by decodeJSON into Go values first, which
+// is charged jsonSlowCost times its length before it starts; text that is
+// not JSON builds nothing there.
 func (v *vm) jsonDecode(L *lua.LState) int {
 	s := L.CheckString(1)
-	value, ok := jsonToLua(L, s)
-	if !ok {
+	m := &v.cur.meter
+	read := jsonToLua(L, m, s)
+	value, cost := read.value, read.cost
+	if !read.ok {
+		if read.tooDeep {
+			cost = jsonSlowCost * len(s)
+			if err := m.hold(cost); err != nil {
+				m.release(cost)
+				L.RaiseError("%s", err.Error())
+			}
+			defer m.release(cost)
+		}
 		data, err := decodeJSON(strings.NewReader(s))
 		if err != nil {
 			L.Push(lua.LNil)
@@ -174,7 +213,7 @@ func (v *vm) jsonDecode(L *lua.LState) int {
 		}
 		value = goToLua(L, data)
 	}
-	v.charge(L, 2*len(s))
+	v.charge(L, cost)
 	L.Push(value)
 	return 1
 }
@@ -211,8 +250,8 @@ func (v *vm) jsonEncode(L *lua.LState) int {
 	if err != nil {
 		L.RaiseError("json.encode: %s", err.Error())
 	}
-	v.charge(L, len(b))
-	L.Push(lua.LString(b))
+	v.charge(L, cap(b))
+	L.Push(lua.LString(unsafe.String(unsafe.SliceData(b), len(b)))) // b is not written again: no copy
 	return 1
 }
 
@@ -320,6 +359,7 @@ func (v *vm) cpaGet(L *lua.LState) int {
 	tb := L.CreateTable(0, len(params))
 	for id, value := range params {
 		if n, err := strconv.ParseInt(id, 10, 64); err == nil && n <= maxExactInteger && n >= -maxExactInteger {
+			v.chargeSlots(L, tb, lua.LNumber(n))
 			tb.RawSet(lua.LNumber(n), lua.LString(value))
 		} else {
 			tb.RawSetString(id, lua.LString(value))

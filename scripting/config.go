@@ -9,6 +9,7 @@ const (
 	DefaultRegistryMaxSize = 256 * 1024
 	DefaultMaxStringBytes  = 4 << 20
 	DefaultMaxMemoryBytes  = 32 << 20
+	DefaultBudgetBytes     = 1 << 30
 )
 
 // Config sets the limits of an Engine. The zero value is ready to use: each
@@ -31,8 +32,16 @@ type Config struct {
 	// MaxMemoryBytes caps what a run may hold in tables, strings and
 	// functions, as estimated by walking everything the script can reach.
 	// The estimate is approximate (gopher-lua keeps no account of memory),
-	// so keep a margin. Default DefaultMaxMemoryBytes (32 MiB).
+	// so keep a margin. Default DefaultMaxMemoryBytes (32 MiB); cmd reads
+	// LEADRELAY_SCRIPT_MEMORY into it.
 	MaxMemoryBytes int
+	// BudgetBytes caps what all the runs of the Engine may hold together:
+	// each run reserves MaxMemoryBytes of it while it runs, so at most
+	// BudgetBytes / MaxMemoryBytes runs (and at least one) run at once, and
+	// the others wait for a place, as long as their context lets them.
+	// Default DefaultBudgetBytes (1 GiB); cmd reads LEADRELAY_SCRIPT_BUDGET
+	// into it.
+	BudgetBytes int
 }
 
 // WithDefaults returns c with every zero or negative field set to its default.
@@ -42,6 +51,7 @@ func (c Config) WithDefaults() Config {
 	c.RegistryMaxSize = orDefault(c.RegistryMaxSize, DefaultRegistryMaxSize)
 	c.MaxStringBytes = orDefault(c.MaxStringBytes, DefaultMaxStringBytes)
 	c.MaxMemoryBytes = orDefault(c.MaxMemoryBytes, DefaultMaxMemoryBytes)
+	c.BudgetBytes = orDefault(c.BudgetBytes, DefaultBudgetBytes)
 	return c
 }
 
@@ -51,4 +61,9 @@ func orDefault[T int | time.Duration](v, def T) T {
 		return def
 	}
 	return v
+}
+
+// concurrentRuns is how many runs fit in the budget at once: at least one.
+func (c Config) concurrentRuns() int {
+	return max(1, c.BudgetBytes/c.MaxMemoryBytes)
 }

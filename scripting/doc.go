@@ -70,24 +70,34 @@
 //
 // # Limits
 //
-// Each run has a time limit (Config.Timeout, default 2s), a call depth
+// Each run has a time limit (Config.Timeout, default 2s), a memory limit
+// (Config.MaxMemoryBytes, default 32 MiB), a call depth
 // (Config.CallStackSize) and a Lua stack size (Config.RegistryMaxSize). The
 // library functions that build strings (string.rep, string.format,
 // string.gsub, table.concat, json.encode, …) refuse results over
-// Config.MaxStringBytes, and string.format takes at most two-digit widths,
-// as in Lua 5.1. Lua patterns are matched by a port of Lua 5.1's matcher
-// that checks the time limit as it goes, so a pathological pattern ends
-// with the run's time limit instead of running on.
+// Config.MaxStringBytes before they build them, and string.format takes at
+// most two-digit widths, as in Lua 5.1. Lua patterns are matched by a port
+// of Lua 5.1's matcher that checks the time limit as it goes, so a
+// pathological pattern ends with the run's time limit instead of running
+// on. The runs of an Engine hold at most Config.BudgetBytes together: each
+// reserves its memory limit for as long as it runs, and waits for room.
 //
 // Memory is metered: the run's context, which gopher-lua consults before
-// every instruction, walks what the script can reach every so often and
-// ends the run once the estimate passes Config.MaxMemoryBytes; library
-// functions that allocate report what they hand out. The estimate is
-// approximate. gopher-lua's .. operator has no hook, so a loop that keeps
-// doubling a string could allocate gigabytes between two walks: scripts are
-// compiled with every a .. b turned into a call of the sandbox's own
-// concatenation, which joins as Lua does, refuses results over
-// Config.MaxStringBytes and reports what it allocates (see meterConcat).
+// every instruction, walks what the script can reach (its globals and the
+// values of every active call) every so often and ends the run once the
+// estimate passes the limit; library functions charge what they are about
+// to hand out, and hold what they keep while they work, before they take
+// it. What gopher-lua does within one instruction is out of the meter's
+// sight, so scripts are compiled with those instructions rewritten into
+// calls of the sandbox's own functions (see rewrite): every a .. b, and
+// every t[k] = v and {[k] = v} whose key is not a constant (gopher-lua
+// fills every array slot below a number key, so t[67108863] = 1 would take
+// a gigabyte at once). A limit of time or memory hit inside pcall or
+// xpcall still ends the run.
+//
+// The meter reads a few unexported fields of gopher-lua through reflect
+// (see tableArray); tests fail when an upgrade changes them, and so do
+// tests of the rewriter when the syntax tree gains a node.
 //
 // Every failure is an *Error with the script's name, the line (when known)
 // and the message: "integration 7 new.post:12: attempt to index a nil

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	lua "github.com/yuin/gopher-lua"
 	"github.com/yuin/gopher-lua/parse"
@@ -24,6 +25,9 @@ const (
 type Engine struct {
 	cfg Config
 	vms sync.Pool // *vm
+	// places holds a token for each run in progress: at most
+	// Config.BudgetBytes / Config.MaxMemoryBytes (see Config.BudgetBytes).
+	places chan struct{}
 
 	mu    sync.Mutex
 	cache map[string]*Script // by name + "\x00" + source
@@ -32,10 +36,17 @@ type Engine struct {
 // NewEngine returns an Engine with the limits of cfg (zero fields take their
 // defaults).
 func NewEngine(cfg Config) *Engine {
-	e := &Engine{cfg: cfg.WithDefaults(), cache: make(map[string]*Script)}
+	if !internalsFound() {
+		panic("scripting: this version of gopher-lua lacks the internals the memory meter reads (see TestGopherLuaInternals)")
+	}
+	cfg = cfg.WithDefaults()
+	e := &Engine{cfg: cfg, cache: make(map[string]*Script), places: make(chan struct{}, cfg.concurrentRuns())}
 	e.vms.New = func() any { return newVM(e.cfg) }
 	return e
 }
+
+// Timeout is how long one run may take: the time limit every run has.
+func (e *Engine) Timeout() time.Duration { return e.cfg.Timeout }
 
 // Script is a compiled script, ready to run any number of times, from any
 // number of goroutines.
@@ -95,7 +106,7 @@ func compile(name, source string) (proto *lua.FunctionProto, err error) {
 	if err != nil {
 		return nil, syntaxError(name, source, err)
 	}
-	meterConcat(chunk)
+	chunk = rewrite(chunk)
 	proto, err = lua.Compile(chunk, name)
 	if err != nil {
 		if ce, ok := err.(*lua.CompileError); ok {
@@ -131,10 +142,14 @@ func syntaxError(name, source string, err error) *Error {
 // script left in url, method, headers and post (see readRequest); a failed
 // run leaves it alone.
 //
+// A run takes a place in the engine's memory budget (Config.BudgetBytes)
+// for as long as it runs; when none is free it waits for one, and fails
+// when ctx ends first.
+//
 // Any failure (a runtime error, the time limit, the memory or stack limit,
-// a refused function, a return value that is not data) is an *Error. The
-// Result is returned with it, holding the log lines written before the
-// failure and nothing else.
+// a refused function, a return value that is not data, no place in the
+// budget) is an *Error. The Result is returned with it, holding the log
+// lines written before the failure and nothing else.
 func (e *Engine) Run(ctx context.Context, s *Script, env *Env) (*Result, error) {
 	if s == nil {
 		return &Result{}, nil
@@ -142,6 +157,16 @@ func (e *Engine) Run(ctx context.Context, s *Script, env *Env) (*Result, error) 
 	if env == nil {
 		env = &Env{}
 	}
+	select {
+	case e.places <- struct{}{}:
+	default:
+		select {
+		case e.places <- struct{}{}:
+		case <-ctx.Done():
+			return &Result{}, &Error{Script: s.name, Message: fmt.Sprintf("no room in the script memory budget of %s: %v", byteSize(e.cfg.BudgetBytes), context.Cause(ctx))}
+		}
+	}
+	defer func() { <-e.places }()
 	v := e.vms.Get().(*vm)
 	res, err := v.exec(ctx, s, env)
 	if err != nil {

@@ -3,6 +3,7 @@ package scripting
 import (
 	"context"
 	"errors"
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -58,8 +59,10 @@ func FuzzJSONToLua(f *testing.F) {
 	}
 	L := lua.NewState()
 	defer L.Close()
+	m := &meter{L: L, limit: math.MaxInt}
 	f.Fuzz(func(t *testing.T, s string) {
-		fast, ok := jsonToLua(L, s)
+		read := jsonToLua(L, m, s)
+		fast, ok := read.value, read.ok
 		data, err := decodeJSON(strings.NewReader(s))
 		if ok != (err == nil) && len(s) < maxJSONDepth {
 			t.Fatalf("%q: fast reader took it: %v; decodeJSON: %v", s, ok, err)

@@ -14,22 +14,50 @@ const maxJSONDepth = 1000
 // jsonToLua reads s, one JSON value and nothing after it but white space,
 // straight into Lua values: the same values goToLua makes of what
 // decodeJSON reads, without the Go values in between. ok is false for text
-// that is not JSON, and for JSON nested deeper than maxJSONDepth: the caller
-// then takes the slow way, which words the error.
-func jsonToLua(L *lua.LState, s string) (v lua.LValue, ok bool) {
-	r := jsonReader{L: L, s: s}
-	if v, ok = r.value(); !ok {
-		return nil, false
+// that is not JSON, and for JSON nested deeper than maxJSONDepth (tooDeep):
+// the caller then takes the slow way, which words the error.
+//
+// What it builds is held against m as it reads (see jsonArrayEntry), and
+// released when it returns; cost is the total.
+func jsonToLua(L *lua.LState, m *meter, s string) (read jsonRead) {
+	r := jsonReader{L: L, meter: m, s: s}
+	defer func() { m.release(r.cost) }()
+	v, ok := r.value()
+	if ok {
+		r.skipSpace()
+		ok = r.i == len(s)
 	}
-	r.skipSpace()
-	return v, r.i == len(s)
+	return jsonRead{value: v, cost: r.cost, ok: ok, tooDeep: r.tooDeep}
 }
+
+// jsonRead is what jsonToLua read.
+type jsonRead struct {
+	value       lua.LValue
+	cost        int
+	ok, tooDeep bool
+}
+
+// What json.decode's values cost in Go memory, held against the run's
+// memory as they are read: the walk's estimate of each (see tableBytes)
+// and its place among the entries read so far (twice an entry, as the
+// list of them grows by doubling). Each byte of a string that
+// is not a slice of the text is held too.
+const (
+	jsonPlace       = 64
+	jsonArrayEntry  = jsonPlace + slotBytes + entryBytes
+	jsonObjectEntry = jsonPlace + hashEntryBytes + entryBytes
+	jsonTable       = jsonPlace + tableBytes
+	jsonObject      = jsonTable + hashBytes
+)
 
 // jsonReader is one reading of jsonToLua: the text, the position in it, the
 // depth of nesting, and the entries of the arrays and objects being read
 // (each is made, at its right size, once it is complete).
 type jsonReader struct {
 	L       *lua.LState
+	meter   *meter
+	cost    int // held against meter
+	tooDeep bool
 	s       string
 	i       int
 	depth   int
@@ -84,7 +112,13 @@ func (r *jsonReader) literal(word string, v lua.LValue) (lua.LValue, bool) {
 // closing byte end, and makes its table.
 func (r *jsonReader) nested(end byte, entry func() bool) (lua.LValue, bool) {
 	if r.depth++; r.depth > maxJSONDepth {
+		r.tooDeep = true
 		return nil, false
+	}
+	if end == '}' {
+		r.hold(jsonObject)
+	} else {
+		r.hold(jsonTable)
 	}
 	r.i++
 	first := len(r.entries)
@@ -136,7 +170,17 @@ func (r *jsonReader) entriesUntil(end byte, entry func() bool) bool {
 	}
 }
 
+// hold holds n more bytes against the run's memory; past its limit, the
+// run fails.
+func (r *jsonReader) hold(n int) {
+	r.cost += n
+	if err := r.meter.hold(n); err != nil {
+		r.L.RaiseError("%s", err.Error())
+	}
+}
+
 func (r *jsonReader) arrayEntry() bool {
+	r.hold(jsonArrayEntry)
 	v, ok := r.value()
 	r.entries = append(r.entries, field{value: v})
 	return ok
@@ -156,6 +200,7 @@ func (r *jsonReader) objectEntry() bool {
 		return false
 	}
 	r.i++
+	r.hold(jsonObjectEntry)
 	v, ok := r.value()
 	r.entries = append(r.entries, field{name, v})
 	return ok
@@ -175,6 +220,7 @@ func (r *jsonReader) string() (string, bool) {
 			if plain && utf8.ValidString(text) {
 				return text, true
 			}
+			r.hold(2 * (r.i - start)) // the copy Unmarshal reads, and the text it makes
 			var out string
 			return out, json.Unmarshal([]byte(r.s[start:r.i]), &out) == nil
 		case c == '\\':

@@ -68,7 +68,8 @@ func (v *vm) rowNewIndex(L *lua.LState) int {
 		}
 		r.set[string(name)] = true
 	}
-	tb.RawSet(L.CheckAny(2), L.Get(3))
+	v.chargeSlots(L, tb, L.Get(2))
+	L.RawSet(tb, L.CheckAny(2), L.Get(3))
 	return 0
 }
 

@@ -9,16 +9,22 @@ import (
 	lua "github.com/yuin/gopher-lua"
 )
 
-// Estimated sizes, in bytes, of what a script can hold. They follow
-// gopher-lua's layout loosely (a table entry is an interface pair in a
-// slice or map, a string a header and its bytes); the point is to stop a
-// run that grows without end long before it hurts, not to be exact.
+// Estimated sizes, in bytes, of what a script can hold, measured on
+// gopher-lua's layout (see TestAllocationBattery, which holds the estimate
+// to the Go heap): a table is a struct, its array part slotBytes a slot
+// (nil slots included), and, from its first key outside the array part,
+// two maps and a slice of keys (hashBytes, then hashEntryBytes a key it
+// has been given, cleared ones included, as gopher-lua keeps them); a
+// value in an entry may be boxed (entryBytes); a string is a boxed header
+// and its bytes; a function a closure and its upvalues.
 const (
-	tableBytes    = 64
-	entryBytes    = 48
-	stringBytes   = 16
-	functionBytes = 64
-	upvalueBytes  = 16
+	tableBytes     = 96
+	hashBytes      = 640
+	hashEntryBytes = 160
+	entryBytes     = 16
+	stringBytes    = 32
+	functionBytes  = 96
+	upvalueBytes   = 48
 	// sharedString is the length from which a string is counted once
 	// however many tables hold it.
 	sharedString = 1024
@@ -57,17 +63,19 @@ var closedDone = func() chan struct{} {
 // the run's deadline and memory limit added. gopher-lua asks a state's
 // context for Done before every instruction. The meter counts those calls;
 // every clockEvery of them it looks at the clock, and every so often it
-// walks everything the script can reach (its globals, the locals of every
-// active call, the upvalues of those functions) to estimate the memory it
-// holds. Past the deadline or over the limit, Done reports the run done and
-// Err says why, so the VM raises an error at the next instruction; no pcall
-// can swallow it, as every later instruction raises again. (A timer-backed
-// context.WithTimeout would do for the deadline, at the price of a timer
-// per run.)
+// walks everything the script can reach (its globals, the values of every
+// active call, locals and temporaries, and what they reach) to estimate the
+// memory it holds. Past the deadline or over the limit, Done reports the
+// run done and Err says why, so the VM raises an error at the next
+// instruction; no pcall can swallow it, as every later instruction raises
+// again, and a run whose last instruction was such a pcall fails all the
+// same (see vm.exec). (A timer-backed context.WithTimeout would do for the
+// deadline, at the price of a timer per run.)
 //
-// Library functions that build large strings call charge, so a loop that
-// calls them does not wait for the next walk; the pattern matcher calls Err
-// as it goes. Only the VM goroutine of the run uses a meter.
+// Library functions charge what they are about to hand out before they
+// build it, so a loop that calls them does not wait for the next walk, and
+// hold what they keep while they work; the pattern matcher calls Err as it
+// goes. Only the VM goroutine of the run uses a meter.
 type meter struct {
 	parent   context.Context
 	done     <-chan struct{} // the parent's
@@ -81,7 +89,10 @@ type meter struct {
 	lastWalk int                  // the step of the last walk
 	lastUsed int                  // the bytes the last walk found
 	charged  int                  // bytes handed out by library functions since the last walk
+	held     int                  // bytes library functions in progress hold, out of the walk's reach
 	err      error
+	// line is where the script was when err was first set (0: unknown).
+	line int
 }
 
 func newMeter(parent context.Context, timeout time.Duration, v *vm, globals *lua.LTable) meter {
@@ -130,7 +141,7 @@ func (m *meter) Err() error {
 
 func (m *meter) checkClock() {
 	if m.err == nil && !time.Now().Before(m.deadline) {
-		m.err = errTimeLimit
+		m.stop(errTimeLimit)
 	}
 }
 
@@ -139,47 +150,63 @@ func (m *meter) checkClock() {
 // the last walk. It returns Err.
 func (m *meter) charge(n int) error {
 	m.charged += n
-	if n > m.limit || m.charged > m.limit/4 {
+	if n > m.limit || m.charged > m.limit/4 || m.lastUsed+m.charged+m.held > m.limit {
 		m.check(n)
 	}
 	return m.Err()
 }
 
-// check walks the run's memory, with pending bytes about to be added, and
-// schedules the next walk.
+// hold accounts for n bytes a library function holds while it works (a
+// result it is building, a call it makes in between), which no walk can
+// see until release gives them back. It returns the error that stops the
+// run, if any; the time limit is left to the next look at the clock.
+func (m *meter) hold(n int) error {
+	m.held += n
+	if m.lastUsed+m.charged+m.held > m.limit {
+		m.check(0)
+	}
+	return m.err
+}
+
+// release gives back n bytes of hold.
+func (m *meter) release(n int) { m.held -= n }
+
+// stop ends the run with err, noting the line the script is at.
+func (m *meter) stop(err error) {
+	if m.err != nil {
+		return
+	}
+	m.err = err
+	for level := 0; m.line == 0; level++ { // the innermost Lua call: a library function has no line
+		dbg, ok := m.L.GetStack(level)
+		if !ok {
+			return
+		}
+		if _, e := m.L.GetInfo("l", dbg, lua.LNil); e == nil && dbg.CurrentLine > 0 {
+			m.line = dbg.CurrentLine
+		}
+	}
+}
+
+// check walks the run's memory (everything its globals and the values of
+// its active calls reach), with pending bytes about to be added and those
+// held by library functions, and schedules the next walk.
 func (m *meter) check(pending int) {
 	w := walker{shared: m.shared, tables: map[*lua.LTable]bool{}, funcs: map[*lua.LFunction]bool{}, strings: map[*byte]bool{}}
 	w.add(m.globals)
-	for level := 0; ; level++ {
-		dbg, ok := m.L.GetStack(level)
-		if !ok {
-			break
-		}
-		for n := 1; ; n++ {
-			name, v := m.L.GetLocal(dbg, n)
-			if name == "" {
-				break
-			}
-			w.add(v)
-		}
-		fn, err := m.L.GetInfo("fS", dbg, lua.LNil)
-		if err == nil {
-			w.add(fn)
-		}
-		if dbg.What == "main" { // the script's own chunk: no frames below it are the run's
-			break
-		}
+	for _, v := range liveRegisters(m.L) {
+		w.add(v)
 	}
 	w.drain()
 	used := w.bytes + pending
-	if m.err == nil && used > m.limit {
-		m.err = errMemoryLimit
+	if used+m.held > m.limit {
+		m.stop(errMemoryLimit)
 	}
 
 	interval := max(checkEvery, 2*w.entries)
 	if grown := used - m.lastUsed; grown > 0 {
 		perStep := grown/max(m.steps-m.lastWalk, 1) + 1
-		interval = min(interval, max(m.limit-used, 0)/(2*perStep))
+		interval = min(interval, max(m.limit-used-m.held, 0)/(2*perStep))
 	}
 	m.nextWalk = m.steps + max(interval, w.entries/4, minWalk)
 	m.lastWalk, m.lastUsed, m.charged = m.steps, used, 0
@@ -235,7 +262,10 @@ func (w *walker) table(tb *lua.LTable) {
 		return
 	}
 	w.tables[tb] = true
-	w.bytes += tableBytes
+	w.bytes += tableBytes + slotBytes*arrayCap(tb)
+	if given := keysGiven(tb); given > 0 {
+		w.bytes += hashBytes + hashEntryBytes*given
+	}
 	eachRawEntry(tb, func(k, v lua.LValue) bool {
 		w.entries++
 		w.bytes += entryBytes

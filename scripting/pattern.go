@@ -447,7 +447,8 @@ func (v *vm) strGmatch(L *lua.LState) int {
 }
 
 // strGsub is string.gsub, building its result in one pass and bounded by
-// MaxStringBytes.
+// MaxStringBytes: no write passes it. While a replacement function or an
+// __index runs, the result so far is held against the run's memory.
 func (v *vm) strGsub(L *lua.LState) int {
 	src, pat := L.CheckString(1), L.CheckString(2)
 	repl := L.Get(3)
@@ -459,7 +460,7 @@ func (v *vm) strGsub(L *lua.LState) int {
 	maxN := L.OptInt(4, len(src)+1)
 	anchor := strings.HasPrefix(pat, "^")
 	ms := v.newMatch(L, src, strings.TrimPrefix(pat, "^"))
-	var b strings.Builder
+	b := &gsubBuilder{L: L, limit: v.cfg.MaxStringBytes}
 	s, n := 0, 0
 scan:
 	for n < maxN {
@@ -467,14 +468,13 @@ scan:
 		e := ms.match(s, 0)
 		if e != -1 {
 			n++
-			ms.addValue(&b, s, e, repl)
-			v.checkSize(L, "string.gsub", b.Len())
+			ms.addValue(b, s, e, repl)
 		}
 		switch {
 		case e > s:
 			s = e
 		case s < len(src):
-			b.WriteByte(src[s])
+			b.writeByte(src[s])
 			s++
 		default:
 			break scan
@@ -483,62 +483,106 @@ scan:
 			break
 		}
 	}
-	b.WriteString(src[s:])
-	v.checkSize(L, "string.gsub", b.Len())
+	b.write(src[s:])
 	v.charge(L, b.Len())
 	L.Push(lua.LString(b.String()))
 	L.Push(lua.LNumber(n))
 	return 2
 }
 
+// gsubBuilder is the result of string.gsub being built: a write that would
+// pass limit fails the call before it copies anything.
+type gsubBuilder struct {
+	strings.Builder
+	L     *lua.LState
+	limit int
+}
+
+func (b *gsubBuilder) write(s string) {
+	if b.Len()+len(s) > b.limit {
+		b.L.RaiseError("string.gsub: result larger than the limit of %s", byteSize(b.limit))
+	}
+	b.WriteString(s)
+}
+
+func (b *gsubBuilder) writeByte(c byte) {
+	if b.Len() >= b.limit {
+		b.L.RaiseError("string.gsub: result larger than the limit of %s", byteSize(b.limit))
+	}
+	b.WriteByte(c)
+}
+
 // addValue appends the replacement of the match src[s:e] to b.
-func (ms *matchState) addValue(b *strings.Builder, s, e int, repl lua.LValue) {
+func (ms *matchState) addValue(b *gsubBuilder, s, e int, repl lua.LValue) {
 	var value lua.LValue
 	switch repl := repl.(type) {
 	case *lua.LTable:
-		value = ms.L.GetTable(repl, ms.captureValue(0, s, e))
+		value = ms.lookUp(b, repl, s, e)
 	case *lua.LFunction:
-		ms.L.Push(repl)
-		ms.L.Call(ms.pushCaptures(s, e, true), 1)
-		value = ms.L.Get(-1)
-		ms.L.Pop(1)
+		value = ms.call(b, repl, s, e)
 	default:
 		ms.addString(b, s, e, lua.LVAsString(repl))
 		return
 	}
 	switch value.Type() {
 	case lua.LTNil:
-		b.WriteString(ms.src[s:e])
+		b.write(ms.src[s:e])
 	case lua.LTBool:
 		if !lua.LVAsBool(value) {
-			b.WriteString(ms.src[s:e])
+			b.write(ms.src[s:e])
 			return
 		}
 		ms.L.RaiseError("invalid replacement value (a boolean)")
 	case lua.LTString, lua.LTNumber:
-		b.WriteString(lua.LVAsString(value))
+		b.write(lua.LVAsString(value))
 	default:
 		ms.L.RaiseError("invalid replacement value (a %s)", value.Type())
 	}
 }
 
+// lookUp is repl[match], which may call an __index function.
+func (ms *matchState) lookUp(b *gsubBuilder, repl *lua.LTable, s, e int) lua.LValue {
+	defer ms.hold(b.Cap())()
+	return ms.L.GetTable(repl, ms.captureValue(0, s, e))
+}
+
+// call is repl(captures...).
+func (ms *matchState) call(b *gsubBuilder, repl *lua.LFunction, s, e int) lua.LValue {
+	defer ms.hold(b.Cap())()
+	ms.L.Push(repl)
+	ms.L.Call(ms.pushCaptures(s, e, true), 1)
+	value := ms.L.Get(-1)
+	ms.L.Pop(1)
+	return value
+}
+
+// hold holds n bytes against the run's memory, and returns the function
+// that releases them.
+func (ms *matchState) hold(n int) func() {
+	if err := ms.meter.hold(n); err != nil {
+		ms.meter.release(n)
+		ms.L.RaiseError("%s", err.Error())
+	}
+	return func() { ms.meter.release(n) }
+}
+
 // addString appends a replacement string, with %0-%9 replaced by the
 // captures and % before any other character standing for that character.
-func (ms *matchState) addString(b *strings.Builder, s, e int, repl string) {
+func (ms *matchState) addString(b *gsubBuilder, s, e int, repl string) {
 	for i := 0; i < len(repl); i++ {
 		c := repl[i]
 		if c != '%' || i+1 == len(repl) {
-			b.WriteByte(c)
+			b.writeByte(c)
 			continue
 		}
 		i++
 		switch c = repl[i]; {
 		case c == '0':
-			b.WriteString(ms.src[s:e])
+			b.write(ms.src[s:e])
 		case isDigit(c):
-			b.WriteString(lua.LVAsString(ms.captureValue(int(c-'1'), s, e)))
+			b.write(lua.LVAsString(ms.captureValue(int(c-'1'), s, e)))
 		default:
-			b.WriteByte(c)
+			b.writeByte(c)
 		}
 	}
 }

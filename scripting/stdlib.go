@@ -3,6 +3,7 @@ package scripting
 import (
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	lua "github.com/yuin/gopher-lua"
 )
@@ -52,7 +53,7 @@ func (v *vm) baseFuncs(std *lua.LTable) []field {
 			return 3
 		}),
 		v.fn("rawget", materializing(base("rawget"))),
-		v.fn("rawset", materializing(base("rawset"))),
+		v.fn("rawset", materializing(v.rawSet(base("rawset")))),
 		v.fn("getmetatable", materializing(base("getmetatable"))),
 		v.fn("setmetatable", materializing(func(L *lua.LState) int {
 			L.CheckTable(1) // strings, numbers…: their metatables are the state's, not the run's
@@ -63,6 +64,8 @@ func (v *vm) baseFuncs(std *lua.LTable) []field {
 		field{"xxdec", decode},
 		field{"xxenc", encode},
 		v.fn(concatName, v.concat),
+		v.fn(setIndexName, v.setIndex),
+		v.fn(tableKeyName, v.tableKey),
 		v.fn("macro", v.macro),
 		v.fn("url_encode", v.urlEncode),
 		v.fn("base64_encode", v.base64Encode),
@@ -81,14 +84,15 @@ func (v *vm) libraries(std *lua.LTable) map[string][]field {
 	str := std.RawGetString("string").(*lua.LTable)
 	tab := std.RawGetString("table").(*lua.LTable)
 	os := std.RawGetString("os").(*lua.LTable)
-	v.format = str.RawGetString("format").(*lua.LFunction).GFunction
+	lib := func(name string) lua.LGFunction { return str.RawGetString(name).(*lua.LFunction).GFunction }
+	v.format = lib("format")
 	date := os.RawGetString("date").(*lua.LFunction).GFunction
 
 	stringLib := append(pick(str, "byte", "len", "sub"),
-		v.fn("char", v.charged(str.RawGetString("char").(*lua.LFunction).GFunction)),
-		v.fn("lower", v.charged(str.RawGetString("lower").(*lua.LFunction).GFunction)),
-		v.fn("upper", v.charged(str.RawGetString("upper").(*lua.LFunction).GFunction)),
-		v.fn("reverse", v.charged(str.RawGetString("reverse").(*lua.LFunction).GFunction)),
+		v.fn("char", v.sized("string.char", lib("char"), (*lua.LState).GetTop)),
+		v.fn("lower", v.sized("string.lower", lib("lower"), caseSize)),
+		v.fn("upper", v.sized("string.upper", lib("upper"), caseSize)),
+		v.fn("reverse", v.sized("string.reverse", lib("reverse"), func(L *lua.LState) int { return len(L.CheckString(1)) })),
 		v.fn("rep", v.strRep),
 		v.fn("format", v.strFormat),
 		v.fn("find", v.strFind),
@@ -98,8 +102,10 @@ func (v *vm) libraries(std *lua.LTable) map[string][]field {
 	)
 	return map[string][]field{
 		"string": stringLib,
-		"table":  append(pick(tab, "getn", "insert", "maxn", "remove", "sort"), v.fn("concat", v.tableConcat)),
-		"math":   all(std.RawGetString("math").(*lua.LTable)),
+		"table": append(pick(tab, "getn", "maxn", "remove", "sort"),
+			v.fn("insert", v.tableInsert(tab.RawGetString("insert").(*lua.LFunction).GFunction)),
+			v.fn("concat", v.tableConcat)),
+		"math": all(std.RawGetString("math").(*lua.LTable)),
 		"os": append(pick(os, "time", "clock"), v.fn("date", func(L *lua.LState) int {
 			if len(L.OptString(1, "")) > maxDateFormat {
 				L.RaiseError("os.date: format longer than %d bytes", maxDateFormat)
@@ -129,16 +135,29 @@ func (v *vm) globals(r *run) *lua.LTable {
 	return v.env.end()
 }
 
-// charged wraps a library function that returns a new string, so the
-// meter accounts for it.
-func (v *vm) charged(f lua.LGFunction) lua.LGFunction {
+// sized wraps a library function that returns a new string, at most
+// size(L) bytes long: the size is checked against MaxStringBytes and
+// charged to the run before the function builds the string.
+func (v *vm) sized(name string, f lua.LGFunction, size func(L *lua.LState) int) lua.LGFunction {
 	return func(L *lua.LState) int {
-		n := f(L)
-		if s, ok := L.Get(-1).(lua.LString); ok && n > 0 {
-			v.charge(L, len(s))
-		}
-		return n
+		n := size(L)
+		v.checkSize(L, name, n)
+		v.charge(L, n)
+		return f(L)
 	}
+}
+
+// caseSize bounds string.upper and string.lower: ASCII keeps its length,
+// and other text at most triples it (a byte that is not UTF-8 becomes
+// U+FFFD).
+func caseSize(L *lua.LState) int {
+	s := L.CheckString(1)
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return 3 * len(s)
+		}
+	}
+	return len(s)
 }
 
 // charge tells the meter that a library function is handing the script n
@@ -180,7 +199,11 @@ func (v *vm) strRep(L *lua.LState) int {
 
 // strFormat checks the format as Lua 5.1 does (known conversions, width and
 // precision of two digits at most, an argument for each) and bounds the
-// result before gopher-lua's string.format writes it.
+// result, charging it to the run, before gopher-lua's string.format writes
+// it. An argument that is neither a number nor a string is formatted as
+// its tostring without metamethods ("table: 0x…", "nil", "true"), which is
+// what %s printed of it; fmt would print a table's insides for any other
+// verb.
 func (v *vm) strFormat(L *lua.LState) int {
 	format := L.CheckString(1)
 	size, arg := len(format), 1
@@ -196,17 +219,48 @@ func (v *vm) strFormat(L *lua.LState) int {
 		if arg > L.GetTop() {
 			L.RaiseError("bad argument #%d to 'format' (no value)", arg)
 		}
-		size += 99
-		switch format[i] {
-		case 's':
-			size += len(lua.LVAsString(L.Get(arg)))
-		case 'q':
-			size += 2*len(lua.LVAsString(L.Get(arg))) + 2
+		switch value := L.Get(arg).(type) {
+		case lua.LNumber:
+			size += numberFormatBytes(format[i])
+		case lua.LString:
+			size += stringFormatBytes(format[i], len(value))
+		default:
+			text := value.String()
+			L.Replace(arg, lua.LString(text))
+			size += stringFormatBytes(format[i], len(text))
 		}
+		size += 2 * maxFormatWidth // width and precision
 	}
 	v.checkSize(L, "string.format", size)
 	v.charge(L, size)
 	return v.format(L)
+}
+
+// maxFormatWidth is the largest width or precision a conversion may have.
+const maxFormatWidth = 99
+
+// numberFormatBytes bounds what conversion c writes of a number, beyond
+// its width and precision: %f of 1e308 is 309 digits.
+func numberFormatBytes(c byte) int {
+	if c == 'f' {
+		return 330
+	}
+	return 32
+}
+
+// stringFormatBytes bounds what conversion c writes of a string of n bytes
+// beyond its width and precision. gopher-lua hands strings to fmt, so %x
+// writes each byte as two hex digits (five with the flags "# "), %q may
+// escape each byte as four (\x00), and any other conversion writes the
+// string whole, inside fmt's "%!d(string=…)" when not a number.
+func stringFormatBytes(c byte, n int) int {
+	switch c {
+	case 'x', 'X':
+		return 5*n + 2
+	case 'q':
+		return 4*n + 2
+	}
+	return n + 32
 }
 
 // skipFormatSpec checks the conversion spec starting at format[i] (after
@@ -241,25 +295,34 @@ func skipDigits(L *lua.LState, format string, i int) int {
 	return i
 }
 
-// tableConcat is table.concat of Lua 5.1, bounded by MaxStringBytes.
+// tableConcat is table.concat of Lua 5.1: it measures the result, refuses
+// it past MaxStringBytes and charges it to the run before it builds it.
 func (v *vm) tableConcat(L *lua.LState) int {
 	tb := L.CheckTable(1)
 	sep := L.OptString(2, "")
-	i := L.OptInt(3, 1)
+	first := L.OptInt(3, 1)
 	last := L.OptInt(4, tb.Len())
-	var b strings.Builder
-	for ; i <= last; i++ {
+	size := 0
+	for i := first; i <= last; i++ {
 		e := tb.RawGetInt(i)
 		if e.Type() != lua.LTString && e.Type() != lua.LTNumber {
 			L.RaiseError("invalid value (at index %d) in table for 'concat'", i)
 		}
-		b.WriteString(lua.LVAsString(e))
+		size += len(lua.LVAsString(e))
+		if i < last {
+			size += len(sep)
+		}
+		v.checkSize(L, "table.concat", size)
+	}
+	v.charge(L, size)
+	var b strings.Builder
+	b.Grow(size)
+	for i := first; i <= last; i++ {
+		b.WriteString(lua.LVAsString(tb.RawGetInt(i)))
 		if i < last {
 			b.WriteString(sep)
 		}
-		v.checkSize(L, "table.concat", b.Len())
 	}
-	v.charge(L, b.Len())
 	L.Push(lua.LString(b.String()))
 	return 1
 }

@@ -226,7 +226,13 @@ func (v *vm) exec(ctx context.Context, s *Script, env *Env) (*Result, error) {
 	fn := L.NewFunctionFromProto(s.proto)
 	fn.Env = g
 	L.Push(fn)
-	if err := L.PCall(0, 1, nil); err != nil {
+	err := L.PCall(0, 1, nil)
+	if err == nil && r.meter.err != nil {
+		// A limit hit in a protected call that ended the script, as in
+		// return xpcall(f, handler): no instruction came after it to fail.
+		err = r.meter.err
+	}
+	if err != nil {
 		return &Result{Log: r.log.result()}, v.failure(r, err)
 	}
 	ret := L.Get(-1)
@@ -247,6 +253,9 @@ func (v *vm) failure(r *run, err error) *Error {
 		msg = errorText(apiErr.Object)
 	}
 	e := newError(r.script.name, msg)
+	if r.meter.err != nil && r.meter.line > 0 {
+		e.Line = r.meter.line // where the limit was hit, not where a pcall around it let the run go on
+	}
 	switch stop := r.meter.err; {
 	case stop == errMemoryLimit:
 		e.Message = fmt.Sprintf("memory limit of %s exceeded", byteSize(v.cfg.MaxMemoryBytes))

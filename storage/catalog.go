@@ -21,7 +21,7 @@ func GetObject[T CatalogObject](ctx context.Context, s *Store, id int64) (*T, er
 	var obj T
 	err := s.db.WithContext(ctx).First(&obj, id).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, ErrNotFound
+		return nil, missing("%s %d", objectName[T](), id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("loading %T %d: %w", obj, id, err)
@@ -90,7 +90,7 @@ func DeleteObject[T CatalogObject](ctx context.Context, s *Store, id int64) erro
 		return fmt.Errorf("deleting %T %d: %w", obj, id, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return ErrNotFound
+		return missing("%s %d", objectName[T](), id)
 	}
 	return nil
 }
@@ -100,7 +100,7 @@ func (s *Store) CampaignByAlias(ctx context.Context, alias string) (*catalog.Cam
 	var c catalog.Campaign
 	err := s.db.WithContext(ctx).Where("alias = ?", alias).First(&c).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, ErrNotFound
+		return nil, missing("campaign %q", alias)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("loading campaign %q: %w", alias, err)
@@ -125,4 +125,20 @@ func limitOrDefault(limit int) int {
 	default:
 		return limit
 	}
+}
+
+// objectName is how messages name a catalog object of type T.
+func objectName[T CatalogObject]() string {
+	var obj T
+	switch any(obj).(type) {
+	case catalog.Offer:
+		return "offer"
+	case catalog.Site:
+		return "site"
+	case catalog.Goal:
+		return "goal"
+	case catalog.Affiliate:
+		return "affiliate"
+	}
+	return "campaign"
 }

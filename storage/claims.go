@@ -179,6 +179,24 @@ func (s *Store) claim(ctx context.Context, table string, c Claim, due func(*gorm
 	}, opts...)
 }
 
+// ExtendClaim moves the lease of one claimed row (a lead for mode new, else a
+// delivery) to until, Unix ms, if the row still carries the claim's token;
+// false when another claim has taken it meanwhile. until must be later than
+// the lease it replaces. On MySQL the UPDATE waits for a claim that holds the
+// row locked, and then sees that claim's token: a row is never held by two
+// claims at once.
+func (s *Store) ExtendClaim(ctx context.Context, mode string, id int64, token string, until int64) (bool, error) {
+	table := "deliveries"
+	if mode == "new" {
+		table = "leads"
+	}
+	res := s.db.WithContext(ctx).Exec("UPDATE `"+table+"` SET `next_at` = ? WHERE `id` = ? AND `claim_token` = ?", until, id, token)
+	if res.Error != nil {
+		return false, fmt.Errorf("extending the claim of %s row %d: %w", table, id, res.Error)
+	}
+	return res.RowsAffected == 1, nil
+}
+
 // stamp marks each loaded row as claimed and returns the rows' ids.
 func stamp[T any](rows []T, mark func(*T) int64) []int64 {
 	ids := make([]int64, len(rows))

@@ -246,3 +246,36 @@ func TestClaimNewLeadsSkipsLeadsAnotherClaimHolds(t *testing.T) {
 		})
 	}
 }
+
+// TestExtendClaimHoldsOnlyTheClaimsOwnRows: a claim's lease moves while the
+// row carries its token, and not once another claim has taken the row.
+func TestExtendClaimHoldsOnlyTheClaimsOwnRows(t *testing.T) {
+	t.Parallel()
+	storagetest.Run(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		now := time.Now()
+		if err := s.CreateLeads(ctx, []lead.Lead{{Name: "Ann", Phone: "447123456789", Country: "gb", IntegrationID: 7, NextAt: now.UnixMilli()}}); err != nil {
+			t.Fatal(err)
+		}
+		claim := func(token string, at time.Time) int64 {
+			leads, err := s.ClaimNewLeads(ctx, storage.Claim{Integration: 7, Mode: "new", Now: at.UnixMilli(),
+				LeaseUntil: at.Add(time.Minute).UnixMilli(), Token: token, Limit: 1})
+			if err != nil || len(leads) != 1 {
+				t.Fatalf("claim %s = %v, %v", token, leads, err)
+			}
+			return leads[0].ID
+		}
+		id := claim("first", now)
+		until := now.Add(2 * time.Minute).UnixMilli()
+		if held, err := s.ExtendClaim(ctx, "new", id, "first", until); err != nil || !held {
+			t.Fatalf("extending its own claim = %v, %v", held, err)
+		}
+		if got, _ := s.GetLead(ctx, id); got.NextAt != until {
+			t.Errorf("next_at = %d, want the extended lease %d", got.NextAt, until)
+		}
+		claim("second", now.Add(3*time.Minute)) // the lease ran out: taken again
+		if held, err := s.ExtendClaim(ctx, "new", id, "first", now.Add(4*time.Minute).UnixMilli()); err != nil || held {
+			t.Errorf("extending a claim another one took = %v, %v; want false", held, err)
+		}
+	})
+}

@@ -44,7 +44,7 @@ func (s *Store) GetIntegration(ctx context.Context, id int64) (*IntegrationRecor
 	var rec IntegrationRecord
 	err := s.db.WithContext(ctx).First(&rec, id).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, ErrNotFound
+		return nil, missing("integration %d", id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("loading integration %d: %w", id, err)
@@ -82,7 +82,7 @@ func (s *Store) DeleteIntegration(ctx context.Context, id int64) error {
 		return fmt.Errorf("deleting integration %d: %w", id, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return ErrNotFound
+		return missing("integration %d", id)
 	}
 	return nil
 }

@@ -17,7 +17,7 @@ func (s *Store) GetLead(ctx context.Context, id int64) (*lead.Lead, error) {
 	var l lead.Lead
 	err := s.db.WithContext(ctx).First(&l, id).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, ErrNotFound
+		return nil, missing("lead %d", id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("loading lead %d: %w", id, err)
@@ -34,7 +34,7 @@ func (s *Store) LeadByExt(ctx context.Context, integrationID int64, ext string) 
 	}
 	err := q.Order("id DESC").First(&l).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, ErrNotFound
+		return nil, missing("a lead with ext %q", ext)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("finding lead by ext %q: %w", ext, err)
@@ -112,12 +112,18 @@ func (s *Store) CountLeadsByStatus(ctx context.Context) (map[lead.Status]int64, 
 
 // UpdateLead writes the named columns of a lead (column name → value).
 func (s *Store) UpdateLead(ctx context.Context, id int64, cols map[string]any) error {
-	res := s.db.WithContext(ctx).Model(&lead.Lead{}).Where("id = ?", id).Updates(cols)
+	return updateLead(s.db.WithContext(ctx), id, cols)
+}
+
+// updateLead writes the named columns of a lead through db (a transaction's
+// or the pool's).
+func updateLead(db *gorm.DB, id int64, cols map[string]any) error {
+	res := db.Model(&lead.Lead{}).Where("id = ?", id).Updates(cols)
 	if res.Error != nil {
 		return fmt.Errorf("updating lead %d: %w", id, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return ErrNotFound
+		return missing("lead %d", id)
 	}
 	return nil
 }

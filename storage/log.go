@@ -24,6 +24,17 @@ func (s *Store) AppendLog(ctx context.Context, rows ...*LogEntry) error {
 	return nil
 }
 
+// insertLogRow writes one log row through tx, stamped now if it has no time.
+func insertLogRow(tx *gorm.DB, row *LogEntry) error {
+	if row.Time.IsZero() {
+		row.Time = time.Now().UTC()
+	}
+	if err := insertLog(tx, []*LogEntry{row}); err != nil {
+		return fmt.Errorf("writing the log row of lead %d: %w", row.LeadID, err)
+	}
+	return nil
+}
+
 // logInsert is the INSERT of log rows, each row's values logRowMarks.
 const (
 	logInsert = "INSERT INTO `log` (`time`, `lead_id`, `integration`, `mode`, `attempt`, `outcome`, " +

@@ -11,37 +11,56 @@ import (
 	"github.com/leadrelay/leadrelay/storage/lead"
 )
 
-// MarkChanged writes order-data columns of a lead and queues its changes for
-// the integration: the pending change's version goes up, so a change made while
-// an earlier one is being sent is not cleared by that send's success.
-func (s *Store) MarkChanged(ctx context.Context, leadID, integrationID int64, cols map[string]any, now time.Time) error {
+// MarkChanged writes order-data columns of a lead, queues its changes for
+// the integration (0: none) and appends its log row, in one transaction: the
+// pending change's version goes up, so a change made while an earlier one is
+// being sent is not cleared by that send's success.
+func (s *Store) MarkChanged(ctx context.Context, leadID, integrationID int64, cols map[string]any, now time.Time, row *LogEntry) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if len(cols) > 0 {
-			res := tx.Model(&lead.Lead{}).Where("id = ?", leadID).Updates(cols)
-			if res.Error != nil {
-				return fmt.Errorf("updating lead %d: %w", leadID, res.Error)
-			}
-			if res.RowsAffected == 0 {
-				return ErrNotFound
+			if err := updateLead(tx, leadID, cols); err != nil {
+				return err
 			}
 		}
-		if integrationID == 0 {
-			return nil
+		if integrationID != 0 {
+			if err := queueChanges(tx, leadID, integrationID, now); err != nil {
+				return err
+			}
 		}
-		row := Delivery{LeadID: leadID, IntegrationID: integrationID, Mode: "changes", NextAt: now.UnixMilli(), Version: 1}
-		err := tx.Clauses(clause.OnConflict{
-			Columns: []clause.Column{{Name: "lead_id"}, {Name: "integration"}, {Name: "campaign"}, {Name: "mode"}, {Name: "dkey"}},
-			DoUpdates: clause.Assignments(map[string]any{
-				"version":  gorm.Expr("version + 1"),
-				"state":    DeliveryPending,
-				"attempts": 0,
-				"next_at":  gorm.Expr("CASE WHEN claim_token = '' THEN ? ELSE next_at END", now.UnixMilli()),
-			}),
-		}).Create(&row).Error
-		if err != nil {
-			return fmt.Errorf("queueing changes of lead %d: %w", leadID, err)
+		return insertLogRow(tx, row)
+	})
+}
+
+// queueChanges makes a lead's changes delivery pending, a version up.
+func queueChanges(tx *gorm.DB, leadID, integrationID int64, now time.Time) error {
+	row := Delivery{LeadID: leadID, IntegrationID: integrationID, Mode: "changes", NextAt: now.UnixMilli(), Version: 1}
+	err := tx.Clauses(clause.OnConflict{
+		Columns: []clause.Column{{Name: "lead_id"}, {Name: "integration"}, {Name: "campaign"}, {Name: "mode"}, {Name: "dkey"}},
+		DoUpdates: clause.Assignments(map[string]any{
+			"version":  gorm.Expr("version + 1"),
+			"state":    DeliveryPending,
+			"attempts": 0,
+			"next_at":  gorm.Expr("CASE WHEN claim_token = '' THEN ? ELSE next_at END", now.UnixMilli()),
+		}),
+	}).Create(&row).Error
+	if err != nil {
+		return fmt.Errorf("queueing changes of lead %d: %w", leadID, err)
+	}
+	return nil
+}
+
+// ChangeStatus writes a lead's status change (cols: the status and what
+// comes with it), queues the postbacks it fires and appends its log row, in
+// one transaction: none of them is written without the others.
+func (s *Store) ChangeStatus(ctx context.Context, leadID int64, cols map[string]any, postbacks []Delivery, row *LogEntry) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := updateLead(tx, leadID, cols); err != nil {
+			return err
 		}
-		return nil
+		if err := enqueue(tx, postbacks); err != nil {
+			return err
+		}
+		return insertLogRow(tx, row)
 	})
 }
 
@@ -101,48 +120,74 @@ func (s *Store) QueueApproved(ctx context.Context, sc ApprovedScope) (int64, err
 }
 
 // RequeueLeads puts failed or cancelled leads that match f back into the new
-// queue: due now, attempts reset, reason and failed mark cleared. It says how
-// many went back, and returns them as they were, with only the columns a
-// requeue's log row and a status change's postbacks read: id, status,
-// reason, integration, offer, country and campaign.
-func (s *Store) RequeueLeads(ctx context.Context, f LeadFilter, now time.Time) (int64, []lead.Lead, error) {
-	var n int64
-	var changed []lead.Lead
+// queue: due now, attempts reset, reason and failed mark cleared. It returns
+// the leads it put back as they were, with only the columns their log rows
+// and postbacks read: id, status, reason, attempts, failed, integration,
+// offer, country and campaign.
+func (s *Store) RequeueLeads(ctx context.Context, f LeadFilter, now time.Time) ([]lead.Lead, error) {
+	var requeued []lead.Lead
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		requeueable := func() *gorm.DB {
-			return f.apply(tx.Model(&lead.Lead{})).Where("(failed = ? OR status = ?) AND claim_token = ''", true, lead.Cancel)
-		}
-		q := requeueable().Select("id", "status", "reason", "integration", "offer", "country", "campaign")
+		q := f.apply(tx.Model(&lead.Lead{})).Where("(failed = ? OR status = ?) AND claim_token = ''", true, lead.Cancel).
+			Select("id", "status", "reason", "attempts", "failed", "integration", "offer", "country", "campaign")
 		if s.dialect == MySQL {
 			q = q.Clauses(clause.Locking{Strength: "UPDATE"})
 		}
-		if err := q.Find(&changed).Error; err != nil {
+		if err := q.Find(&requeued).Error; err != nil || len(requeued) == 0 {
 			return err
 		}
-		res := requeueable().UpdateColumns(map[string]any{
-			"status": lead.New, "reason": 0, "attempts": 0, "failed": false,
-			"next_at": now.UnixMilli(), "last_message": "", "updated_at": now,
+		cols := map[string]any{"status": lead.New, "reason": 0, "attempts": 0, "failed": false,
+			"next_at": now.UnixMilli(), "last_message": "", "updated_at": now}
+		return inChunks(len(requeued), func(i int) int64 { return requeued[i].ID }, func(ids []int64) error {
+			return tx.Model(&lead.Lead{}).Where("id IN ? AND claim_token = ''", ids).UpdateColumns(cols).Error
 		})
-		n = res.RowsAffected
-		return res.Error
 	})
 	if err != nil {
-		return 0, nil, fmt.Errorf("requeueing leads: %w", err)
+		return nil, fmt.Errorf("requeueing leads: %w", err)
 	}
-	return n, changed, nil
+	return requeued, nil
 }
 
 // RequeueDeliveries puts the failed deliveries of one mode for the leads that
-// match f back in their queue.
-func (s *Store) RequeueDeliveries(ctx context.Context, mode string, f LeadFilter, now time.Time) (int64, error) {
-	leads := f.apply(s.db.WithContext(ctx).Model(&lead.Lead{})).Select("id")
-	res := s.db.WithContext(ctx).Model(&Delivery{}).
-		Where("mode = ? AND state = ? AND lead_id IN (?)", mode, DeliveryFailed, leads).
-		UpdateColumns(map[string]any{"state": DeliveryPending, "attempts": 0, "next_at": now.UnixMilli(), "updated_at": now})
-	if res.Error != nil {
-		return 0, fmt.Errorf("requeueing %s deliveries: %w", mode, res.Error)
+// match f back in their queue, and returns them as they were.
+func (s *Store) RequeueDeliveries(ctx context.Context, mode string, f LeadFilter, now time.Time) ([]Delivery, error) {
+	var requeued []Delivery
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		leads := f.apply(tx.Model(&lead.Lead{})).Select("id")
+		q := tx.Where("mode = ? AND state = ? AND lead_id IN (?)", mode, DeliveryFailed, leads)
+		if s.dialect == MySQL {
+			q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+		}
+		if err := q.Find(&requeued).Error; err != nil || len(requeued) == 0 {
+			return err
+		}
+		cols := map[string]any{"state": DeliveryPending, "attempts": 0, "next_at": now.UnixMilli(), "updated_at": now}
+		return inChunks(len(requeued), func(i int) int64 { return requeued[i].ID }, func(ids []int64) error {
+			return tx.Model(&Delivery{}).Where("id IN ? AND state = ?", ids, DeliveryFailed).UpdateColumns(cols).Error
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("requeueing %s deliveries: %w", mode, err)
 	}
-	return res.RowsAffected, nil
+	return requeued, nil
+}
+
+// chunkSize is how many ids one IN list holds: far below SQLite's limit on
+// the variables of a statement.
+const chunkSize = 1000
+
+// inChunks calls write with the n ids that id gives, chunkSize at a time.
+func inChunks(n int, id func(int) int64, write func([]int64) error) error {
+	ids := make([]int64, 0, min(n, chunkSize))
+	for i := range n {
+		ids = append(ids, id(i))
+		if len(ids) == chunkSize || i == n-1 {
+			if err := write(ids); err != nil {
+				return err
+			}
+			ids = ids[:0]
+		}
+	}
+	return nil
 }
 
 // PauseUntil stops an integration's mode until the given time (Unix ms); a
@@ -177,6 +222,16 @@ func (s *Store) Paused(ctx context.Context, now int64) (map[PauseKey]int64, erro
 		out[PauseKey{Integration: p.IntegrationID, Mode: p.Mode}] = max(p.Until, p.ProbeAt)
 	}
 	return out, nil
+}
+
+// CountFailedLeads counts the leads that failed after their attempts and
+// wait for a re-queue.
+func (s *Store) CountFailedLeads(ctx context.Context) (int64, error) {
+	var n int64
+	if err := s.db.WithContext(ctx).Model(&lead.Lead{}).Where("failed = ?", true).Count(&n).Error; err != nil {
+		return 0, fmt.Errorf("counting failed leads: %w", err)
+	}
+	return n, nil
 }
 
 // QueueDepth counts what is waiting: new leads due by now and pending

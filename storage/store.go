@@ -15,8 +15,23 @@ import (
 	"gorm.io/gorm/logger"
 )
 
-// ErrNotFound is returned when the asked-for row does not exist.
+// ErrNotFound is returned when the asked-for row does not exist. The error
+// returned names the row ("lead 12 does not exist") and errors.Is it
+// ErrNotFound.
 var ErrNotFound = errors.New("not found")
+
+// notFoundError names the row that does not exist.
+type notFoundError struct{ what string }
+
+func (e *notFoundError) Error() string { return e.what + " does not exist" }
+
+// Is makes errors.Is(err, ErrNotFound) hold.
+func (e *notFoundError) Is(target error) bool { return target == ErrNotFound }
+
+// missing is the ErrNotFound of the row that format and args name.
+func missing(format string, args ...any) error {
+	return &notFoundError{what: fmt.Sprintf(format, args...)}
+}
 
 // Dialect names the SQL backend a Store runs on.
 type Dialect string

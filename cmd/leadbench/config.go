@@ -33,7 +33,11 @@ type Config struct {
 	CRM Behaviour
 	// Kill SIGKILLs process 0 once KillAt of the leads are delivered, and
 	// starts it again a second later.
-	Kill   bool
+	Kill bool
+	// Term SIGTERMs process 0 once KillAt of the leads are delivered, waits
+	// for it to exit (its sends in flight end and their outcomes are
+	// written) and starts it again: no lead may go out twice.
+	Term   bool
 	KillAt float64
 	// RunFor, when set, stops the run after this long instead of waiting
 	// for the drain (peak RSS with a backlog).
@@ -100,7 +104,8 @@ func parseConfig(args []string) (Config, error) {
 	fs.Float64Var(&c.CRM.Slow, "slow", 0, "share of answers whose body trickles in")
 	fs.DurationVar(&c.CRM.SlowBody, "slow-body", 300*time.Millisecond, "how long a slow body takes")
 	fs.BoolVar(&c.Kill, "kill", false, "SIGKILL process 0 mid-drain and restart it")
-	fs.Float64Var(&c.KillAt, "kill-at", 0.3, "share of leads delivered when the kill comes")
+	fs.BoolVar(&c.Term, "term", false, "SIGTERM process 0 mid-drain, wait for it to exit and restart it")
+	fs.Float64Var(&c.KillAt, "kill-at", 0.3, "share of leads delivered when the kill (or -term) comes")
 	fs.DurationVar(&c.RunFor, "run-for", 0, "stop after this long instead of at the drain")
 	fs.DurationVar(&c.Deadline, "deadline", 10*time.Minute, "longest the drain may take")
 	fs.IntVar(&c.Bare, "bare", -1, "requests of the bare HTTP loop (default: leads, at most 20000; 0 skips)")
@@ -130,6 +135,9 @@ func (c Config) validate() error {
 	}
 	if c.Intake < 0 || c.Publishers < 1 {
 		errs = append(errs, errors.New("-intake takes a duration above 0 and -publishers 1 or more"))
+	}
+	if c.Kill && c.Term {
+		errs = append(errs, errors.New("-kill and -term each stop process 0 once: choose one"))
 	}
 	if c.Leads < 1 || c.Procs < 1 || c.Concurrency < 1 || c.MaxAttempts < 1 {
 		errs = append(errs, errors.New("-leads, -procs, -concurrency and -max-attempts take 1 or more"))

@@ -127,6 +127,23 @@ func (f *fleet) kill(i int) {
 	f.procs[i] = nil
 }
 
+// term SIGTERMs process i and waits for it to exit; an error says it did
+// not exit cleanly. start(i) replaces it.
+func (f *fleet) term(i int) error {
+	p := f.procs[i]
+	f.peakKB = max(f.peakKB, vmHWM(p.cmd.Process.Pid))
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		return err
+	}
+	<-p.done
+	f.cpu += p.cmd.ProcessState.UserTime() + p.cmd.ProcessState.SystemTime()
+	f.procs[i] = nil
+	if !p.cmd.ProcessState.Success() {
+		return fmt.Errorf("leadrelay serve %d ended with %v after SIGTERM; its log: %s", i, p.cmd.ProcessState, p.log)
+	}
+	return nil
+}
+
 // stop ends every process with SIGTERM, as an operator would, and returns
 // the highest peak RSS in MB of all the run's processes; an error names a
 // process that did not exit cleanly.

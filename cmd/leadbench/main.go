@@ -4,8 +4,8 @@
 // `leadrelay serve` processes on the database until every lead is
 // delivered or failed, and reports the rate, the time to drain, intake to
 // delivery latency, sends per lead, duplicates, lost leads and each
-// process's peak RSS. It can SIGKILL a process mid-drain and start it
-// again. A bare HTTP loop against the same CRM, with the processes' client
+// process's peak RSS. It can SIGKILL or SIGTERM a process mid-drain and
+// start it again. A bare HTTP loop against the same CRM, with the processes' client
 // settings and concurrency, gives the rate to compare with.
 //
 // The last line printed is machine-readable:
@@ -13,7 +13,7 @@
 //	leads_per_s=… ratio=… duplicates=… lost=… rss_mb=…
 //
 // It exits 1 when a guarantee broke: a lead lost or never ended, or more
-// duplicates than the leads a killed process held.
+// duplicates than the leads a killed process held (none after a SIGTERM).
 //
 // With -intake D it runs the intake scenario instead, on MySQL/MariaDB or
 // SQLite: -publishers landing pages post form and JSON leads through the
@@ -97,7 +97,7 @@ func run(ctx context.Context, c Config) (*report, error) {
 	}
 	defer db.close(c.Keep)
 	markAt := 0
-	if c.Kill {
+	if c.Kill || c.Term {
 		markAt = max(1, int(c.KillAt*float64(c.Leads)))
 	}
 	crm, err := startCRM(c.CRM, markAt)
@@ -179,7 +179,11 @@ func watch(ctx context.Context, c Config, db *database, crm *crm, f *fleet, r *r
 			return ctx.Err()
 		case <-mark:
 			mark = nil
-			if err := killAndRestart(ctx, db, f, r); err != nil {
+			stop := killAndRestart
+			if c.Term {
+				stop = termAndRestart
+			}
+			if err := stop(ctx, db, f, r); err != nil {
 				return err
 			}
 		case <-tick.C:
@@ -213,6 +217,19 @@ func overtime(ctx context.Context, c Config, db *database, first time.Time, r *r
 	}
 	n, _ := db.pending(ctx)
 	return fmt.Errorf("the drain took longer than -deadline %s: %d leads still pending", c.Deadline, n)
+}
+
+// termAndRestart SIGTERMs process 0, waits for it to end (it stops
+// claiming, hands back what it has not started and writes the outcomes of
+// its sends in flight), checks that it exited cleanly and starts it again.
+func termAndRestart(_ context.Context, _ *database, f *fleet, r *report) error {
+	started := time.Now()
+	if err := f.term(0); err != nil {
+		return err
+	}
+	r.termTook = time.Since(started)
+	fmt.Printf("stopped leadrelay serve 0 (SIGTERM) in %s\n", r.termTook.Round(time.Millisecond))
+	return f.start(0)
 }
 
 // killAndRestart SIGKILLs process 0, starts it again a second later, and

@@ -35,6 +35,8 @@ type report struct {
 	// claims, and any a survivor was still sending.
 	inFlight int
 	killed   bool
+	// termTook is how long process 0 took to exit after its SIGTERM.
+	termTook time.Duration
 }
 
 // tally fills the report from the CRM's counts and the database.
@@ -103,6 +105,9 @@ func (r *report) print(w io.Writer, c Config) {
 	fmt.Fprintf(w, "sends per lead %.3f, duplicates %d\n", float64(r.requests)/float64(max(1, r.leads)), r.duplicates)
 	if r.killed {
 		fmt.Fprintf(w, "claims left by the killed process (upper bound) %d\n", r.inFlight)
+	}
+	if r.termTook > 0 {
+		fmt.Fprintf(w, "process 0 exited %s after its SIGTERM\n", r.termTook.Round(time.Millisecond))
 	}
 	if r.bare > 0 {
 		fmt.Fprintf(w, "bare HTTP loop %.0f requests/s, ratio %.3f\n", r.bare, r.ratio())

@@ -15,14 +15,19 @@ func TestConfigFromEnvAndFlags(t *testing.T) {
 		"LEADRELAY_WORKERS":        "8",
 		"LEADRELAY_SCRIPT_TIMEOUT": "500ms",
 		"LEADRELAY_ADDR":           ":9000",
+		"LEADRELAY_SCRIPT_MEMORY":  "64MiB",
+		"LEADRELAY_SCRIPT_BUDGET":  "3GiB",
 	}
 	a := &app{stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}, env: func(k string) string { return env[k] }}
-	cfg, err := a.parseConfig("serve", []string{"--addr", "127.0.0.1:9999"})
+	cfg, err := a.parseConfig("serve", []string{"--addr", "127.0.0.1:9999", "--script-memory", "16MiB"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Workers != 8 || cfg.ScriptTimeout != 500*time.Millisecond {
+	if cfg.Workers != 8 || cfg.ScriptTimeout != 500*time.Millisecond || cfg.ScriptBudget != 3<<30 {
 		t.Errorf("env not read: %+v", cfg)
+	}
+	if cfg.ScriptMemory != 16<<20 {
+		t.Errorf("--script-memory did not win over env: %d", cfg.ScriptMemory)
 	}
 	if cfg.Addr != "127.0.0.1:9999" {
 		t.Errorf("flag did not win over env: addr %q", cfg.Addr)
@@ -43,6 +48,10 @@ func TestBadConfigExitsWithOneLineReason(t *testing.T) {
 		{"workers", map[string]string{"LEADRELAY_WORKERS": "many"}, "not a whole number"},
 		{"zero workers", map[string]string{"LEADRELAY_WORKERS": "-1"}, "from 1 to 10000"},
 		{"timeout", map[string]string{"LEADRELAY_SCRIPT_TIMEOUT": "2"}, "not a duration"},
+		{"script memory", map[string]string{"LEADRELAY_SCRIPT_MEMORY": "lots"}, "LEADRELAY_SCRIPT_MEMORY \"lots\" is not a size"},
+		{"tiny script memory", map[string]string{"LEADRELAY_SCRIPT_MEMORY": "1KiB"}, "from 1MiB to 1GiB"},
+		{"script budget", map[string]string{"LEADRELAY_SCRIPT_BUDGET": "1.5GB"}, "LEADRELAY_SCRIPT_BUDGET \"1.5GB\" is not a size"},
+		{"budget below one run", map[string]string{"LEADRELAY_SCRIPT_MEMORY": "64MiB", "LEADRELAY_SCRIPT_BUDGET": "32MiB"}, "at least one run's LEADRELAY_SCRIPT_MEMORY"},
 		{"dsn", map[string]string{"LEADRELAY_DSN": "postgres://x/y"}, "starts with sqlite: or mysql://"},
 		{"unreachable mysql", map[string]string{"LEADRELAY_DSN": "mysql://root@127.0.0.1:1/x"}, "reaching the mysql database"},
 	}

@@ -86,7 +86,7 @@ func playDemo(ctx context.Context, out io.Writer, serve bool) error {
 	}
 	defer dm.close()
 	steps := []func(context.Context) error{
-		dm.importExamples, dm.intake, dm.minute, dm.events, dm.minute, dm.minute, dm.requeue, dm.minute,
+		dm.importExamples, dm.intake, dm.minute, dm.events, dm.minute, dm.minute, dm.requeue, dm.minute, dm.showRequest,
 	}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
@@ -549,7 +549,40 @@ var (
 	modeOrder = []string{integrations.ModeNew, integrations.ModeSync, integrations.ModeChanges, integrations.ModeApproved, integrations.ModePostback}
 )
 
-// print writes the two tables.
+// demoNext is printed under the tables: what the outcomes that need no
+// request mean, and where to go from here.
+const demoNext = `
+SKIPPED: no request was needed (a stub, or a lead that had its ext already); REDIRECT: a sync send sent the visitor to a URL; DELETED: a sync send's target refused the lead with a message the visitor saw.
+Next: docs/guide.md connects a CRM of your own; leadrelay serve runs the API and the minute sweeps on your database; leadrelay leads and leadrelay log show what happened there.
+`
+
+// showRequest prints one request as the log keeps it, with its answer: the
+// first lead a CRM took.
+func (dm *demo) showRequest(ctx context.Context) error {
+	rows, err := dm.store.ListLog(ctx, storage.LogFilter{Outcome: dispatcher.OutcomeSuccess, Limit: 1000})
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if r.Mode != integrations.ModeNew || r.Request == "" || r.Response == "" {
+			continue
+		}
+		var req struct{ Method, URL, Body string }
+		var resp struct {
+			Code int
+			Body string
+		}
+		if json.Unmarshal([]byte(r.Request), &req) != nil || json.Unmarshal([]byte(r.Response), &resp) != nil {
+			continue
+		}
+		dm.say("one request as the log keeps it: lead %d to %s, and the answer", r.LeadID, dm.name(r.IntegrationID))
+		fmt.Fprintf(dm.out, "         %s %s\n         %s\n       answer %d %s\n", req.Method, req.URL, oneLine(req.Body), resp.Code, oneLine(resp.Body))
+		return nil
+	}
+	return nil
+}
+
+// print writes the two tables and what to do next.
 func (s *demoSummary) print(w io.Writer) {
 	fmt.Fprintln(w, "\nattempts by integration and mode")
 	rows := slices.SortedFunc(maps.Keys(s.outcomes), func(a, b demoRow) int {
@@ -569,6 +602,7 @@ func (s *demoSummary) print(w io.Writer) {
 	table(w, append([]string{"integration"}, cols...), len(names), func(i int) []string {
 		return append([]string{names[i]}, counts(s.statuses[names[i]], cols)...)
 	})
+	fmt.Fprint(w, demoNext)
 }
 
 // present keeps the columns of order that some row has.

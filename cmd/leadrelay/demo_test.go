@@ -40,7 +40,7 @@ autologin         3           2       -          1
 retrack           2           1       1          -
 salesrender-cpa   2           1       -          -
 salesrender-crm   3           2       2          -
-`
+` + demoNext
 
 // TestDemo runs leadrelay demo end to end and checks its story and summary,
 // and that it leaves no temporary folder behind.
@@ -67,6 +67,8 @@ func TestDemo(t *testing.T) {
 		"09:02  sweep  new: ERROR 1, SUCCESS 1; changes: SUCCESS 1; approved: SUCCESS 2; postback: SUCCESS 17",
 		"09:03  sweep  new: ERROR 1\n09:03    lead 14 (Down Nilsson) failed after 3 attempts",
 		"support re-queues the failed leads: 1 re-queued\n09:04  sweep  new: SUCCESS 1",
+		"09:04  one request as the log keeps it: lead ",
+		"\n       answer 200 {",
 	} {
 		if !strings.Contains(story, want) {
 			t.Errorf("the story does not say %q:\n%s", want, story)

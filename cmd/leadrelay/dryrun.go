@@ -1,14 +1,17 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"maps"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/leadrelay/leadrelay/api"
@@ -19,8 +22,18 @@ import (
 type testFlags struct {
 	integration, lead        int64
 	mode, leadFile, respFile string
-	send                     bool
+	respCode                 int
+	send, respJSON           bool
+	// bodyFile, headers and query are the webhook of a hook dry run.
+	bodyFile       string
+	headers, query listFlag
 }
+
+// listFlag is a flag that may be given several times.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ", ") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
 func (f *testFlags) bind(fs *flag.FlagSet) {
 	fs.Int64Var(&f.integration, "integration", 0, "the integration to try (required)")
@@ -28,7 +41,44 @@ func (f *testFlags) bind(fs *flag.FlagSet) {
 	fs.Int64Var(&f.lead, "lead", 0, "a stored lead's id")
 	fs.StringVar(&f.leadFile, "lead-file", "", "a JSON file holding a lead's fields, as the API takes them")
 	fs.BoolVar(&f.send, "send", false, "really send the request")
-	fs.StringVar(&f.respFile, "response-file", "", `the answer to pretend: JSON {"code":200,"headers":{…},"body":"…"}, or else the body of a 200`)
+	fs.StringVar(&f.respFile, "response-file", "", "a file holding the body of the answer to pretend")
+	fs.IntVar(&f.respCode, "response-code", 200, "the code of the answer to pretend")
+	fs.BoolVar(&f.respJSON, "response-json", false, `the response file is the whole answer: {"code":200,"headers":{…},"body":"…"}`)
+	fs.StringVar(&f.bodyFile, "body-file", "", "--mode hook: a file holding the webhook's body")
+	fs.Var(&f.headers, "header", `--mode hook: a header of the webhook, "Name: value" (again for more)`)
+	fs.Var(&f.query, "query", "--mode hook: a query parameter of the webhook, name=value (again for more)")
+}
+
+// hookRequest checks the flags of a hook dry run and reads the webhook.
+func (f *testFlags) hookRequest() (map[string]any, error) {
+	switch {
+	case f.integration <= 0:
+		return nil, fmt.Errorf("%w: --integration is required", errUsage)
+	case f.bodyFile == "":
+		return nil, fmt.Errorf("%w: --mode hook needs --body-file, the webhook's body", errUsage)
+	case f.lead != 0 || f.leadFile != "" || f.send || f.respFile != "":
+		return nil, fmt.Errorf("%w: --mode hook takes --body-file, --header and --query, not a lead or a response", errUsage)
+	}
+	body, err := os.ReadFile(f.bodyFile)
+	if err != nil {
+		return nil, err
+	}
+	headers, query := map[string]string{}, map[string]string{}
+	for _, h := range f.headers {
+		name, value, ok := strings.Cut(h, ":")
+		if !ok {
+			return nil, fmt.Errorf("%w: --header %q is not \"Name: value\"", errUsage, h)
+		}
+		headers[strings.TrimSpace(name)] = strings.TrimSpace(value)
+	}
+	for _, q := range f.query {
+		name, value, ok := strings.Cut(q, "=")
+		if !ok {
+			return nil, fmt.Errorf("%w: --query %q is not name=value", errUsage, q)
+		}
+		query[name] = value
+	}
+	return map[string]any{"mode": "hook", "body": string(body), "headers": headers, "query": query}, nil
 }
 
 // dryRun checks the flags and reads the files into a dry run.
@@ -40,6 +90,8 @@ func (f *testFlags) dryRun() (dispatcher.DryRun, error) {
 		return dispatcher.DryRun{}, fmt.Errorf("%w: give --lead or --lead-file, one of the two", errUsage)
 	case f.send && f.respFile != "":
 		return dispatcher.DryRun{}, fmt.Errorf("%w: give --send or --response-file, not both", errUsage)
+	case f.respJSON && f.respFile == "":
+		return dispatcher.DryRun{}, fmt.Errorf("%w: --response-json reads the --response-file: give one", errUsage)
 	}
 	var leadJSON []byte
 	if f.leadFile != "" {
@@ -54,7 +106,9 @@ func (f *testFlags) dryRun() (dispatcher.DryRun, error) {
 		if err != nil {
 			return dispatcher.DryRun{}, err
 		}
-		resp = stubResponse(raw)
+		if resp, err = f.stubResponse(raw); err != nil {
+			return dispatcher.DryRun{}, err
+		}
 	}
 	run, err := api.DryRunOf(f.integration, f.mode, f.lead, leadJSON, f.send, resp)
 	if err != nil {
@@ -63,14 +117,19 @@ func (f *testFlags) dryRun() (dispatcher.DryRun, error) {
 	return run, nil
 }
 
-// stubResponse reads a response file: a JSON response, or a body alone.
-func stubResponse(raw []byte) *dispatcher.StubResponse {
-	var r dispatcher.StubResponse
-	var keys map[string]json.RawMessage
-	if json.Unmarshal(raw, &keys) == nil && keys["code"] != nil && json.Unmarshal(raw, &r) == nil {
-		return &r
+// stubResponse reads a response file: the body of an answer with
+// --response-code, or with --response-json the whole answer.
+func (f *testFlags) stubResponse(raw []byte) (*dispatcher.StubResponse, error) {
+	if !f.respJSON {
+		return &dispatcher.StubResponse{Code: f.respCode, Body: string(raw)}, nil
 	}
-	return &dispatcher.StubResponse{Code: 200, Body: string(raw)}
+	var r dispatcher.StubResponse
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&r); err != nil {
+		return nil, fmt.Errorf("%w: %s is not an answer {\"code\":200,\"headers\":{…},\"body\":\"…\"} (--response-json): %v", errUsage, f.respFile, err)
+	}
+	return &r, nil
 }
 
 func runTest(ctx context.Context, a *app, args []string) error {
@@ -82,6 +141,9 @@ func runTest(ctx context.Context, a *app, args []string) error {
 	if len(rest) > 0 {
 		return fmt.Errorf("%w: unexpected argument %q", errUsage, rest[0])
 	}
+	if f.mode == "hook" {
+		return a.testHook(ctx, cfg, &f)
+	}
 	run, err := f.dryRun()
 	if err != nil {
 		return err
@@ -92,9 +154,16 @@ func runTest(ctx context.Context, a *app, args []string) error {
 			return err
 		}
 		printDryRun(a.stdout, res)
+		if res.Error != nil {
+			return errScriptFailed
+		}
 		return nil
 	})
 }
+
+// errScriptFailed is test's error when the dry run's script failed: the
+// output has said how, and the exit code says that it did.
+var errScriptFailed = errors.New("the script failed (see error above)")
 
 // wire is a request or a response as a dry run reports it.
 type wire struct {
@@ -173,11 +242,13 @@ func describeEffect(e dispatcher.Effect) string {
 	if e.Redirect != "" {
 		parts = append(parts, "redirect to "+e.Redirect)
 	}
-	if e.Message != "" {
-		parts = append(parts, fmt.Sprintf("message %q", e.Message))
-	}
-	if e.Retry {
+	switch {
+	case e.Retry && e.Message != "":
+		parts = append(parts, "a sending error: "+e.Message)
+	case e.Retry:
 		parts = append(parts, "a sending error: sent again a minute later")
+	case e.Message != "":
+		parts = append(parts, fmt.Sprintf("message %q", e.Message))
 	}
 	if len(parts) == 0 {
 		return "no change"
@@ -193,4 +264,100 @@ func describeScriptError(e *dispatcher.ScriptError) string {
 		return e.Script + ": " + e.Message
 	}
 	return e.Message
+}
+
+// testHook is leadrelay test --mode hook: the admin API's hook dry run,
+// printed for a person.
+func (a *app) testHook(ctx context.Context, cfg Config, f *testFlags) error {
+	req, err := f.hookRequest()
+	if err != nil {
+		return err
+	}
+	return a.withRuntime(ctx, cfg, func(ctx context.Context, rt *runtime) error {
+		srv, err := api.New(api.Options{Store: rt.store, Dispatcher: rt.dispatcher, AdminToken: randomSecret(), Logger: a.logger})
+		if err != nil {
+			return err
+		}
+		body, err := srv.Post(ctx, "/integrations/"+strconv.FormatInt(f.integration, 10)+"/test", req)
+		if err != nil {
+			return err
+		}
+		var res hookDryRun
+		if err := json.Unmarshal(body, &res); err != nil {
+			return err
+		}
+		res.print(a.stdout)
+		if res.Error != nil {
+			return errScriptFailed
+		}
+		return nil
+	})
+}
+
+// hookDryRun is the answer of the admin API's hook dry run.
+type hookDryRun struct {
+	ScriptLog []string                `json:"script_log"`
+	Return    json.RawMessage         `json:"return"`
+	Error     *dispatcher.ScriptError `json:"error"`
+	Effect    *struct {
+		LeadID    int64                 `json:"lead_id"`
+		From      string                `json:"from"`
+		Status    string                `json:"status"`
+		Reason    int                   `json:"reason"`
+		Ext       *string               `json:"ext"`
+		Comment   *string               `json:"comment"`
+		Postbacks []dispatcher.Postback `json:"postbacks"`
+		Refused   string                `json:"refused"`
+		Code      int                   `json:"code"`
+	} `json:"effect"`
+}
+
+func (r *hookDryRun) print(w io.Writer) {
+	if len(r.ScriptLog) > 0 {
+		fmt.Fprintln(w, "script log")
+		for _, line := range r.ScriptLog {
+			fmt.Fprintf(w, "  %s\n", line)
+		}
+	}
+	if len(r.Return) > 0 {
+		fmt.Fprintf(w, "return   %s\n", r.Return)
+	}
+	if r.Error != nil {
+		fmt.Fprintf(w, "error    %s\n", describeScriptError(r.Error))
+		return
+	}
+	e := r.Effect
+	if e.LeadID != 0 {
+		fmt.Fprintf(w, "lead     %d (%s)\n", e.LeadID, e.From)
+	}
+	if e.Refused != "" {
+		fmt.Fprintf(w, "refused  %d: %s\n", e.Code, e.Refused)
+		return
+	}
+	change := "status " + e.From + " → " + e.Status
+	if e.Status == e.From {
+		change = "status stays " + e.Status
+	}
+	if e.Reason != 0 {
+		change += fmt.Sprintf(", reason %d", e.Reason)
+	}
+	if e.Ext != nil {
+		change += ", ext " + *e.Ext
+	}
+	if e.Comment != nil {
+		change += fmt.Sprintf(", comment %q", *e.Comment)
+	}
+	fmt.Fprintf(w, "effect   %s\n", change)
+	if len(e.Postbacks) == 0 {
+		fmt.Fprintln(w, "postbacks none")
+		return
+	}
+	fmt.Fprintln(w, "postbacks")
+	for _, p := range e.Postbacks {
+		if p.Campaign != "" {
+			fmt.Fprintf(w, "  campaign %s: %s\n", p.Campaign, p.Status)
+		} else {
+			fmt.Fprintf(w, "  integration %d: %s\n", p.Integration, p.Status)
+		}
+	}
 }

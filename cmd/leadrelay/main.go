@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 )
 
 // exitUsage is the exit code for a command line that cannot be run.
@@ -36,6 +37,9 @@ type app struct {
 	stdout, stderr io.Writer
 	env            envSource
 	logger         *slog.Logger
+	// httpGrace is how long serve waits for HTTP requests once it stops,
+	// beyond the sends of sweeps in flight. Default 15 s.
+	httpGrace time.Duration
 }
 
 func commands() []command {
@@ -45,6 +49,8 @@ func commands() []command {
 		{"sweep", "one sweep now, then exit; prints counts by outcome", "leadrelay sweep [--mode M]", runSweep},
 		{"requeue", "put failed or cancelled leads back in their queue", requeueDetail, runRequeue},
 		{"test", "dry-run an integration on a lead, printed for a person", testDetail, runTest},
+		{"leads", "list leads, newest first, as a table or as JSON", leadsDetail, runLeads},
+		{"log", "list the log, newest first, as a table or as JSON", logDetail, runLog},
 		{"import", "import integrations, catalog and campaigns from JSON files", importDetail, runImport},
 		{"export", "print integrations, catalog and campaigns as JSON, secrets in clear", exportDetail, runExport},
 		{"user", "add, list and remove people, and issue their API tokens", userDetail, runUser},
@@ -59,14 +65,20 @@ Failed or cancelled leads go back to new (attempts reset, reason cleared),
 or with --mode a mode's failed deliveries back in its queue. Name the leads
 by --ids or by a filter; statuses and reasons by id or name, times as
 RFC 3339 or a date.`
-	testDetail = `leadrelay test --integration I --mode M (--lead N | --lead-file F) [--send | --response-file F]
+	testDetail = `leadrelay test --integration I --mode M (--lead N | --lead-file F) [--send | --response-file F [--response-code N | --response-json]]
+leadrelay test --integration I --mode hook --body-file F [--header "Name: value"]… [--query k=v]…
 
 Runs one mode of an integration on a stored lead (--lead) or on a lead given
 as a JSON file of its fields (--lead-file), and prints the request, the
 response, the script log, the return value and what it would do to the
 lead. Nothing is written. Without --send no request is made: the processing
-script reads the --response-file (JSON {"code":200,"headers":{…},"body":"…"},
-or else a body answered with 200), or no response at all (code 0).`
+script reads the --response-file as the body of an answer with code
+--response-code (default 200), or with --response-json as the whole answer
+{"code":200,"headers":{…},"body":"…"}; with no file it sees no response at
+all (code 0). With --mode hook, the hook script reads the webhook whose body
+is in --body-file, and the output says which lead it names, which status
+change and which postbacks would follow. The exit code is 1 when a script
+failed.`
 	importDetail = `leadrelay import FILE…
 
 Each FILE holds one integration document, or an object
@@ -89,12 +101,23 @@ func main() {
 	defer stop()
 	a := &app{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, env: osEnv,
 		logger: slog.New(slog.NewTextHandler(os.Stderr, nil))}
+	go func() {
+		<-ctx.Done()
+		// The first signal stops the command gently; a second one ends the
+		// process at once, no worse than SIGKILL.
+		stop()
+		a.logger.Info("stopping: sends in flight finish and their outcomes are written; a second signal ends at once")
+	}()
 	os.Exit(a.main(ctx, os.Args[1:]))
 }
 
 func (a *app) main(ctx context.Context, args []string) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		a.printHelp()
+	if len(args) == 0 {
+		a.printHelp(a.stderr)
+		return exitUsage
+	}
+	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		a.printHelp(a.stdout)
 		return 0
 	}
 	for _, c := range commands() {
@@ -117,11 +140,11 @@ func (a *app) main(ctx context.Context, args []string) int {
 	return exitUsage
 }
 
-func (a *app) printHelp() {
-	fmt.Fprintln(a.stdout, "leadrelay stores leads and delivers them to the systems that work them.")
-	fmt.Fprintln(a.stdout, "\nCommands:")
+func (a *app) printHelp(w io.Writer) {
+	fmt.Fprintln(w, "leadrelay stores leads and delivers them to the systems that work them.")
+	fmt.Fprintln(w, "\nCommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(a.stdout, "  %-8s %s\n", c.name, c.usage)
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.usage)
 	}
-	fmt.Fprintln(a.stdout, "\nRun leadrelay COMMAND -h for a command's flags.")
+	fmt.Fprintln(w, "\nRun leadrelay COMMAND -h for a command's flags.")
 }

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"net"
 	"net/http"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/leadrelay/leadrelay/api"
@@ -75,7 +78,7 @@ func (a *app) serve(ctx context.Context, cfg Config, rt *runtime) error {
 	go func() { schedulerDone <- rt.dispatcher.Run(ctx) }()
 	httpServer := &http.Server{Handler: con.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	a.logger.Info("leadrelay serving", "addr", ln.Addr().String(), "console", "http://"+ln.Addr().String()+"/admin/", "db", storage.RedactDSN(cfg.DSN), "schedule", cfg.Schedule)
-	err = serveUntilDone(ctx, a, httpServer, ln)
+	err = a.serveUntilDone(ctx, httpServer, ln, rt)
 	cancel()
 	if schedErr := <-schedulerDone; err == nil && schedErr != nil {
 		err = fmt.Errorf("running the scheduler: %w", schedErr)
@@ -83,8 +86,17 @@ func (a *app) serve(ctx context.Context, cfg Config, rt *runtime) error {
 	return err
 }
 
-// serveUntilDone serves until ctx ends (SIGINT/SIGTERM), then drains requests.
-func serveUntilDone(ctx context.Context, a *app, hs *http.Server, ln net.Listener) error {
+// defaultHTTPGrace is how long serve waits for HTTP requests once it
+// stops, beyond the sends of sweeps in flight.
+const defaultHTTPGrace = 15 * time.Second
+
+// serveUntilDone serves until ctx ends (SIGINT/SIGTERM), then stops: every
+// sweep stops claiming (an admin sweep too), and the HTTP server drains its
+// requests. A request that runs a sweep ends when the sweep's sends in
+// flight have ended, each within its own time limits, which may be later
+// than the HTTP grace: serve waits for those sends and their outcomes
+// rather than cut them off, which would send their leads again.
+func (a *app) serveUntilDone(ctx context.Context, hs *http.Server, ln net.Listener, rt *runtime) error {
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
@@ -92,13 +104,26 @@ func serveUntilDone(ctx context.Context, a *app, hs *http.Server, ln net.Listene
 		return fmt.Errorf("serving HTTP: %w", err)
 	case <-ctx.Done():
 	}
+	rt.dispatcher.Stop()
 	a.logger.Info("leadrelay stopping")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	if err := hs.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	grace := cmp.Or(a.httpGrace, defaultHTTPGrace)
+	err := shutdown(hs, grace)
+	if errors.Is(err, context.DeadlineExceeded) {
+		a.logger.Info("requests outlast the HTTP grace: waiting for the sweeps' sends in flight", "grace", grace)
+		rt.dispatcher.Wait()
+		err = shutdown(hs, grace)
+	}
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("stopping HTTP: %w", err)
 	}
 	return nil
+}
+
+// shutdown drains the HTTP server's requests for up to grace.
+func shutdown(hs *http.Server, grace time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	return hs.Shutdown(ctx)
 }
 
 // parseConfig reads the configuration flags and environment for a command
@@ -120,7 +145,7 @@ func (a *app) parseFlags(name string, args []string, bind func(fs *flag.FlagSet)
 		fmt.Fprintf(a.stderr, "%s\n\nFlags:\n", commandDetail(name))
 		fs.PrintDefaults()
 	}
-	load := bindConfig(fs, a.env)
+	load := bindConfig(fs, a.env, name == "serve")
 	if bind != nil {
 		bind(fs)
 	}
@@ -131,7 +156,16 @@ func (a *app) parseFlags(name string, args []string, bind func(fs *flag.FlagSet)
 		return Config{}, nil, fmt.Errorf("%w: %v", errUsage, err)
 	}
 	cfg, err := load()
+	cfg.existing = !createsDatabase(name)
 	return cfg, fs.Args(), err
+}
+
+// createsDatabase tells whether a word may create the database it is given:
+// serve, migrate, import and user do (a newcomer's first admin may come
+// before the first serve); the others work on one that exists, and never
+// leave an empty leadrelay.db behind.
+func createsDatabase(word string) bool {
+	return word == "serve" || word == "migrate" || word == "import" || word == "user"
 }
 
 func commandDetail(name string) string {
@@ -143,11 +177,18 @@ func commandDetail(name string) string {
 	return "leadrelay " + name
 }
 
-// openStore connects to the configured database and migrates it.
+// openStore connects to the configured database and migrates it. An error
+// names the DSN it used.
 func openStore(ctx context.Context, cfg Config) (*storage.Store, error) {
+	dsn := storage.RedactDSN(cfg.DSN)
+	if path, ok := strings.CutPrefix(cfg.DSN, "sqlite:"); ok && cfg.existing && path != "" {
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("no database at %s (LEADRELAY_DSN or --dsn): %w; run leadrelay migrate to create one", dsn, err)
+		}
+	}
 	store, err := storage.Open(ctx, cfg.DSN)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("opening the database %s (LEADRELAY_DSN or --dsn): %w", dsn, err)
 	}
 	if err := store.Migrate(ctx); err != nil {
 		_ = store.Close()

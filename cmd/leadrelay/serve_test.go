@@ -9,6 +9,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/leadrelay/leadrelay/storage/storagetest"
 )
 
 // servingHandler hands over the address serve logs once it listens.
@@ -68,5 +71,65 @@ func TestServe(t *testing.T) {
 	cancel()
 	if code := <-done; code != 0 {
 		t.Errorf("serve exited %d: %s", code, a.stderr)
+	}
+}
+
+// logLines hands over the address serve listens on, and closes outlasted
+// when serve says requests outlast the HTTP grace.
+type logLines struct {
+	slog.Handler
+	addr      chan string
+	outlasted chan struct{}
+}
+
+func (h logLines) Enabled(context.Context, slog.Level) bool { return true }
+
+func (h logLines) Handle(ctx context.Context, r slog.Record) error {
+	switch {
+	case r.Message == "leadrelay serving":
+		r.Attrs(func(a slog.Attr) bool {
+			if a.Key == "addr" {
+				h.addr <- a.Value.String()
+			}
+			return true
+		})
+	case strings.HasPrefix(r.Message, "requests outlast the HTTP grace"):
+		close(h.outlasted)
+	}
+	return nil
+}
+
+// TestServeWaitsForASweepPastTheHTTPGrace: an admin sweep whose sends
+// outlast the HTTP grace when serve stops is waited for, its outcomes are
+// written, and serve exits 0.
+func TestServeWaitsForASweepPastTheHTTPGrace(t *testing.T) {
+	t.Parallel()
+	const concurrency = 2
+	f := newStopFixture(t, storagetest.Backends()[0], 6, concurrency)
+	env := map[string]string{"LEADRELAY_ADDR": "127.0.0.1:0"}
+	for _, kv := range f.env {
+		k, v, _ := strings.Cut(kv, "=")
+		env[k] = v
+	}
+	h := logLines{Handler: slog.DiscardHandler, addr: make(chan string, 1), outlasted: make(chan struct{})}
+	a := &app{stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}, env: func(k string) string { return env[k] },
+		logger: slog.New(h), httpGrace: time.Second}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int)
+	go func() { done <- a.main(ctx, []string{"serve"}) }()
+	go adminSweep(<-h.addr)
+	<-f.crm.full
+	cancel()
+	select {
+	case <-h.outlasted:
+	case code := <-done:
+		t.Fatalf("serve exited %d while its sweep's sends were in flight: %s", code, a.stderr)
+	}
+	f.crm.release()
+	if code := <-done; code != 0 {
+		t.Errorf("serve exited %d: %s", code, a.stderr)
+	}
+	if processing, due := f.leads(t); processing != concurrency || due != 6-concurrency {
+		t.Errorf("after the stop: %d processing, %d new and due; want %d and %d", processing, due, concurrency, 6-concurrency)
 	}
 }

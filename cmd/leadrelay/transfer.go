@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -32,9 +34,18 @@ func runImport(ctx context.Context, a *app, args []string) error {
 		if err != nil {
 			return err
 		}
+		warnings, err := api.ImportWarnings(ctx, rt.store, all)
+		if err != nil {
+			return err
+		}
+		for _, w := range warnings {
+			fmt.Fprintln(a.stdout, "warning: "+w)
+		}
 		for _, kind := range api.BundleKeys {
-			if counts[kind] > 0 {
-				fmt.Fprintf(a.stdout, "imported %d %s\n", counts[kind], kind)
+			if n := counts[kind]; n == 1 {
+				fmt.Fprintf(a.stdout, "imported 1 %s\n", strings.TrimSuffix(kind, "s"))
+			} else if n > 0 {
+				fmt.Fprintf(a.stdout, "imported %d %s\n", n, kind)
 			}
 		}
 		return nil
@@ -49,11 +60,24 @@ func readBundleFile(p string) (*api.Bundle, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := api.ReadImportFile(os.DirFS("/"), strings.TrimPrefix(filepath.ToSlash(abs), "/"))
+	b, err := api.ReadImportFile(rootFS{os.DirFS("/")}, strings.TrimPrefix(filepath.ToSlash(abs), "/"))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", p, err)
 	}
 	return b, nil
+}
+
+// rootFS is the file system from /, whose errors name a file by its whole
+// path ("/srv/crm/post.lua"), as its user knows it.
+type rootFS struct{ fsys fs.FS }
+
+func (r rootFS) Open(name string) (fs.File, error) {
+	f, err := r.fsys.Open(name)
+	var pathErr *fs.PathError
+	if errors.As(err, &pathErr) {
+		pathErr.Path = "/" + name
+	}
+	return f, err
 }
 
 func runExport(ctx context.Context, a *app, args []string) error {

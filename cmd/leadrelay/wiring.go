@@ -47,18 +47,17 @@ func newRuntime(ctx context.Context, a *app, cfg Config, store *storage.Store) (
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	d, err := dispatcher.New(dispatcher.Config{
-		Store:         store,
-		Engine:        scripting.NewEngine(scripting.Config{Timeout: cfg.ScriptTimeout}),
-		Tokens:        macros.NewTokens([]byte(secret)),
-		Logger:        a.logger,
-		Registerer:    reg,
-		Schedule:      cfg.Schedule,
-		Workers:       cfg.Workers,
-		ScriptTimeout: cfg.ScriptTimeout,
-		LeaseMargin:   cfg.LeaseMargin,
-		LogDays:       cfg.LogDays,
-		IMailDomain:   cfg.IMailDomain,
-		AlertURL:      cfg.AlertURL,
+		Store:       store,
+		Engine:      scripting.NewEngine(scripting.Config{Timeout: cfg.ScriptTimeout, MaxMemoryBytes: cfg.ScriptMemory, BudgetBytes: cfg.ScriptBudget}),
+		Tokens:      macros.NewTokens([]byte(secret)),
+		Logger:      a.logger,
+		Registerer:  reg,
+		Schedule:    cfg.Schedule,
+		Workers:     cfg.Workers,
+		LeaseMargin: cfg.LeaseMargin,
+		LogDays:     cfg.LogDays,
+		IMailDomain: cfg.IMailDomain,
+		AlertURL:    cfg.AlertURL,
 	})
 	if err != nil {
 		return nil, err

@@ -95,7 +95,7 @@ func TestImportExport(t *testing.T) {
 	c := newCLI(t)
 	bundle := c.bundleFile("https://crm.example/orders")
 	out := c.mustRun("import", bundle)
-	if !strings.Contains(out, "imported 1 integrations") || !strings.Contains(out, "imported 1 campaigns") {
+	if !strings.Contains(out, "imported 1 integration\n") || !strings.Contains(out, "imported 1 campaign\n") {
 		t.Errorf("import said %q", out)
 	}
 	exported := c.mustRun("export")
@@ -110,7 +110,7 @@ func TestImportExport(t *testing.T) {
 		t.Errorf("re-importing the export made %d campaigns, want 1", n)
 	}
 	single := c.file("one.json", `{"name":"second","enabled":false,"offers":[2]}`)
-	if out := c.mustRun("import", single); !strings.Contains(out, "imported 1 integrations") {
+	if out := c.mustRun("import", single); !strings.Contains(out, "imported 1 integration\n") {
 		t.Errorf("a single document: %q", out)
 	}
 }
@@ -133,6 +133,7 @@ func TestImportRefusals(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			c := newCLI(t)
+			c.mustRun("migrate")
 			code, _, errOut := c.run("import", c.file("in.json", tt.content))
 			if code != tt.code || !strings.Contains(errOut, tt.want) {
 				t.Errorf("exit %d, stderr %q; want %d and %q", code, errOut, tt.code, tt.want)
@@ -159,7 +160,7 @@ func TestSweepRequeueAndTest(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp := c.file("resp.json", `{"code":200,"headers":{"Content-Type":"application/json"},"body":"{\"id\":5}"}`)
-	out := c.mustRun("test", "--integration", "7", "--mode", "new", "--lead", "1", "--response-file", resp)
+	out := c.mustRun("test", "--integration", "7", "--mode", "new", "--lead", "1", "--response-file", resp, "--response-json")
 	for _, want := range []string{"request\n  POST " + crm.URL, "Authorization: ***", "response\n  200", "script log\n  got\t5", "return   5", "effect   status processing, ext 5"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("test output lacks %q:\n%s", want, out)
@@ -212,6 +213,7 @@ func TestWordsRefuseBadFlags(t *testing.T) {
 		})
 	}
 	c := newCLI(t)
+	c.mustRun("migrate")
 	if code, _, errOut := c.run("sweep", "--mode", "sync"); code != 1 || !strings.Contains(errOut, "not swept") {
 		t.Errorf("sweep --mode sync: exit %d %q", code, errOut)
 	}

@@ -64,6 +64,32 @@ func Open(t testing.TB, dsn string) *storage.Store {
 	return s
 }
 
+// RefuseInserts makes the database at dsn refuse every new row of table,
+// with the message "insert refused", through a trigger: as a crash between
+// two statements would, it shows what a write leaves behind when its last
+// part fails.
+func RefuseInserts(t testing.TB, dsn, table string) {
+	t.Helper()
+	driver, source := "sqlite", strings.TrimPrefix(dsn, "sqlite:")
+	trigger := "CREATE TRIGGER refuse_" + table + " BEFORE INSERT ON `" + table + "` BEGIN SELECT RAISE(ABORT, 'insert refused'); END"
+	if strings.HasPrefix(dsn, "mysql://") {
+		var err error
+		if source, err = storage.MySQLDriverDSN(dsn); err != nil {
+			t.Fatal(err)
+		}
+		driver = "mysql"
+		trigger = "CREATE TRIGGER refuse_" + table + " BEFORE INSERT ON `" + table + "` FOR EACH ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'insert refused'"
+	}
+	db, err := sql.Open(driver, source)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(trigger); err != nil {
+		t.Fatalf("creating a trigger that refuses rows of %s: %v", table, err)
+	}
+}
+
 func sqliteDSN(t testing.TB) string {
 	return "sqlite:" + filepath.Join(t.TempDir(), "leadrelay.db")
 }
