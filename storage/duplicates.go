@@ -54,58 +54,73 @@ func holdKeys(tx *gorm.DB, id int64, at time.Time, c *DuplicateCheck) (int64, er
 		return 0, nil
 	}
 	const savepoint = "duplicate_keys"
-	if err := tx.SavePoint(savepoint).Error; err != nil {
-		return 0, fmt.Errorf("checking duplicates: %w", err)
+	several := len(c.Keys) > 1
+	if several {
+		if err := tx.SavePoint(savepoint).Error; err != nil {
+			return 0, fmt.Errorf("checking duplicates: %w", err)
+		}
 	}
 	for _, k := range c.Keys {
 		held, err := holdKey(tx, id, at, c, k)
 		if err != nil {
 			return 0, fmt.Errorf("checking duplicates by %s: %w", k.Kind, err)
 		}
-		if held != 0 {
+		if held == 0 {
+			continue
+		}
+		if several {
 			if err := tx.RollbackTo(savepoint).Error; err != nil {
 				return 0, fmt.Errorf("checking duplicates: %w", err)
 			}
-			return held, nil
 		}
+		return held, nil
 	}
 	return 0, nil
 }
 
 // holdKey takes one value with one statement: an INSERT that, when the
-// value is held, takes it over only from a holder older than the window.
-// The statement waits for a concurrent holder's transaction and locks the
-// row, so no two leads take a value at once and none waits for a lock it
-// shares. It returns the holder when it took nothing.
+// value is held, takes it over only from a holder older than the window,
+// and tells which lead holds the value after it. The statement waits for a
+// concurrent holder's transaction and locks the row, so no two leads take
+// a value at once and none waits for a lock it shares. It returns the
+// holder when it took nothing.
 func holdKey(tx *gorm.DB, id int64, at time.Time, c *DuplicateCheck, k DuplicateKey) (int64, error) {
 	value := k.Value
 	if len(value) > maxKeyValue {
 		sum := sha256.Sum256([]byte(value))
 		value = hex.EncodeToString(sum[:])
 	}
-	upsert := "INSERT INTO `duplicate_keys` (`offer_id`, `kind`, `value`, `lead_id`, `at`) VALUES (?, ?, ?, ?, ?) " +
-		"ON CONFLICT (`offer_id`, `kind`, `value`) DO UPDATE SET " +
-		"`lead_id` = CASE WHEN `at` < ? THEN excluded.`lead_id` ELSE `lead_id` END, " +
-		"`at` = CASE WHEN `at` < ? THEN excluded.`at` ELSE `at` END"
-	lock := ""
-	if tx.Dialector.Name() == string(MySQL) {
-		// MySQL assigns left to right: at changes after lead_id has read it.
-		upsert = "INSERT INTO `duplicate_keys` (`offer_id`, `kind`, `value`, `lead_id`, `at`) VALUES (?, ?, ?, ?, ?) " +
-			"ON DUPLICATE KEY UPDATE " +
-			"`lead_id` = IF(`at` < ?, VALUES(`lead_id`), `lead_id`), " +
-			"`at` = IF(`at` < ?, VALUES(`at`), `at`)"
-		lock = " FOR UPDATE"
-	}
 	ms := at.UnixMilli()
 	cutoff := ms - c.Within.Milliseconds()
-	if err := tx.Exec(upsert, c.Offer, k.Kind, value, id, ms, cutoff, cutoff).Error; err != nil {
-		return 0, err
-	}
 	var held int64
-	err := tx.Raw("SELECT `lead_id` FROM `duplicate_keys` WHERE `offer_id` = ? AND `kind` = ? AND `value` = ?"+lock,
-		c.Offer, k.Kind, value).Row().Scan(&held)
-	if err != nil || held == id {
-		return 0, err
+	if tx.Dialector.Name() == string(MySQL) {
+		// MySQL assigns left to right: at changes after lead_id has read
+		// it. LAST_INSERT_ID(x) makes the answer carry the holder; a new
+		// row, with no auto-increment column, answers 0.
+		res, err := tx.Statement.ConnPool.ExecContext(tx.Statement.Context,
+			"INSERT INTO `duplicate_keys` (`offer_id`, `kind`, `value`, `lead_id`, `at`) VALUES (?, ?, ?, ?, ?) "+
+				"ON DUPLICATE KEY UPDATE "+
+				"`lead_id` = LAST_INSERT_ID(IF(`at` < ?, VALUES(`lead_id`), `lead_id`)), "+
+				"`at` = IF(`at` < ?, VALUES(`at`), `at`)",
+			c.Offer, k.Kind, value, id, ms, cutoff, cutoff)
+		if err != nil {
+			return 0, err
+		}
+		if held, err = res.LastInsertId(); err != nil {
+			return 0, err
+		}
+	} else {
+		err := tx.Raw("INSERT INTO `duplicate_keys` (`offer_id`, `kind`, `value`, `lead_id`, `at`) VALUES (?, ?, ?, ?, ?) "+
+			"ON CONFLICT (`offer_id`, `kind`, `value`) DO UPDATE SET "+
+			"`lead_id` = CASE WHEN `at` < ? THEN excluded.`lead_id` ELSE `lead_id` END, "+
+			"`at` = CASE WHEN `at` < ? THEN excluded.`at` ELSE `at` END RETURNING `lead_id`",
+			c.Offer, k.Kind, value, id, ms, cutoff, cutoff).Row().Scan(&held)
+		if err != nil {
+			return 0, err
+		}
+	}
+	if held == id {
+		return 0, nil
 	}
 	return held, nil
 }
