@@ -23,11 +23,14 @@ const (
 type pauses struct {
 	mu      sync.Mutex
 	failing map[storage.PauseKey]bool
-	gauge   *prometheus.GaugeVec
+	// halted are the modes this process paused or saw paused since their
+	// sweep began: their sweeps stop sending.
+	halted map[storage.PauseKey]bool
+	gauge  *prometheus.GaugeVec
 }
 
 func newPauses() *pauses {
-	return &pauses{failing: map[storage.PauseKey]bool{}, gauge: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+	return &pauses{failing: map[storage.PauseKey]bool{}, halted: map[storage.PauseKey]bool{}, gauge: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "leadrelay_integration_paused", Help: "1 while a mode of an integration is paused, after failures or a 429.",
 	}, []string{"integration", "mode"})}
 }
@@ -48,7 +51,25 @@ func (p *pauses) isFailing(k storage.PauseKey) bool {
 	return p.failing[k]
 }
 
+// halts says whether a source's sweep is to stop: its mode was paused
+// while it drained. A probe is never stopped.
+func (p *pauses) halts(src drainSource) bool {
+	if src.integ == nil || src.probe {
+		return false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.halted[storage.PauseKey{Integration: src.integ.Doc.ID, Mode: src.mode}]
+}
+
 func (p *pauses) show(k storage.PauseKey, paused bool) {
+	p.mu.Lock()
+	if paused {
+		p.halted[k] = true
+	} else {
+		delete(p.halted, k)
+	}
+	p.mu.Unlock()
 	v := 0.0
 	if paused {
 		v = 1
@@ -142,6 +163,9 @@ func (d *Dispatcher) sweepPauses(ctx context.Context, now int64, paused map[stor
 		d.pauses.mark(k, true)
 	}
 	d.pauses.gauge.Reset()
+	d.pauses.mu.Lock()
+	clear(d.pauses.halted)
+	d.pauses.mu.Unlock()
 	probes = map[storage.PauseKey]bool{}
 	for k, st := range states {
 		d.pauses.show(k, true)

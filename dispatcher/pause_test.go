@@ -256,3 +256,30 @@ func TestPauseOnceAcrossStores(t *testing.T) {
 		})
 	}
 }
+
+// A sweep stops sending once the mode it drains is paused: the leads after
+// the pause wait, with no request and no attempt.
+func TestPauseStopsTheSweep(t *testing.T) {
+	t.Parallel()
+	storagetest.Run(t, func(t *testing.T, s *storage.Store) {
+		b := setup(t, s)
+		target := newCRM(t, answer(http.StatusBadGateway, ""))
+		b.integration(t, map[string]any{"name": "crm", "enabled": true, "pause_after": 3, "concurrency": 1,
+			"new": newMode(target.URL, `return nil`)})
+		var leads []*lead.Lead
+		for range 6 {
+			leads = append(leads, b.newLead(t, &lead.Lead{Name: "Ann"}))
+		}
+		b.sweep(t, "new")
+		if n := len(target.got()); n != 3 {
+			t.Errorf("%d requests in the sweep that paused, want 3", n)
+		}
+		attempts := 0
+		for _, l := range leads {
+			attempts += b.lead(t, l.ID).Attempts
+		}
+		if attempts != 3 {
+			t.Errorf("%d attempts counted, want 3", attempts)
+		}
+	})
+}

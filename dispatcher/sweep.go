@@ -170,7 +170,12 @@ func (d *Dispatcher) drain(ctx context.Context, run *sweepRun, src drainSource) 
 			if i == len(b.tasks)/2 && !src.probe {
 				next = d.claimAhead(ctx, run, src, 2*concurrency, timeout)
 			}
-			if !d.acquire(ctx, slots) {
+			acquired := d.acquire(ctx, slots)
+			if !acquired || d.pauses.halts(src) {
+				if acquired {
+					<-slots
+					<-d.workers
+				}
 				d.release(b.tasks[i:], b.token)
 				if i >= len(b.tasks)/2 && !src.probe {
 					ahead := <-next
