@@ -2,11 +2,12 @@
 GO ?= go
 PKGS ?= ./...
 BENCHTIME ?= 1s
+FUZZTIME ?= 5s
 # The load targets' database: the harness drops and creates it, and drops it after.
 LOAD_DSN ?= mysql://root@127.0.0.1:3306/leadbench
 LOAD = $(GO) run ./cmd/leadbench -dsn $(LOAD_DSN)
 
-.PHONY: help build run test test/race lint bench load-throughput load-scaleout load-latency load-chaos load-sigterm load-backlog load-intake load-ci load-ci-sigterm
+.PHONY: help build run test test/race lint bench fuzz load-throughput load-scaleout load-latency load-chaos load-sigterm load-backlog load-intake load-ci load-ci-sigterm load-uncertain
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z/_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-18s %s\n", $$1, $$2}'
@@ -27,6 +28,9 @@ lint: ## go vet and a gofmt check
 	$(GO) vet $(PKGS)
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
+fuzz: ## fuzz the intake's form and JSON decoding for FUZZTIME (5s): never a 5xx
+	$(GO) test -run '^$$' -fuzz FuzzIntakeDecoding -fuzztime $(FUZZTIME) ./api/
+
 bench: ## run the benchmarks
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(PKGS)
 
@@ -44,6 +48,9 @@ load-chaos: ## load: 20,000 leads, 3 processes, one SIGKILLed mid-drain; the CRM
 
 load-sigterm: ## load: 20,000 leads, 3 processes, a CRM that takes 500 ms an answer; one SIGTERMed at 30% and started again
 	$(LOAD) -leads 20000 -procs 3 -latency 500ms -term -bare 0
+
+load-uncertain: ## load: 20,000 leads, the CRM stores 2% and never answers; on_uncertain check finds them (double_orders=0)
+	$(LOAD) -leads 20000 -hang-after-read 0.02 -on-uncertain check -max-attempts 10 -bare 0
 
 load-backlog: ## load: peak RSS of one process working through 1,000,000 waiting leads for 60 s
 	$(LOAD) -leads 1000000 -procs 1 -run-for 60s -bare 0

@@ -261,7 +261,7 @@ func dryRunLead(raw []byte) (*lead.Lead, error) {
 	if err != nil {
 		return nil, err
 	}
-	l, err := buildLead(in, true)
+	l, err := buildLead(in, intakeTrust{admin: true, fields: true})
 	if err != nil {
 		return nil, err
 	}

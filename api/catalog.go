@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -295,6 +296,8 @@ func checkCampaign(c *catalog.Campaign) error {
 		return invalid("alias: %q is a number; the API reads a number as a campaign's id", c.Alias)
 	case c.Offer < 0 || c.WM < 0 || c.Site < 0 || c.Integration < 0:
 		return invalid("offer, wm, site and integration are ids: 0 or more")
+	case c.Payout < 0 || math.IsNaN(c.Payout) || math.IsInf(c.Payout, 0):
+		return invalid("payout: %v is not an amount: 0 or more", c.Payout)
 	}
 	for key := range c.PostbackLabels {
 		if !integrations.IsLabelKey(key) {

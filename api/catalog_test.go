@@ -38,9 +38,9 @@ func TestCatalogCRUD(t *testing.T) {
 		{"campaigns",
 			map[string]any{"id": 5, "alias": "cpa_uk_wl", "offer": 1, "wm": 12, "site": 3, "integration": 7, "key": "",
 				"postback_url": "https://tracker/pb?clickid={click_id}&status={status}", "postback_statuses": []any{"accepted", "rejected"},
-				"postback_labels": map[string]any{"wait": "pending", "approve": "accepted"}},
-			map[string]any{"alias": "cpa_de", "offer": 0, "wm": 0, "site": 0, "integration": 0, "key": "k", "postback_url": "", "postback_statuses": nil, "postback_labels": nil},
-			map[string]any{"alias": "cpa_uk_wl2", "offer": 2, "wm": 12, "site": 3, "integration": 7, "key": "", "postback_url": "", "postback_statuses": nil, "postback_labels": nil}},
+				"postback_labels": map[string]any{"wait": "pending", "approve": "accepted"}, "payout": 12.5, "trusted": false},
+			map[string]any{"alias": "cpa_de", "offer": 0, "wm": 0, "site": 0, "integration": 0, "key": "k", "postback_url": "", "postback_statuses": nil, "postback_labels": nil, "payout": 0, "trusted": false},
+			map[string]any{"alias": "cpa_uk_wl2", "offer": 2, "wm": 12, "site": 3, "integration": 7, "key": "", "postback_url": "", "postback_statuses": nil, "postback_labels": nil, "payout": 0, "trusted": true}},
 	}
 	storagetest.Run(t, func(t *testing.T, s *storage.Store) {
 		b := setup(t, s)

@@ -28,6 +28,7 @@ type Dispatcher interface {
 	Check(doc *integrations.Integration) error
 	Invalidate(integrationID int64)
 	Integration(ctx context.Context, id int64) (*integrations.Integration, error)
+	Redactor(ctx context.Context, id int64) (*integrations.Redactor, error)
 	Paused(ctx context.Context, integration int64) (map[string]dispatcher.Paused, error)
 	Resume(ctx context.Context, integration int64, mode, by string) (bool, error)
 }

@@ -196,6 +196,14 @@ func (b *bundle) intake(v map[string]any) int64 {
 	return int64(m["lead_id"].(float64))
 }
 
+// trustedIntake posts a lead as JSON with the admin token, whose ext,
+// status, reason and commissions are taken, and returns its id.
+func (b *bundle) trustedIntake(v map[string]any) int64 {
+	b.t.Helper()
+	m := expect(b.t, b.sendJSON(http.MethodPost, "/api/v1/leads", v, true), http.StatusCreated, "")
+	return int64(m["lead_id"].(float64))
+}
+
 func (b *bundle) token(id int64) string { return b.d.Tokens().Encode(id) }
 
 // fakeServer records requests and answers with respond.

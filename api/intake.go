@@ -6,6 +6,7 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -61,6 +62,7 @@ func (s *Server) intake(c *gin.Context, in *input) (*lead.Lead, *dispatcher.Rece
 	if err != nil {
 		return nil, nil, err
 	}
+	trust := intakeTrust{admin: admin, fields: admin || camp != nil && camp.Trusted || s.requestTrusted(c.Request)}
 	syncText, err := in.take("sync")
 	if err != nil {
 		return nil, nil, err
@@ -69,7 +71,7 @@ func (s *Server) intake(c *gin.Context, in *input) (*lead.Lead, *dispatcher.Rece
 	if err != nil {
 		return nil, nil, err
 	}
-	l, err := buildLead(in, admin)
+	l, err := buildLead(in, trust)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -145,13 +147,35 @@ func truncate(s string, n int) string {
 	return s[:n]
 }
 
+// trustedKeys are the intake's keys that would let a publisher skip the
+// delivery (ext, status, reason) or set its own payout (the commissions):
+// they are taken only from a trusted request (SPEC §6), and from anyone else
+// kept in meta under their names.
+var trustedKeys = []string{"ext", "status", "reason", "cwm", "cwmr", "cwmc", "cpay", "cpayr", "cpayc"}
+
+// intakeTrust is what a request may set beyond a publisher's lead.
+type intakeTrust struct {
+	// admin: the request carries the admin token; it may send no campaign,
+	// skip the campaign's key and name the integration.
+	admin bool
+	// fields: trustedKeys are taken, for the admin token, a user's token or
+	// a trusted campaign.
+	fields bool
+}
+
+// requestTrusted reports whether r carries the admin token or a user's API
+// token, which make its intake trusted: a person, not a publisher.
+func (s *Server) requestTrusted(r *http.Request) bool {
+	return s.CarriesToken(r)
+}
+
 // buildLead reads the request's values into a new lead: §1 fields by name,
 // custom fields into meta, files into files. Every problem is reported at once.
-func buildLead(in *input, admin bool) (*lead.Lead, error) {
+func buildLead(in *input, trust intakeTrust) (*lead.Lead, error) {
 	l := &lead.Lead{}
 	var problems []Problem
 	for _, k := range slices.Sorted(maps.Keys(in.values)) {
-		if err := setIntakeKey(l, k, in.values[k], admin); err != nil {
+		if err := setIntakeKey(l, k, in.values[k], trust); err != nil {
 			problems = append(problems, Problem{Field: k, Message: asError(err).Message})
 		}
 	}
@@ -169,14 +193,21 @@ func buildLead(in *input, admin bool) (*lead.Lead, error) {
 }
 
 // setIntakeKey reads one request value into the lead: a §1 field, the meta
-// object, or else a custom field. integration is a field for admins only.
-func setIntakeKey(l *lead.Lead, key string, v any, admin bool) error {
+// object, or else a custom field. trustedKeys are fields for a trusted
+// request only, integration for the admin token only.
+func setIntakeKey(l *lead.Lead, key string, v any, trust intakeTrust) error {
 	f := fieldFor(key)
 	var err error
 	switch {
 	case key == "meta":
 		l.Meta, err = mergeMetaObject(l.Meta, v)
-	case f != nil && (f.key != "integration" || admin):
+	case slices.Contains(trustedKeys, key) && !trust.fields:
+		l.Meta, err = mergeMeta(l.Meta, key, v)
+	case key == "status":
+		l.Status, err = intakeStatus(v)
+	case key == "reason":
+		l.Reason, err = intakeReason(v)
+	case f != nil && (f.key != "integration" || trust.admin):
 		err = f.set(l, key, v)
 	default:
 		l.Meta, err = mergeMeta(l.Meta, key, v)
@@ -184,13 +215,35 @@ func setIntakeKey(l *lead.Lead, key string, v any, admin bool) error {
 	return err
 }
 
+// intakeStatus reads a trusted intake's status, by id or name.
+func intakeStatus(v any) (lead.Status, error) {
+	s, err := asText("status", v)
+	if err != nil {
+		return 0, err
+	}
+	return optionalStatus(strings.TrimSpace(s))
+}
+
+// intakeReason reads a trusted intake's cancel reason, by code or name.
+func intakeReason(v any) (lead.Reason, error) {
+	s, err := asText("reason", v)
+	if err != nil {
+		return 0, err
+	}
+	return optionalReason(strings.TrimSpace(s))
+}
+
 // applyCampaign gives the lead what its campaign says: the campaign's offer,
-// affiliate, landing and integration win over the request's.
+// affiliate, landing and integration win over the request's; its payout is
+// the lead's cwm unless a trusted request gave one.
 func applyCampaign(l *lead.Lead, camp *catalog.Campaign) {
 	if camp == nil {
 		return
 	}
 	l.Campaign = camp.Alias
+	if l.CWM == 0 {
+		l.CWM = camp.Payout
+	}
 	for _, p := range []struct {
 		dst *int64
 		v   int64

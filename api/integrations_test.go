@@ -90,6 +90,8 @@ func TestIntegrationSaveRefusals(t *testing.T) {
 			{"a bad method", newMode("method", "FETCH"), http.StatusUnprocessableEntity, "VALIDATION", "new.method", 0},
 			{"a secret *** with nothing stored", with("secrets", map[string]any{"token": "***"}), http.StatusUnprocessableEntity, "VALIDATION", "secrets.token", 0},
 			{"a post script that does not compile", newMode("post", "local x = 1\nreturn x +"), http.StatusUnprocessableEntity, "VALIDATION", "new.post", 2},
+			{"on_uncertain check without a check mode", with("on_uncertain", "check"), http.StatusUnprocessableEntity, "VALIDATION", "on_uncertain", 0},
+			{"an unknown on_uncertain", with("on_uncertain", "ask"), http.StatusUnprocessableEntity, "VALIDATION", "on_uncertain", 0},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {

@@ -43,10 +43,10 @@ func (s *Server) listLeads(c *gin.Context) error {
 	return nil
 }
 
-// leadFilter reads ?status=&integration=&failed=&reason=&limit=&after=.
+// leadFilter reads ?status=&integration=&failed=&uncertain=&reason=&limit=&after=.
 func leadFilter(c *gin.Context) (storage.LeadFilter, error) {
 	var f storage.LeadFilter
-	if err := onlyFilters(c, "status", "integration", "failed", "reason", "limit", "after"); err != nil {
+	if err := onlyFilters(c, "status", "integration", "failed", "uncertain", "reason", "limit", "after"); err != nil {
 		return f, err
 	}
 	var err error
@@ -68,6 +68,13 @@ func leadFilter(c *gin.Context) (storage.LeadFilter, error) {
 			return f, err
 		}
 		f.Failed = &failed
+	}
+	if v := c.Query("uncertain"); v != "" {
+		uncertain, err := asBool("uncertain", v)
+		if err != nil {
+			return f, err
+		}
+		f.Uncertain = &uncertain
 	}
 	return f, nil
 }

@@ -104,6 +104,9 @@ func TestAdminLeadList(t *testing.T) {
 		if err := s.UpdateLead(t.Context(), ids[1], map[string]any{"status": lead.Cancel, "reason": lead.ReasonDuplicate, "failed": true}); err != nil {
 			t.Fatal(err)
 		}
+		if err := s.UpdateLead(t.Context(), ids[2], map[string]any{"uncertain": true, "failed": true}); err != nil {
+			t.Fatal(err)
+		}
 		tests := []struct {
 			query string
 			want  []int64
@@ -114,8 +117,10 @@ func TestAdminLeadList(t *testing.T) {
 			{"status=cancel", []int64{ids[1]}},
 			{"status=5&reason=duplicate", []int64{ids[1]}},
 			{"reason=7", []int64{ids[1]}},
-			{"failed=true", []int64{ids[1]}},
-			{"failed=false&status=new", []int64{ids[3], ids[2], ids[0]}},
+			{"failed=true", []int64{ids[2], ids[1]}},
+			{"failed=false&status=new", []int64{ids[3], ids[0]}},
+			{"uncertain=true", []int64{ids[2]}},
+			{"uncertain=false&status=new", []int64{ids[3], ids[0]}},
 			{"integration=4&limit=1", []int64{ids[3]}},
 			{"integration=5", nil},
 		}
@@ -131,7 +136,11 @@ func TestAdminLeadList(t *testing.T) {
 				}
 			})
 		}
-		for _, bad := range []string{"status=won", "reason=bored", "failed=maybe", "integration=x", "after=-1"} {
+		first := expect(t, b.do(http.MethodGet, fmt.Sprintf("/api/v1/admin/leads/%d", ids[0]), "", nil, true), http.StatusOK, "")
+		if first["uncertain"] != false {
+			t.Errorf("a lead's uncertain = %v, want false", first["uncertain"])
+		}
+		for _, bad := range []string{"status=won", "reason=bored", "failed=maybe", "uncertain=perhaps", "integration=x", "after=-1"} {
 			expect(t, b.do(http.MethodGet, "/api/v1/admin/leads?"+bad, "", nil, true), http.StatusUnprocessableEntity, "VALIDATION")
 		}
 	})
@@ -147,7 +156,7 @@ func TestAdminPatchLead(t *testing.T) {
 		doc["postback"] = map[string]any{"enabled": true, "method": "GET", "url": tracker.URL + "/pb?s={status}", "statuses": []string{"cancel"}}
 		integ := b.integration(doc)
 		b.campaign(catalog.Campaign{Alias: "cpa", Offer: 1, Integration: integ})
-		id := b.intake(map[string]any{"alias": "cpa", "ext": "X1", "city": "Leeds"})
+		id := b.trustedIntake(map[string]any{"alias": "cpa", "ext": "X1", "city": "Leeds"})
 		path := fmt.Sprintf("/api/v1/admin/leads/%d", id)
 
 		m := expect(t, b.sendJSON(http.MethodPatch, path, map[string]any{"status": "cancel", "reason": 6, "comment": "fake name", "city": "York", "meta": map[string]any{"note": "called"}}, true), http.StatusOK, "")

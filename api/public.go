@@ -52,13 +52,17 @@ func preflight(c *gin.Context) {
 }
 
 // getLeadStatus is GET /api/v1/leads/{id}?token=: what the thank-you page
-// shows.
+// shows, the ext with its integration's secrets as ***.
 func (s *Server) getLeadStatus(c *gin.Context) error {
 	l, err := s.tokenLead(c, c.Query("token"))
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, gin.H{"id": l.ID, "status": l.Status.String(), "status_id": int(l.Status), "reason": int(l.Reason), "ext": l.Ext})
+	redactor, err := s.opts.Dispatcher.Redactor(c.Request.Context(), l.IntegrationID)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"id": l.ID, "status": l.Status.String(), "status_id": int(l.Status), "reason": int(l.Reason), "ext": redactor.Redact(l.Ext)})
 	return nil
 }
 

@@ -3,6 +3,7 @@ package api_test
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/leadrelay/leadrelay/storage"
@@ -57,7 +58,7 @@ func TestChangesFromTheThankYouPage(t *testing.T) {
 		crm := newFakeServer(t, respondWith(http.StatusOK, "ok"))
 		integ := b.integration(changesIntegration(crm.URL))
 		b.campaign(catalog.Campaign{Alias: "cpa", Offer: 1, Integration: integ})
-		id := b.intake(map[string]any{"alias": "cpa", "phone": "447123456789", "city": "Leeds", "price": 10, "ext": "CRM-1"})
+		id := b.trustedIntake(map[string]any{"alias": "cpa", "phone": "447123456789", "city": "Leeds", "price": 10, "ext": "CRM-1"})
 		path := fmt.Sprintf("/api/v1/leads/%d/changes?token=%s", id, b.token(id))
 		m := expect(t, b.sendJSON(http.MethodPost, path, map[string]any{
 			"items": map[string]any{"17": []any{2, 49, 12.5}}, "city": "London\n", "price": "98", "gift": "yes", "offer": 5,
@@ -109,6 +110,31 @@ func TestChangesRefusesBadInput(t *testing.T) {
 		}
 		if l := b.lead(id); l.City != "Leeds" || l.Count != 1 || l.Status != lead.New {
 			t.Errorf("a refused change was written: %+v", l)
+		}
+	})
+}
+
+// TestLeadTokenHasOneSpelling: a lead's token with its last character's
+// spare bits set otherwise is not the lead's token.
+func TestLeadTokenHasOneSpelling(t *testing.T) {
+	t.Parallel()
+	storagetest.Run(t, func(t *testing.T, s *storage.Store) {
+		b := setup(t, s)
+		b.campaign(catalog.Campaign{Alias: "cpa", Offer: 1})
+		id := b.intake(map[string]any{"alias": "cpa", "phone": "447123456789"})
+		token := b.token(id)
+		const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+		last := strings.IndexByte(alphabet, token[len(token)-1])
+		for spare := range 16 {
+			v := last&^15 | spare
+			want := http.StatusNotFound
+			if v == last {
+				want = http.StatusOK
+			}
+			spelling := token[:len(token)-1] + alphabet[v:v+1]
+			if a := b.do(http.MethodGet, fmt.Sprintf("/api/v1/leads/%d?token=%s", id, spelling), "", nil, false); a.code != want {
+				t.Errorf("token %q (canonical %q): %v, want %d", spelling, token, a, want)
+			}
 		}
 	})
 }

@@ -62,7 +62,7 @@ func TestStatusUpdateByExtAndAPIPHP(t *testing.T) {
 	t.Parallel()
 	storagetest.Run(t, func(t *testing.T, s *storage.Store) {
 		b, _ := statusBundle(t, s)
-		id := b.intake(map[string]any{"alias": "cpa_uk", "ext": "84921"})
+		id := b.trustedIntake(map[string]any{"alias": "cpa_uk", "ext": "84921"})
 		expect(t, b.postForm("/api/v1/status", url.Values{"alias": {"status_change_uk"}, "key": {"adv-key"}, "ext": {"84921"}, "order_status": {"rejected"}, "reason": {"duplicate"}}), http.StatusOK, "")
 		if l := b.lead(id); l.Status != lead.Cancel || l.Reason != lead.ReasonDuplicate {
 			t.Errorf("by ext: status %s reason %d", l.Status, l.Reason)
@@ -163,7 +163,7 @@ return {lead_id = b.order.external, status = b.status_id, comment = b.comment}`,
 			"postback_labels": map[string]any{"approve": "accepted", "cancel": "rejected"},
 		})
 		b.campaign(catalog.Campaign{Alias: "cpa_uk", Offer: 1, Integration: integ})
-		id := b.intake(map[string]any{"alias": "cpa_uk", "phone": "447123456789", "click_id": "abc123xyz", "ext": "84921"})
+		id := b.trustedIntake(map[string]any{"alias": "cpa_uk", "phone": "447123456789", "click_id": "abc123xyz", "ext": "84921"})
 		hook := fmt.Sprintf(`{"order":{"external":%d},"status_id":3,"comment":"Client confirmed"}`, id)
 		r := httptestRequest(http.MethodPost, fmt.Sprintf("/api/v1/hooks/%d", integ), hook, map[string]string{"X-Signature": "h00k"})
 		m := expect(t, b.serve(r), http.StatusOK, "")

@@ -12,8 +12,8 @@ import (
 )
 
 // Bundle is everything an installation is configured with, as leadrelay
-// import reads it and leadrelay export writes it: integrations (secrets in
-// clear) and the catalog.
+// import reads it and leadrelay export writes it: integrations and the
+// catalog.
 type Bundle struct {
 	Integrations []*integrations.Integration `json:"integrations"`
 	Offers       []catalog.Offer             `json:"offers"`
@@ -217,9 +217,10 @@ func putAll[T storage.CatalogObject](ctx context.Context, store *storage.Store, 
 	return nil
 }
 
-// Export reads every integration (secrets in clear, for moving to another
-// installation) and the whole catalog.
-func Export(ctx context.Context, store *storage.Store) (*Bundle, error) {
+// Export reads every integration and the whole catalog. Each secret reads
+// *** (which Import reads back as the stored value) unless withSecrets asks
+// for them in clear, for a move to another installation.
+func Export(ctx context.Context, store *storage.Store, withSecrets bool) (*Bundle, error) {
 	recs, err := store.ListIntegrations(ctx)
 	if err != nil {
 		return nil, err
@@ -229,6 +230,9 @@ func Export(ctx context.Context, store *storage.Store) (*Bundle, error) {
 		doc, err := RecordDocument(&recs[i])
 		if err != nil {
 			return nil, fmt.Errorf("reading integration %d: %w", recs[i].ID, err)
+		}
+		if !withSecrets {
+			doc = integrations.Redacted(doc)
 		}
 		b.Integrations = append(b.Integrations, doc)
 	}

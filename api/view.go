@@ -50,6 +50,7 @@ type logView struct {
 	Message     string          `json:"message"`
 	ScriptLog   json.RawMessage `json:"script_log"`
 	By          string          `json:"by,omitempty"`
+	Uncertain   bool            `json:"uncertain,omitempty"`
 }
 
 func newLogView(e storage.LogEntry) logView {
@@ -62,7 +63,8 @@ func newLogView(e storage.LogEntry) logView {
 		Mode: e.Mode, Attempt: e.Attempt, Outcome: e.Outcome,
 		Request: storedJSON(e.Request), Response: storedJSON(e.Response),
 		DurationMS: e.DurationMS, Return: storedJSON(e.Return), Message: e.Message, ScriptLog: scriptLog,
-		By: e.By,
+		By:        e.By,
+		Uncertain: e.Uncertain,
 	}
 }
 

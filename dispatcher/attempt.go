@@ -46,6 +46,15 @@ type task struct {
 	files map[string]lead.File
 }
 
+// redactor hides the secrets of the task's integration; nil (a campaign's
+// postback) hides credential headers alone.
+func (t *task) redactor() *integrations.Redactor {
+	if t.integ == nil {
+		return nil
+	}
+	return t.integ.Redactor
+}
+
 // attempt is what happened when a task was tried.
 type attempt struct {
 	req       *scripting.Request
@@ -197,7 +206,12 @@ func (d *Dispatcher) addIdempotencyKey(t *task, req *scripting.Request) {
 			return
 		}
 	}
-	key := "lr-" + strconv.FormatInt(t.lead.ID, 10) + "-" + t.mode
+	// The classic send after a sync send is the same delivery: one key.
+	mode := t.mode
+	if mode == integrations.ModeSync {
+		mode = integrations.ModeNew
+	}
+	key := "lr-" + strconv.FormatInt(t.lead.ID, 10) + "-" + mode
 	if t.integ != nil {
 		key += "-" + strconv.FormatInt(t.integ.Doc.ID, 10)
 	}

@@ -145,13 +145,18 @@ func (d *Dispatcher) deliver(ctx context.Context, run *sweepRun, t *task, token 
 func (d *Dispatcher) deliverNew(ctx context.Context, t *task, token string, now func() time.Time, retryAt time.Time) (*attempt, result) {
 	l := t.lead
 	a, ch, skipped := skipNew(t)
-	if !skipped {
+	switch {
+	case skipped:
+	case l.CheckDue && t.integ.Mode(integrations.ModeCheck) != nil:
+		a, ch = d.check(ctx, t)
+	default:
 		a = d.try(ctx, t)
 		ch = leadChange(t.mode, l, a)
+		applyUncertain(t, a, &ch)
 	}
 	attempts := l.Attempts + 1
 	ch.cols["updated_at"] = now()
-	ch.cols["last_message"] = messageOf(a)
+	ch.cols["last_message"] = shownMessage(a, t.redactor())
 	var failed *storage.LogEntry
 	if ch.retry {
 		retryCols(ch.cols, attempts, maxAttempts(t), retryAt, "failed", true)

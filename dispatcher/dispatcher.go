@@ -10,6 +10,7 @@ import (
 
 	"github.com/leadrelay/leadrelay/integrations"
 	"github.com/leadrelay/leadrelay/macros"
+	"github.com/leadrelay/leadrelay/storage"
 )
 
 // Sentinel errors.
@@ -191,11 +192,25 @@ func (d *Dispatcher) Integration(ctx context.Context, id int64) (*integrations.I
 	return c.Doc, nil
 }
 
+// Redactor hides an integration's secrets in what is shown outside the
+// admin API; nil (hiding credential headers alone) when the integration is
+// gone.
+func (d *Dispatcher) Redactor(ctx context.Context, id int64) (*integrations.Redactor, error) {
+	c, err := d.registry.get(ctx, id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return c.Redactor, nil
+}
+
 func checkMode(mode string) error {
 	for _, m := range integrations.Modes() {
 		if m == mode {
 			return nil
 		}
 	}
-	return fmt.Errorf("%w %q (modes: new, changes, approved, sync, postback)", ErrUnknownMode, mode)
+	return fmt.Errorf("%w %q (modes: new, changes, approved, sync, postback, check)", ErrUnknownMode, mode)
 }

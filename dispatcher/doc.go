@@ -59,4 +59,11 @@
 // started are handed back, due at once, and sends in flight run to their end
 // within their own time limits and have their outcomes written before the
 // process exits.
+//
+// A new or sync send that failed after its request was written
+// (integrations.ErrUncertain) may have reached the target: the lead is
+// marked uncertain and the integration's on_uncertain decides: a plain
+// retry, the check mode before any second send (check_due), or a hold
+// (failed) until Requeue, which clears the marks. A marked lead that the
+// target later answers with reason 7 is held, not cancelled.
 package dispatcher

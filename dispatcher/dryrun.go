@@ -112,25 +112,28 @@ func (d *Dispatcher) dryRunLead(ctx context.Context, r DryRun) (*lead.Lead, erro
 
 func dryRunResult(t *task, a *attempt) *DryRunResult {
 	redactor := t.integ.Redactor
-	out := &DryRunResult{ScriptLog: a.scriptLog, Return: a.ret}
+	out := &DryRunResult{ScriptLog: shownLines(a.scriptLog, redactor), Return: shownReturn(a.ret, redactor)}
 	if out.ScriptLog == nil {
 		out.ScriptLog = []string{}
 	}
 	if a.wire.Method != "" {
-		out.Request = redactWire(a.wire, redactor)
+		out.Request = shownRequest(a.wire, redactor)
 	} else if a.req != nil {
-		out.Request = redactWire(wireRequest{Method: a.req.Method, URL: a.req.URL, Headers: map[string]string{}}, redactor)
+		out.Request = shownRequest(wireRequest{Method: a.req.Method, URL: a.req.URL, Headers: map[string]string{}}, redactor)
 	}
 	if a.resp != nil {
-		out.Response = newResponseView(a.resp, a.truncated, 0)
+		out.Response = shownResponse(a.resp, a.truncated, 0, redactor)
 	}
 	var se *scripting.Error
 	if errors.As(a.err, &se) {
-		out.Error = &ScriptError{Script: se.Script, Line: se.Line, Message: se.Message}
+		out.Error = &ScriptError{Script: se.Script, Line: se.Line, Message: redactor.Redact(se.Message)}
 	} else if a.err != nil && a.outcome == OutcomeHTTPFail {
-		out.Error = &ScriptError{Message: redactor.Redact(a.err.Error())}
+		out.Error = &ScriptError{Message: shownMessage(a, redactor)}
 	}
 	out.Effect = effectOf(t, a)
+	out.Effect.Ext = redactor.Redact(out.Effect.Ext)
+	out.Effect.Redirect = redactor.Redact(out.Effect.Redirect)
+	out.Effect.Message = redactor.Redact(out.Effect.Message)
 	if out.Effect.Retry && out.Error == nil {
 		why := a.err
 		if why == nil {
@@ -141,26 +144,22 @@ func dryRunResult(t *task, a *attempt) *DryRunResult {
 	return out
 }
 
-func redactWire(w wireRequest, r *integrations.Redactor) wireRequest {
-	w.URL = r.Redact(w.URL)
-	w.Body = r.Redact(w.Body)
-	h := make(map[string]string, len(w.Headers))
-	for k, v := range w.Headers {
-		h[k] = r.Redact(v)
-	}
-	w.Headers = h
-	return w
-}
-
 // effectOf says what the attempt would do, by the rules of its mode.
 func effectOf(t *task, a *attempt) Effect {
+	if t.mode == integrations.ModeCheck {
+		return changeEffect(checkChange(t.lead, a))
+	}
 	if t.mode != integrations.ModeNew && t.mode != integrations.ModeSync {
 		if a.outcome == "" && a.verdict.Kind == scripting.KindDone {
 			return Effect{Ext: extIfApproved(t.mode, a.verdict.Value)}
 		}
 		return Effect{Retry: true}
 	}
-	ch := leadChange(t.mode, t.lead, a)
+	return changeEffect(leadChange(t.mode, t.lead, a))
+}
+
+// changeEffect is the effect of a new, sync or check attempt's change.
+func changeEffect(ch change) Effect {
 	e := Effect{Ext: ch.ext, Reason: ch.reason, Retry: ch.retry, Redirect: ch.redirect, Message: ch.message}
 	if ext, ok := ch.cols["ext"].(string); ok {
 		e.Ext = ext

@@ -57,7 +57,9 @@ type Received struct {
 // A duplicate (SPEC §9) is stored cancelled and never sent.
 func (d *Dispatcher) Intake(ctx context.Context, in Intake) (*Received, error) {
 	l := in.Lead
-	l.Status = lead.New
+	if l.Status == 0 {
+		l.Status = lead.New
+	}
 	if err := d.routeNew(ctx, l); err != nil {
 		return nil, err
 	}
@@ -68,7 +70,7 @@ func (d *Dispatcher) Intake(ctx context.Context, in Intake) (*Received, error) {
 	now := d.cfg.Clock.Now()
 	l.NextAt = now.UnixMilli()
 	var sync *task
-	if in.Sync {
+	if in.Sync && l.Status == lead.New {
 		sync = d.syncTask(ctx, l)
 	}
 	token := ""
@@ -79,7 +81,7 @@ func (d *Dispatcher) Intake(ctx context.Context, in Intake) (*Received, error) {
 	}
 	arrival := &storage.LogEntry{Time: now, IntegrationID: l.IntegrationID, Mode: "intake",
 		Outcome: OutcomeSuccess, Request: in.Raw, Message: "lead received"}
-	of, err := d.cfg.Store.CreateLeadChecked(ctx, l, arrival, d.postbacksFor(ctx, l, lead.New), dup)
+	of, err := d.cfg.Store.CreateLeadChecked(ctx, l, arrival, d.postbacksFor(ctx, l, l.Status), dup)
 	if err != nil {
 		return nil, err
 	}
@@ -143,6 +145,7 @@ func (d *Dispatcher) sendSync(ctx context.Context, t *task, token string) (*Sync
 	l := t.lead
 	a := d.try(ctx, t)
 	ch := leadChange(t.mode, l, a)
+	applyUncertain(t, a, &ch)
 	now := d.cfg.Clock.Now()
 	ch.cols["updated_at"] = now
 	if ch.status == 0 {
@@ -160,7 +163,14 @@ func (d *Dispatcher) sendSync(ctx context.Context, t *task, token string) (*Sync
 		return nil, err
 	}
 	d.metrics.delivered(t, a)
-	return syncResultOf(ch, a), nil
+	return shownSyncResult(syncResultOf(ch, a), t.redactor()), nil
+}
+
+// shownSyncResult is what the visitor is shown: the URL, message and ext
+// with the integration's secrets as ***, whatever the target answered.
+func shownSyncResult(res *SyncResult, r *integrations.Redactor) *SyncResult {
+	res.URL, res.Message, res.Ext = r.Redact(res.URL), r.Redact(res.Message), r.Redact(res.Ext)
+	return res
 }
 
 func syncResultOf(ch change, a *attempt) *SyncResult {

@@ -40,6 +40,9 @@ func (v responseView) appendJSON(b []byte) []byte {
 	if v.Truncated {
 		b = append(b, `,"truncated":true`...)
 	}
+	if v.HeadersTruncated {
+		b = append(b, `,"headers_truncated":true`...)
+	}
 	return append(b, '}')
 }
 

@@ -36,7 +36,7 @@ func TestLogJSONMatchesEncodingJSON(t *testing.T) {
 			t.Errorf("request with %q (-encoding/json +ours):\n%s", s, diff)
 		}
 		for _, v := range []responseView{
-			{Code: 200, Headers: headers, Body: s, TimeMS: 12, Truncated: true},
+			{Code: 200, Headers: headers, Body: s, TimeMS: 12, Truncated: true, HeadersTruncated: true},
 			{Code: 502, Body: s},
 		} {
 			if diff := cmp.Diff(encodingJSON(t, v), string(v.appendJSON(nil))); diff != "" {

@@ -160,7 +160,7 @@ func gaveUp(attempts, max int) bool { return max > 0 && attempts >= max }
 // deliveryCols reads a changes, approved or postback attempt: any non-empty
 // value is success, empty is a retry due at retryAt.
 func deliveryCols(t *task, a *attempt, now, retryAt time.Time) map[string]any {
-	cols := map[string]any{"updated_at": now, "last_message": messageOf(a)}
+	cols := map[string]any{"updated_at": now, "last_message": shownMessage(a, t.redactor())}
 	del := t.delivery
 	attempts := del.Attempts + 1
 	if a.outcome == "" && a.verdict.Kind == scripting.KindDone {
@@ -206,26 +206,27 @@ func messageOf(a *attempt) string {
 
 // logRow is the log's record of an attempt (SPEC §7), secrets as ***.
 func logRow(t *task, a *attempt, attempt int, now time.Time) *storage.LogEntry {
-	var redactor *integrations.Redactor
+	redactor := t.redactor()
 	integrationID := int64(0)
 	if t.integ != nil {
-		redactor, integrationID = t.integ.Redactor, t.integ.Doc.ID
+		integrationID = t.integ.Doc.ID
 	}
 	row := &storage.LogEntry{
 		Time: now, LeadID: t.lead.ID, IntegrationID: integrationID, Mode: t.mode, Attempt: attempt,
-		Outcome: a.outcome, DurationMS: a.duration.Milliseconds(), Message: redactor.Redact(messageOf(a)),
+		Outcome: a.outcome, DurationMS: a.duration.Milliseconds(), Message: shownMessage(a, redactor),
+		Uncertain: isUncertain(a),
 	}
 	if a.wire.Method != "" {
-		row.Request = redactor.Redact(string(a.wire.appendJSON(nil)))
+		row.Request = string(shownRequest(a.wire, redactor).appendJSON(nil))
 	}
 	if a.resp != nil && a.resp.Code != 0 {
-		row.Response = redactor.Redact(string(newResponseView(a.resp, a.truncated, logBodyLimit).appendJSON(nil)))
+		row.Response = string(shownResponse(a.resp, a.truncated, logBodyLimit, redactor).appendJSON(nil))
 	}
 	if a.ret != nil {
 		row.Return = redactor.Redact(scripting.FormatValue(a.ret))
 	}
 	if len(a.scriptLog) > 0 {
-		row.ScriptLog = redactor.Redact(string(appendJSONArray(nil, a.scriptLog)))
+		row.ScriptLog = string(appendJSONArray(nil, shownLines(a.scriptLog, redactor)))
 	}
 	return row
 }
@@ -235,19 +236,12 @@ const logBodyLimit = 64 << 10
 
 // responseView is a response as the log and the dry run show it.
 type responseView struct {
-	Code      int               `json:"code"`
-	Headers   map[string]string `json:"headers"`
-	Body      string            `json:"body"`
-	TimeMS    int64             `json:"time_ms,omitempty"`
-	Truncated bool              `json:"truncated,omitempty"`
-}
-
-func newResponseView(r *scripting.Response, truncated bool, limit int) responseView {
-	v := responseView{Code: r.Code, Headers: r.Headers, Body: r.Body, TimeMS: r.TimeMS, Truncated: truncated}
-	if limit > 0 && len(v.Body) > limit {
-		v.Body, v.Truncated = v.Body[:limit], true
-	}
-	return v
+	Code             int               `json:"code"`
+	Headers          map[string]string `json:"headers"`
+	Body             string            `json:"body"`
+	TimeMS           int64             `json:"time_ms,omitempty"`
+	Truncated        bool              `json:"truncated,omitempty"`
+	HeadersTruncated bool              `json:"headers_truncated,omitempty"`
 }
 
 // plural is n and the noun, with an s unless n is 1: "3 attempts".

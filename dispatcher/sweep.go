@@ -113,8 +113,11 @@ func modesToSweep(mode string) ([]string, error) {
 	if err := checkMode(mode); err != nil {
 		return nil, err
 	}
-	if mode == integrations.ModeSync {
+	switch mode {
+	case integrations.ModeSync:
 		return nil, fmt.Errorf("%w: sync sends happen when a lead arrives and are not swept", ErrUnknownMode)
+	case integrations.ModeCheck:
+		return nil, fmt.Errorf("%w: checks run in the new sweep, in place of a second send after an uncertain one", ErrUnknownMode)
 	}
 	return []string{mode}, nil
 }

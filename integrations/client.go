@@ -8,6 +8,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strconv"
 	"strings"
@@ -20,6 +21,14 @@ import (
 // connection, a timeout, a reset. The dispatcher logs it as HTTP_FAIL and
 // retries. Any HTTP status, 4xx and 5xx included, is a response, not an error.
 var ErrTransport = errors.New("transport failure")
+
+// ErrUncertain is wrapped, besides ErrTransport, when the request was fully
+// written and no complete answer came: a timeout, a reset or an end of the
+// connection after the write. The target may have taken the request (SPEC
+// §9 "Uncertain sends"). A failure before the request was written (no
+// connection, refused, DNS, TLS) or while writing it is certain: the target
+// never saw the whole request.
+var ErrUncertain = errors.New("uncertain: the request was written and no complete answer came")
 
 // MaxResponseBody is how much of a response body Client.Do reads; the rest is
 // cut, and Do says so.
@@ -78,14 +87,16 @@ func NewClient(opts ClientOptions) *Client {
 // DefaultTimeout). It sets the User-Agent unless the request has one. The
 // body is read up to MaxResponseBody; truncated says more was cut. An error
 // wraps ErrTransport when no full response came (and ctx's error when ctx
-// ended); it does not repeat the URL, which may hold secrets.
+// ended), and ErrUncertain too when the request was written before the
+// answer failed; it does not repeat the URL, which may hold secrets.
 func (c *Client) Do(ctx context.Context, hreq *http.Request, timeout time.Duration) (resp *scripting.Response, truncated bool, err error) {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	hreq = hreq.WithContext(ctx)
+	var wrote writeTrace
+	hreq = hreq.WithContext(httptrace.WithClientTrace(ctx, wrote.trace()))
 	if hreq.Header.Get("User-Agent") == "" {
 		hreq.Header = hreq.Header.Clone()
 		if hreq.Header == nil {
@@ -96,12 +107,12 @@ func (c *Client) Do(ctx context.Context, hreq *http.Request, timeout time.Durati
 	start := time.Now()
 	hresp, err := c.http.Do(hreq)
 	if err != nil {
-		return nil, false, transportError(hreq, err)
+		return nil, false, wrote.classify(transportError(hreq, err))
 	}
 	defer hresp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(hresp.Body, MaxResponseBody+1))
 	if err != nil {
-		return nil, false, transportError(hreq, fmt.Errorf("reading the response: %w", err))
+		return nil, false, wrote.classify(transportError(hreq, fmt.Errorf("reading the response: %w", err)))
 	}
 	if len(body) > MaxResponseBody {
 		body, truncated = body[:MaxResponseBody], true

@@ -37,11 +37,16 @@
 // multipart (a field that is exactly {file:x} attaches the lead's file),
 // query or raw. Client.Do never follows redirects, reads at most 1 MiB of a
 // body, and wraps ErrTransport when no response came; every HTTP status is a
-// response. RetryAfter reads a 429's pause.
+// response. When the request was written in full before the answer failed
+// (httptrace's WroteRequest), the error wraps ErrUncertain too: the target
+// may have taken it. RetryAfter reads a 429's pause.
 //
 // # Secrets in the log
 //
-// Redact replaces every secret value, also percent-encoded, form-encoded,
-// JSON-escaped and in base64, with "***": run the URL, each header value and
-// the body through it before they are stored.
+// A Redactor replaces every secret value, also percent-encoded,
+// form-encoded, JSON-escaped and in base64, with "***", and a run of base64,
+// hex or percent-encoding that decodes (up to MaxDecodeLayers deep) to text
+// holding a secret with "***" whole; Header keeps a credential header
+// (IsCredentialHeader) to its scheme word, "Basic ***". Run the URL, each
+// header and the body through it before they are stored or shown.
 package integrations

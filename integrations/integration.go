@@ -14,19 +14,20 @@ import (
 	"github.com/leadrelay/leadrelay/scripting"
 )
 
-// The five modes of SPEC §3, by their JSON keys: the same words scripts see
-// in their mode global.
+// The five modes of SPEC §3 and the check of SPEC §9, by their JSON keys:
+// the same words scripts see in their mode global.
 const (
 	ModeNew      = scripting.ModeNew
 	ModeChanges  = scripting.ModeChanges
 	ModeApproved = scripting.ModeApproved
 	ModeSync     = scripting.ModeSync
 	ModePostback = scripting.ModePostback
+	ModeCheck    = scripting.ModeCheck
 )
 
 // Modes lists the mode names in the order of the document.
 func Modes() []string {
-	return []string{ModeNew, ModeChanges, ModeApproved, ModeSync, ModePostback}
+	return []string{ModeNew, ModeChanges, ModeApproved, ModeSync, ModePostback, ModeCheck}
 }
 
 // Defaults of an integration and its modes.
@@ -86,6 +87,13 @@ type Integration struct {
 	// one delivery, so a CRM can drop a repeat it already took. Default
 	// "Idempotency-Key"; a header the templates or pre set wins.
 	IdempotencyHeader string `json:"idempotency_header,omitempty"`
+	// OnUncertain says what follows a new or sync send that may have reached
+	// the target unanswered: OnUncertainRetry ("" means it), OnUncertainCheck
+	// or OnUncertainHold (SPEC §9).
+	OnUncertain string `json:"on_uncertain,omitempty"`
+	// Check asks the target whether it has a lead after an uncertain send;
+	// OnUncertainCheck runs it.
+	Check *Mode `json:"check,omitempty"`
 	// PauseAfter is how many attempts of one mode in a row that end in an
 	// HTTP failure or an error pause that mode (SPEC §9); nil means
 	// DefaultPauseAfter, 0 never.
@@ -170,6 +178,8 @@ func (i *Integration) modeSlot(name string) **Mode {
 		return &i.Sync
 	case ModePostback:
 		return &i.Postback
+	case ModeCheck:
+		return &i.Check
 	}
 	return nil
 }

@@ -164,7 +164,7 @@ func TestDefaults(t *testing.T) {
 	if i.Mode("bogus") != nil || d.Mode(ModeApproved) != nil {
 		t.Error("Mode of a missing mode is not nil")
 	}
-	if got := Modes(); !cmp.Equal(got, []string{"new", "changes", "approved", "sync", "postback"}) {
+	if got := Modes(); !cmp.Equal(got, []string{"new", "changes", "approved", "sync", "postback", "check"}) {
 		t.Errorf("Modes() = %v", got)
 	}
 }

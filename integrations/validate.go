@@ -85,6 +85,7 @@ func (i *Integration) Validate() error {
 	if h := i.IdempotencyHeader; h != "" && !isToken(h) {
 		v.add("idempotency_header", fmt.Sprintf("%q is not a header name", h))
 	}
+	i.validateUncertain(v)
 	for _, name := range Modes() {
 		if m := i.Mode(name); m != nil {
 			m.validate(name, v)
@@ -99,7 +100,7 @@ func (i *Integration) validateSecrets(v *validator) {
 			v.add("secrets."+key, "a secret's name is letters, digits, \"_\", \"-\" and \".\", so {secret:name} can read it")
 		}
 		if i.Secrets[key] == RedactedSecret {
-			v.add("secrets."+key, "*** keeps a stored value, and there is none: send the secret itself")
+			v.add("secrets."+key, "*** keeps a stored value, and there is none: send the secret itself (leadrelay export --with-secrets writes it)")
 		}
 	}
 }

@@ -58,6 +58,19 @@ func TestValidate(t *testing.T) {
 			i.PostbackLabels = map[string]string{"approve": "a", "paid": "b", "won": "c"}
 		}, []string{"postback_labels.won"}},
 		{"idempotency header", func(i *Integration) { i.IdempotencyHeader = "Idempotency Key" }, []string{"idempotency_header"}},
+		{"on_uncertain retry", func(i *Integration) { i.OnUncertain = "retry" }, nil},
+		{"on_uncertain hold", func(i *Integration) { i.OnUncertain = "hold" }, nil},
+		{"on_uncertain check", func(i *Integration) {
+			i.OnUncertain = "check"
+			i.Check = &Mode{Enabled: true, URL: "https://crm.example/find?id={id}", Method: "GET"}
+		}, nil},
+		{"on_uncertain check without a check mode", func(i *Integration) { i.OnUncertain = "check" }, []string{"on_uncertain"}},
+		{"on_uncertain check with the check mode off", func(i *Integration) {
+			i.OnUncertain = "check"
+			i.Check = &Mode{URL: "https://crm.example/find"}
+		}, []string{"on_uncertain"}},
+		{"on_uncertain unknown", func(i *Integration) { i.OnUncertain = "ask" }, []string{"on_uncertain"}},
+		{"check without a URL", func(i *Integration) { i.Check = &Mode{Enabled: true} }, []string{"check.url"}},
 		{"method", func(i *Integration) { i.New.Method = "FETCH" }, []string{"new.method"}},
 		{"method lower case is fine", func(i *Integration) { i.New.Method = "put" }, nil},
 		{"format", func(i *Integration) { i.New.Format = "xml" }, []string{"new.format"}},

@@ -30,6 +30,11 @@ type Tokens struct {
 // tokenLen is the length of an encoded token: one AES block in unpadded base64.
 var tokenLen = base64.RawURLEncoding.EncodedLen(aes.BlockSize)
 
+// tokenEncoding reads a token in its one spelling: the last character's
+// spare bits must be zero, as Encode writes them, so a token has no other
+// spellings that decode to the same block.
+var tokenEncoding = base64.RawURLEncoding.Strict()
+
 // NewTokens returns Tokens keyed by secret (LEADRELAY_SECRET). Keys for the
 // cipher, the tag and generated values are derived from it separately.
 func NewTokens(secret []byte) *Tokens {
@@ -61,13 +66,14 @@ func (t *Tokens) Encode(id int64) string {
 }
 
 // Decode returns the lead id of a token, or ErrBadToken when the token is
-// malformed or was not made with this secret.
+// malformed, spelled otherwise than Encode spells it, or was not made with
+// this secret.
 func (t *Tokens) Decode(token string) (int64, error) {
 	if len(token) != tokenLen {
 		return 0, ErrBadToken
 	}
 	var block [aes.BlockSize]byte
-	if n, err := base64.RawURLEncoding.Decode(block[:], []byte(token)); err != nil || n != aes.BlockSize {
+	if n, err := tokenEncoding.Decode(block[:], []byte(token)); err != nil || n != aes.BlockSize {
 		return 0, ErrBadToken
 	}
 	t.block.Decrypt(block[:], block[:])

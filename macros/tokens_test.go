@@ -51,3 +51,36 @@ func TestTokensRefuseForgery(t *testing.T) {
 		}
 	}
 }
+
+// TestTokensHaveOneSpelling: the last character of a token carries 4 spare
+// bits; a token with any of them set is refused, though it decodes to the
+// same block.
+func TestTokensHaveOneSpelling(t *testing.T) {
+	t.Parallel()
+	tok := NewTokens([]byte("secret"))
+	for _, id := range []int64{1, 84921, math.MaxInt64} {
+		good := tok.Encode(id)
+		for _, other := range otherSpellings(good) {
+			if got, err := tok.Decode(other); !errors.Is(err, ErrBadToken) {
+				t.Errorf("Decode(%q), a spelling of %q, = %d, %v; want ErrBadToken", other, good, got, err)
+			}
+		}
+		if got, err := tok.Decode(good); err != nil || got != id {
+			t.Errorf("Decode(%q) = %d, %v", good, got, err)
+		}
+	}
+}
+
+// otherSpellings are token with its last character's spare bits set
+// otherwise: the same block in base64 that is not canonical.
+func otherSpellings(token string) []string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	last := strings.IndexByte(alphabet, token[len(token)-1])
+	var out []string
+	for spare := range 16 {
+		if v := last&^15 | spare; v != last {
+			out = append(out, token[:len(token)-1]+alphabet[v:v+1])
+		}
+	}
+	return out
+}

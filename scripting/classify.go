@@ -17,7 +17,10 @@ const (
 	ModeApproved = "approved"
 	ModeSync     = "sync"
 	ModePostback = "postback"
-	ModeHook     = "hook"
+	// ModeCheck asks the target whether it has a lead whose send was
+	// uncertain; its return value reads as new's does.
+	ModeCheck = "check"
+	ModeHook  = "hook"
 )
 
 // Kind is what the processing script's return value asks for (SPEC §3).
@@ -94,7 +97,7 @@ func Classify(mode string, v any) Verdict {
 		return Verdict{Kind: KindRetry}
 	}
 	switch mode {
-	case ModeNew:
+	case ModeNew, ModeCheck:
 		return classifyNew(v)
 	case ModeSync:
 		return classifySync(v)
@@ -238,7 +241,7 @@ func NoScriptReturn(mode string, code int, body []byte) any {
 	if code < 200 || code > 299 {
 		return nil
 	}
-	if mode == ModeNew {
+	if mode == ModeNew || mode == ModeCheck {
 		if id, ok := bodyID(body); ok {
 			return id
 		}

@@ -69,7 +69,7 @@ func TestClassify(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			for mode, want := range map[string]Verdict{
-				ModeNew: tt.wantNew, ModeSync: tt.wantSync,
+				ModeNew: tt.wantNew, ModeCheck: tt.wantNew, ModeSync: tt.wantSync,
 				ModeChanges: tt.wantDone, ModeApproved: tt.wantDone, ModePostback: tt.wantDone, ModeHook: tt.wantDone,
 			} {
 				if diff := cmp.Diff(want, Classify(mode, tt.value)); diff != "" {
@@ -109,6 +109,7 @@ func TestNoScriptReturn(t *testing.T) {
 		{"5xx", ModeSync, 500, "", nil},
 		{"no request", ModeNew, 0, "", nil},
 		{"numeric id", ModeNew, 201, `{"status":"ok","id":84921}`, int64(84921)},
+		{"check: the id found", ModeCheck, 200, `{"id":"A-9"}`, "A-9"},
 		{"id written as float", ModeNew, 200, `{"id":84921.0}`, 84921.0},
 		{"text id", ModeNew, 200, `{"id":"A-17"}`, "A-17"},
 		{"id beyond int64", ModeNew, 200, `{"id":123456789012345678901}`, "123456789012345678901"},

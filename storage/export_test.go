@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"gorm.io/gorm"
+
+	"github.com/leadrelay/leadrelay/storage/lead"
 )
 
 // Exec runs a statement on the store's database.
@@ -53,6 +55,25 @@ const MaxGroup = maxGroup
 
 // Unavailable is unavailable.
 var Unavailable = unavailable
+
+// ForgetUncertain takes the database back to before migration 5: its
+// columns dropped and its step unrecorded.
+func (s *Store) ForgetUncertain(ctx context.Context) error {
+	db := s.db.WithContext(ctx)
+	m := db.Migrator()
+	if err := m.DropIndex(&lead.Lead{}, "Uncertain"); err != nil {
+		return err
+	}
+	for _, col := range []string{"Uncertain", "CheckDue"} {
+		if err := m.DropColumn(&lead.Lead{}, col); err != nil {
+			return err
+		}
+	}
+	if err := m.DropColumn(&LogEntry{}, "Uncertain"); err != nil {
+		return err
+	}
+	return db.Exec("DELETE FROM schema_migrations WHERE version = 5").Error
+}
 
 // DB is the store's gorm handle, for tests that take the schema back in time.
 func DB(s *Store) *gorm.DB { return s.db }

@@ -48,6 +48,7 @@ type LeadFilter struct {
 	Reason      lead.Reason
 	Integration int64
 	Failed      *bool
+	Uncertain   *bool
 	Since       time.Time
 	Until       time.Time
 	IDs         []int64
@@ -67,6 +68,9 @@ func (f LeadFilter) apply(q *gorm.DB) *gorm.DB {
 	}
 	if f.Failed != nil {
 		q = q.Where("failed = ?", *f.Failed)
+	}
+	if f.Uncertain != nil {
+		q = q.Where("uncertain = ?", *f.Uncertain)
 	}
 	if !f.Since.IsZero() {
 		q = q.Where("created_at >= ?", f.Since.UTC())

@@ -38,9 +38,9 @@ func insertLogRow(tx *gorm.DB, row *LogEntry) error {
 // logInsert is the INSERT of log rows, each row's values logRowMarks.
 const (
 	logInsert = "INSERT INTO `log` (`time`, `lead_id`, `integration`, `mode`, `attempt`, `outcome`, " +
-		"`request`, `response`, `duration_ms`, `return`, `message`, `script_log`, `by_name`) VALUES "
-	logRowMarks = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-	logColumns  = 13
+		"`request`, `response`, `duration_ms`, `return`, `message`, `script_log`, `by_name`, `uncertain`) VALUES "
+	logRowMarks = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	logColumns  = 14
 	// logRowsMySQL is how many log rows one MySQL statement takes.
 	logRowsMySQL = 500
 )
@@ -64,7 +64,7 @@ func insertLog(tx *gorm.DB, rows []*LogEntry) error {
 			}
 			sql.WriteString(logRowMarks)
 			args = append(args, r.Time, r.LeadID, r.IntegrationID, r.Mode, r.Attempt, r.Outcome,
-				r.Request, r.Response, r.DurationMS, r.Return, r.Message, r.ScriptLog, r.By)
+				r.Request, r.Response, r.DurationMS, r.Return, r.Message, r.ScriptLog, r.By, r.Uncertain)
 		}
 		if _, err := tx.Statement.ConnPool.ExecContext(tx.Statement.Context, sql.String(), args...); err != nil {
 			return err

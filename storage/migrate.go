@@ -28,6 +28,9 @@ var migrations = []migration{
 			&IntegrationRecord{}, &Delivery{}, &LogEntry{}, &Setting{}, &Pause{},
 		)
 	}},
+	{3, "campaigns: payout and trusted", func(tx *gorm.DB) error {
+		return addColumns(tx, &catalog.Campaign{}, "Payout", "Trusted")
+	}},
 	{4, "users, their tokens and sessions; the log's by", func(tx *gorm.DB) error {
 		if tx.Dialector.Name() == string(MySQL) {
 			tx = tx.Set("gorm:table_options", "DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci")
@@ -40,6 +43,7 @@ var migrations = []migration{
 		}
 		return tx.Migrator().AddColumn(&LogEntry{}, "By")
 	}},
+	{5, "uncertain sends: the leads' uncertain and check_due marks, the log's uncertain", addUncertain},
 	{8, "offers' duplicates; duplicate_keys; pauses after failures", func(tx *gorm.DB) error {
 		if !tx.Migrator().HasColumn(&catalog.Offer{}, "Duplicates") {
 			if err := tx.Migrator().AddColumn(&catalog.Offer{}, "Duplicates"); err != nil {
@@ -62,6 +66,42 @@ var migrations = []migration{
 		}
 		return tx.Migrator().CreateTable(&DuplicateHold{})
 	}},
+}
+
+// addUncertain adds the columns of SPEC §9's uncertain sends where migration
+// 1 did not create them already.
+func addUncertain(tx *gorm.DB) error {
+	m := tx.Migrator()
+	for _, col := range []string{"Uncertain", "CheckDue"} {
+		if !m.HasColumn(&lead.Lead{}, col) {
+			if err := m.AddColumn(&lead.Lead{}, col); err != nil {
+				return err
+			}
+		}
+	}
+	if !m.HasIndex(&lead.Lead{}, "Uncertain") {
+		if err := m.CreateIndex(&lead.Lead{}, "Uncertain"); err != nil {
+			return err
+		}
+	}
+	if !m.HasColumn(&LogEntry{}, "Uncertain") {
+		return m.AddColumn(&LogEntry{}, "Uncertain")
+	}
+	return nil
+}
+
+// addColumns adds the columns of model's fields that the table lacks.
+func addColumns(tx *gorm.DB, model any, fields ...string) error {
+	m := tx.Migrator()
+	for _, f := range fields {
+		if m.HasColumn(model, f) {
+			continue
+		}
+		if err := m.AddColumn(model, f); err != nil {
+			return fmt.Errorf("adding %s: %w", f, err)
+		}
+	}
+	return nil
 }
 
 // schemaMigration records an applied step.

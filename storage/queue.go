@@ -120,10 +120,10 @@ func (s *Store) QueueApproved(ctx context.Context, sc ApprovedScope) (int64, err
 }
 
 // RequeueLeads puts failed or cancelled leads that match f back into the new
-// queue: due now, attempts reset, reason and failed mark cleared. It returns
-// the leads it put back as they were, with only the columns their log rows
-// and postbacks read: id, status, reason, attempts, failed, integration,
-// offer, country and campaign.
+// queue: due now, attempts reset, reason, failed and uncertain marks
+// cleared. It returns the leads it put back as they were, with only the
+// columns their log rows and postbacks read: id, status, reason, attempts,
+// failed, integration, offer, country and campaign.
 func (s *Store) RequeueLeads(ctx context.Context, f LeadFilter, now time.Time) ([]lead.Lead, error) {
 	var requeued []lead.Lead
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -136,6 +136,7 @@ func (s *Store) RequeueLeads(ctx context.Context, f LeadFilter, now time.Time) (
 			return err
 		}
 		cols := map[string]any{"status": lead.New, "reason": 0, "attempts": 0, "failed": false,
+			"uncertain": false, "check_due": false,
 			"next_at": now.UnixMilli(), "last_message": "", "updated_at": now}
 		return inChunks(len(requeued), func(i int) int64 { return requeued[i].ID }, func(ids []int64) error {
 			return tx.Model(&lead.Lead{}).Where("id IN ? AND claim_token = ''", ids).UpdateColumns(cols).Error

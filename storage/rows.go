@@ -80,6 +80,9 @@ type LogEntry struct {
 	// By names the person who made the change the row tells of ("" for
 	// none; "admin-token" for the environment's token).
 	By string `gorm:"column:by_name;size:64;not null;default:''" json:"by,omitempty"`
+	// Uncertain says the attempt's request was written and no complete
+	// answer came (SPEC §9).
+	Uncertain bool `gorm:"not null;default:false" json:"uncertain,omitempty"`
 }
 
 // TableName names the table for gorm.

@@ -301,3 +301,40 @@ func TestBatchedInserts(t *testing.T) {
 		}
 	})
 }
+
+// TestMigrationAddsUncertain: a database from before the uncertain marks
+// gets them, and a requeue clears them.
+func TestMigrationAddsUncertain(t *testing.T) {
+	t.Parallel()
+	storagetest.Run(t, func(t *testing.T, s *storage.Store) {
+		ctx := t.Context()
+		if err := s.ForgetUncertain(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Migrate(ctx); err != nil {
+			t.Fatalf("Migrate: %v", err)
+		}
+		l := &lead.Lead{Name: "Ann", Uncertain: true, CheckDue: true, Failed: true}
+		if err := s.CreateLeadWith(ctx, l, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.AppendLog(ctx, &storage.LogEntry{LeadID: l.ID, Mode: "new", Outcome: "HTTP_FAIL", Uncertain: true}); err != nil {
+			t.Fatal(err)
+		}
+		yes := true
+		listed, err := s.ListLeads(ctx, storage.LeadFilter{Uncertain: &yes})
+		if err != nil || len(listed) != 1 || !listed[0].Uncertain || !listed[0].CheckDue {
+			t.Fatalf("uncertain leads = %+v, %v", listed, err)
+		}
+		rows, err := s.ListLog(ctx, storage.LogFilter{LeadID: l.ID})
+		if err != nil || len(rows) != 1 || !rows[0].Uncertain {
+			t.Fatalf("log = %+v, %v", rows, err)
+		}
+		if back, err := s.RequeueLeads(ctx, storage.LeadFilter{IDs: []int64{l.ID}}, time.Now()); err != nil || len(back) != 1 {
+			t.Fatalf("requeue = %d leads, %v", len(back), err)
+		}
+		if got, _ := s.GetLead(ctx, l.ID); got.Uncertain || got.CheckDue || got.Failed {
+			t.Errorf("after a requeue: uncertain %v check_due %v failed %v", got.Uncertain, got.CheckDue, got.Failed)
+		}
+	})
+}

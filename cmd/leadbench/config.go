@@ -29,6 +29,9 @@ type Config struct {
 	Timeout time.Duration
 	// MaxAttempts is the integration's retry.max_attempts. Default 3.
 	MaxAttempts int
+	// OnUncertain is the integration's on_uncertain; check also gives it a
+	// check mode that asks the CRM's lookup endpoint. Default: unset.
+	OnUncertain string
 	// CRM is how the fake CRM behaves.
 	CRM Behaviour
 	// Kill SIGKILLs process 0 once KillAt of the leads are delivered, and
@@ -81,6 +84,12 @@ type Behaviour struct {
 	// Slow answer 200 with a body that trickles in over SlowBody.
 	Slow     float64
 	SlowBody time.Duration
+	// HangAfterRead: the CRM reads and stores the lead, then never answers.
+	HangAfterRead float64
+	// Dedupe answers a lead the CRM has stored already {"status":
+	// "duplicate"}, which the post script reads as a cancel for reason 7,
+	// instead of storing it a second time.
+	Dedupe bool
 }
 
 const maxBare = 20000
@@ -103,6 +112,9 @@ func parseConfig(args []string) (Config, error) {
 	fs.Float64Var(&c.CRM.Throttles, "throttles", 0, "share of requests the CRM answers 429 Retry-After: 1")
 	fs.Float64Var(&c.CRM.Slow, "slow", 0, "share of answers whose body trickles in")
 	fs.DurationVar(&c.CRM.SlowBody, "slow-body", 300*time.Millisecond, "how long a slow body takes")
+	fs.Float64Var(&c.CRM.HangAfterRead, "hang-after-read", 0, "share of lead requests the CRM stores and never answers")
+	fs.BoolVar(&c.CRM.Dedupe, "crm-dedupe", false, "the CRM answers a lead it has stored \"duplicate\" instead of storing it again")
+	fs.StringVar(&c.OnUncertain, "on-uncertain", "", "the integration's on_uncertain: retry, check (with a check mode) or hold")
 	fs.BoolVar(&c.Kill, "kill", false, "SIGKILL process 0 mid-drain and restart it")
 	fs.BoolVar(&c.Term, "term", false, "SIGTERM process 0 mid-drain, wait for it to exit and restart it")
 	fs.Float64Var(&c.KillAt, "kill-at", 0.3, "share of leads delivered when the kill (or -term) comes")
@@ -143,8 +155,13 @@ func (c Config) validate() error {
 		errs = append(errs, errors.New("-leads, -procs, -concurrency and -max-attempts take 1 or more"))
 	}
 	b := c.CRM
-	if shares := b.Errors + b.Timeouts + b.Resets + b.Throttles + b.Slow; shares > 1 || min(b.Errors, b.Timeouts, b.Resets, b.Throttles, b.Slow) < 0 {
+	if shares := b.Errors + b.Timeouts + b.Resets + b.Throttles + b.Slow + b.HangAfterRead; shares > 1 || min(b.Errors, b.Timeouts, b.Resets, b.Throttles, b.Slow, b.HangAfterRead) < 0 {
 		errs = append(errs, fmt.Errorf("the CRM's shares add up to %.2f: each is 0 to 1, together at most 1", shares))
+	}
+	switch c.OnUncertain {
+	case "", "retry", "check", "hold":
+	default:
+		errs = append(errs, fmt.Errorf("-on-uncertain %q: retry, check or hold", c.OnUncertain))
 	}
 	return errors.Join(errs...)
 }

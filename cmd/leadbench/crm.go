@@ -15,7 +15,8 @@ import (
 
 // crm is the fake CRM on a loopback port. Leads come to /leads, the bare
 // loop's requests to /bare; both get the same behaviour, only leads are
-// counted.
+// counted. GET /leads/find?id=N is its lookup: {"id":"cN"} for a lead it
+// has stored, {} otherwise.
 type crm struct {
 	b   Behaviour
 	url string
@@ -49,6 +50,8 @@ const (
 	answerReset
 	answerThrottle
 	answerSlow
+	answerHang
+	answerDuplicate
 )
 
 // startCRM listens on a loopback port and serves until close; mark closes
@@ -68,11 +71,25 @@ func (c *crm) close() { _ = c.srv.Close() }
 
 // ServeHTTP waits the latency, then answers as the draw says.
 func (c *crm) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/leads/find" {
+		c.find(w, r)
+		return
+	}
 	id, isLead := c.read(r)
 	if !sleep(r.Context(), c.b.Latency) {
 		return
 	}
-	switch c.pick() {
+	a := c.pick()
+	if c.b.Dedupe && isLead && c.stored(id) {
+		a = answerDuplicate
+	}
+	switch a {
+	case answerHang:
+		c.accept(id, isLead)
+		<-r.Context().Done()
+	case answerDuplicate:
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"status":"duplicate"}`)
 	case answerError:
 		http.Error(w, "the CRM is having a bad day", []int{500, 502, 503}[rand.IntN(3)])
 	case answerTimeout:
@@ -124,7 +141,7 @@ func (c *crm) pick() answer {
 		a     answer
 		share float64
 	}{{answerError, c.b.Errors}, {answerTimeout, c.b.Timeouts}, {answerReset, c.b.Resets},
-		{answerThrottle, c.b.Throttles}, {answerSlow, c.b.Slow}} {
+		{answerThrottle, c.b.Throttles}, {answerSlow, c.b.Slow}, {answerHang, c.b.HangAfterRead}} {
 		if x < s.share {
 			return s.a
 		}
@@ -147,6 +164,25 @@ func (c *crm) accept(id int64, isLead bool) {
 		}
 	}
 	s.accepted++
+}
+
+// stored says whether the CRM has accepted the lead.
+func (c *crm) stored(id int64) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := c.leads[id]
+	return s != nil && s.accepted > 0
+}
+
+// find answers the lookup of a lead by our id.
+func (c *crm) find(w http.ResponseWriter, r *http.Request) {
+	id, _ := strconv.ParseInt(r.URL.Query().Get("id"), 10, 64)
+	w.Header().Set("Content-Type", "application/json")
+	if !c.stored(id) {
+		_, _ = io.WriteString(w, `{}`)
+		return
+	}
+	_, _ = w.Write(body(id))
 }
 
 // progress is how many distinct leads were accepted, and when the first

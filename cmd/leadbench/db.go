@@ -127,7 +127,9 @@ func (db *database) close(keep bool) {
 }
 
 // The scripts of the integration: pre shapes and signs the body, post
-// reads the CRM's answer (as BenchmarkSweepNew does).
+// reads the CRM's answer (as BenchmarkSweepNew does) and, as many
+// integrations do, cancels a lead the CRM calls a duplicate with reason 7;
+// check reads the CRM's lookup.
 const (
 	preScript = `
 post.phone = "+" .. o.phone
@@ -139,7 +141,12 @@ headers["X-Signature"] = hmac_sha256(secrets.token, o.order_id .. o.phone)
 if response.code ~= 200 then return false end
 local r = json.decode(result)
 if r and r.status == "ok" then return r.id end
+if r and r.status == "duplicate" then return -7 end
 return false
+`
+	checkScript = `
+if response.code ~= 200 then error("lookup answered " .. response.code) end
+return json.decode(result).id
 `
 )
 
@@ -151,9 +158,17 @@ func (db *database) addIntegration(ctx context.Context, c Config, crmURL string)
 	if c.Scripts {
 		mode["pre"], mode["post"] = preScript, postScript
 	}
-	doc, err := json.Marshal(map[string]any{"name": "leadbench", "enabled": true, "concurrency": c.Concurrency,
+	integration := map[string]any{"name": "leadbench", "enabled": true, "concurrency": c.Concurrency,
 		"secrets": map[string]string{"token": "leadbench"}, "retry": map[string]int{"max_attempts": c.MaxAttempts},
-		"new": mode})
+		"new": mode}
+	if c.OnUncertain != "" {
+		integration["on_uncertain"] = c.OnUncertain
+	}
+	if c.OnUncertain == "check" {
+		integration["check"] = map[string]any{"enabled": true, "url": crmURL + "/leads/find?id={id}", "method": "GET",
+			"timeout": c.Timeout.String(), "post": checkScript}
+	}
+	doc, err := json.Marshal(integration)
 	if err != nil {
 		return 0, err
 	}
@@ -259,6 +274,11 @@ func (db *database) outcome(ctx context.Context) (outcome, error) {
 		COALESCE(SUM(status = ? AND failed = 0), 0), COALESCE(SUM(status NOT IN (?, ?) AND failed = 0), 0)
 		FROM leads`, lead.Processing, lead.New, lead.Processing, lead.New).Scan(&o.processing, &o.failed, &o.waiting, &o.other)
 	return o, err
+}
+
+// duplicateCancelIDs lists the leads cancelled as duplicates (reason 7).
+func (db *database) duplicateCancelIDs(ctx context.Context) (map[int64]bool, error) {
+	return db.ids(ctx, fmt.Sprintf("status = %d AND reason = %d", lead.Cancel, lead.ReasonDuplicate))
 }
 
 // failedIDs lists the leads marked failed.

@@ -1,6 +1,7 @@
 // Command leadbench is leadrelay's load harness. It fills a MySQL/MariaDB
 // database with new leads, starts a fake CRM on a loopback port (latency,
-// errors, timeouts, resets, 429s and slow bodies as asked), runs real
+// errors, timeouts, resets, 429s, slow bodies and requests stored but never
+// answered, as asked), runs real
 // `leadrelay serve` processes on the database until every lead is
 // delivered or failed, and reports the rate, the time to drain, intake to
 // delivery latency, sends per lead, duplicates, lost leads and each

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -15,7 +16,12 @@ type report struct {
 	requests  int // lead requests the CRM received
 	// duplicates counts acceptances beyond a lead's first.
 	duplicates int
-	failed     int // leads the database marked failed
+	// doubleOrders counts the leads the CRM stored more than once;
+	// wrongCancels the leads cancelled as duplicates (reason 7) that the
+	// CRM had stored, so were delivered.
+	doubleOrders, wrongCancels int
+
+	failed int // leads the database marked failed
 	// failedSent are failed leads the CRM had accepted once all the same
 	// (a send whose outcome a killed process never wrote).
 	failedSent int
@@ -53,6 +59,10 @@ func (r *report) tally(ctx context.Context, c *crm, db *database, created map[in
 	if err != nil {
 		return err
 	}
+	cancelled, err := db.duplicateCancelIDs(ctx)
+	if err != nil {
+		return err
+	}
 	r.failed, r.waiting = o.failed, o.waiting
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -63,6 +73,12 @@ func (r *report) tally(ctx context.Context, c *crm, db *database, created map[in
 		switch {
 		case s != nil && s.accepted > 0:
 			r.duplicates += s.accepted - 1
+			if s.accepted > 1 {
+				r.doubleOrders++
+			}
+			if cancelled[id] {
+				r.wrongCancels++
+			}
 			latencies = append(latencies, s.at.Sub(at))
 			if failed[id] {
 				r.failedSent++
@@ -114,7 +130,18 @@ func (r *report) print(w io.Writer, c Config) {
 	}
 	fmt.Fprintf(w, "leadrelay CPU %s, %.0f us a lead; peak RSS of a process %.1f MB\n",
 		r.cpu.Round(time.Millisecond), float64(r.cpu.Microseconds())/float64(max(1, r.delivered)), r.rssMB)
+	if c.CRM.HangAfterRead > 0 {
+		fmt.Fprintf(w, "on_uncertain %s: leads the CRM stored twice %d, delivered leads cancelled as duplicates %d\n",
+			cmp.Or(c.OnUncertain, "retry"), r.doubleOrders, r.wrongCancels)
+		fmt.Fprintf(w, "double_orders=%d wrong_cancels=%d\n", r.doubleOrders, r.wrongCancels)
+	}
 	fmt.Fprintf(w, "leads_per_s=%.0f ratio=%.3f duplicates=%d lost=%d rss_mb=%.1f\n", r.rate, r.ratio(), r.duplicates, r.lost, r.rssMB)
+}
+
+// showsDoubles says whether the run is one whose double orders are what it
+// shows: a CRM that stores and never answers, and plain retries.
+func showsDoubles(c Config) bool {
+	return c.CRM.HangAfterRead > 0 && (c.OnUncertain == "" || c.OnUncertain == "retry")
 }
 
 // problems lists the broken guarantees: lost leads, leads that never
@@ -134,8 +161,11 @@ func (r *report) problems(c Config) []string {
 	if r.killed {
 		allowed = r.inFlight
 	}
-	if r.duplicates > allowed {
+	if r.duplicates > allowed && !showsDoubles(c) {
 		out = append(out, fmt.Sprintf("%d duplicates, %d allowed", r.duplicates, allowed))
+	}
+	if r.wrongCancels > 0 {
+		out = append(out, fmt.Sprintf("%d delivered leads cancelled as duplicates", r.wrongCancels))
 	}
 	return out
 }

@@ -277,7 +277,7 @@ func (v visitor) fields(n int) map[string]any {
 	first := strings.ToLower(strings.Fields(v.name)[0])
 	f := map[string]any{"alias": v.alias, "name": v.name, "country": v.country,
 		"phone": phones[v.country] + fmt.Sprintf("%02d", n), "email": first + "@example.org", "pass": "Demo-pass-1",
-		"click_id": first + "-" + strconv.Itoa(n), "ip": "203.0.113." + strconv.Itoa(n), "cwm": 12.5, "price": 49,
+		"click_id": first + "-" + strconv.Itoa(n), "ip": "203.0.113." + strconv.Itoa(n), "price": 49,
 		"currency": "usd", "items": map[string]any{"17": []any{1, 49, 12}}}
 	if v.sync {
 		f["sync"] = 1

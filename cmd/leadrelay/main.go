@@ -52,7 +52,7 @@ func commands() []command {
 		{"leads", "list leads, newest first, as a table or as JSON", leadsDetail, runLeads},
 		{"log", "list the log, newest first, as a table or as JSON", logDetail, runLog},
 		{"import", "import integrations, catalog and campaigns from JSON files", importDetail, runImport},
-		{"export", "print integrations, catalog and campaigns as JSON, secrets in clear", exportDetail, runExport},
+		{"export", "print integrations, catalog and campaigns as JSON, secrets as ***", exportDetail, runExport},
 		{"user", "add, list and remove people, and issue their API tokens", userDetail, runUser},
 		{"demo", "a self-contained run against a fake CRM", "leadrelay demo", runDemo},
 	}
@@ -89,11 +89,13 @@ file. Objects with an id are created or replaced; a campaign without one
 replaces the campaign of the same alias; a secret given as *** keeps the
 stored value. Everything is checked as the admin API checks it, and nothing
 is stored when anything is wrong.`
-	exportDetail = `leadrelay export > leadrelay.json
+	exportDetail = `leadrelay export [--with-secrets] > leadrelay.json
 
 Prints every integration and the whole catalog as one JSON object, for
-leadrelay import on another installation. Integration secrets are included
-in clear, since the copy has to work there: keep the output safe.`
+leadrelay import. Integration secrets read ***: imported back into the
+same database, *** keeps the stored value. For a move to another database,
+--with-secrets writes them in clear (and says so on stderr): keep that
+output safe.`
 )
 
 func main() {

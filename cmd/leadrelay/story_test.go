@@ -105,6 +105,16 @@ func TestLeadsAndLogWords(t *testing.T) {
 	if out := c.mustRun("leads", "--status", "new"); strings.TrimSpace(out) != "no leads" {
 		t.Errorf("leads --status new:\n%s", out)
 	}
+	if out := c.mustRun("leads", "--uncertain"); strings.TrimSpace(out) != "no leads" {
+		t.Errorf("leads --uncertain before any uncertain send:\n%s", out)
+	}
+	held := &lead.Lead{Phone: "447123456780", OfferID: 1, IntegrationID: 7, Campaign: "cpa_uk", Uncertain: true, Failed: true}
+	if err := s.CreateLeadWith(context.Background(), held, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if out := c.mustRun("leads", "--uncertain"); !strings.Contains(out, "new (failed) (uncertain)") || strings.Contains(out, "cancel") {
+		t.Errorf("leads --uncertain:\n%s", out)
+	}
 	logOut := c.mustRun("log", "--lead", "1")
 	if !strings.Contains(logOut, "intake") || !strings.Contains(logOut, "lead received") {
 		t.Errorf("log:\n%s", logOut)

@@ -17,7 +17,7 @@ import (
 )
 
 const (
-	leadsDetail = `leadrelay leads [--status S] [--failed] [--integration I] [--limit N] [--json]
+	leadsDetail = `leadrelay leads [--status S] [--failed] [--uncertain] [--integration I] [--limit N] [--json]
 
 Lists leads, newest first, as a table: id, time, status, reason,
 integration, attempts and last message. The filters are those of
@@ -32,9 +32,10 @@ GET /api/v1/admin/log; --json prints that endpoint's answer.`
 // supportFlags are the filters of leadrelay leads and leadrelay log, each
 // passed on as the admin API's query key it names.
 type supportFlags struct {
-	query  map[string]*string
-	failed bool
-	json   bool
+	query     map[string]*string
+	failed    bool
+	uncertain bool
+	json      bool
 }
 
 func (f *supportFlags) bind(fs *flag.FlagSet, filters [][3]string) {
@@ -55,6 +56,9 @@ func (f *supportFlags) values() url.Values {
 	if f.failed {
 		q.Set("failed", "true")
 	}
+	if f.uncertain {
+		q.Set("uncertain", "true")
+	}
 	return q
 }
 
@@ -64,6 +68,7 @@ func runLeads(ctx context.Context, a *app, args []string) error {
 		f.bind(fs, [][3]string{{"status", "status", "leads in this status (id or name)"},
 			{"integration", "integration", "leads of this integration (id)"}, {"limit", "limit", "at most this many (default 100)"}})
 		fs.BoolVar(&f.failed, "failed", false, "failed leads only")
+		fs.BoolVar(&f.uncertain, "uncertain", false, "leads whose send may have reached the target unanswered only")
 	}, "/leads", printLeads)
 }
 
@@ -139,6 +144,7 @@ func printLeads(w io.Writer, body []byte, names map[int64]string) error {
 			Integration int64     `json:"integration"`
 			Attempts    int       `json:"attempts"`
 			Failed      bool      `json:"failed"`
+			Uncertain   bool      `json:"uncertain"`
 			LastMessage string    `json:"last_message"`
 		} `json:"leads"`
 	}
@@ -155,6 +161,9 @@ func printLeads(w io.Writer, body []byte, names map[int64]string) error {
 		status := l.Status
 		if l.Failed {
 			status += " (failed)"
+		}
+		if l.Uncertain {
+			status += " (uncertain)"
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%s\n", l.ID, l.CreatedAt.UTC().Format(time.DateTime), status,
 			orDash(lead.Reason(l.Reason).String()), integrationName(names, l.Integration), l.Attempts, orDash(oneLine(l.LastMessage)))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io/fs"
 	"os"
@@ -81,14 +82,23 @@ func (r rootFS) Open(name string) (fs.File, error) {
 }
 
 func runExport(ctx context.Context, a *app, args []string) error {
-	cfg, err := a.parseConfig("export", args)
+	var withSecrets bool
+	cfg, rest, err := a.parseFlags("export", args, func(flags *flag.FlagSet) {
+		flags.BoolVar(&withSecrets, "with-secrets", false, "write the integrations' secrets in clear, not as ***")
+	})
 	if err != nil {
 		return err
 	}
+	if len(rest) > 0 {
+		return fmt.Errorf("%w: unexpected argument %q", errUsage, rest[0])
+	}
 	return a.withRuntime(ctx, cfg, func(ctx context.Context, rt *runtime) error {
-		b, err := api.Export(ctx, rt.store)
+		b, err := api.Export(ctx, rt.store, withSecrets)
 		if err != nil {
 			return err
+		}
+		if withSecrets {
+			fmt.Fprintln(a.stderr, "leadrelay export: the integrations' secrets are written in clear: keep the output safe")
 		}
 		enc := json.NewEncoder(a.stdout)
 		enc.SetIndent("", "  ")

@@ -99,15 +99,30 @@ func TestImportExport(t *testing.T) {
 		t.Errorf("import said %q", out)
 	}
 	exported := c.mustRun("export")
-	for _, want := range []string{`"token": "tok-123"`, `log('got', r.id)`, `"alias": "cpa_uk"`, `"name": "Slim"`} {
+	for _, want := range []string{`"token": "***"`, `log('got', r.id)`, `"alias": "cpa_uk"`, `"name": "Slim"`} {
 		if !strings.Contains(exported, want) {
 			t.Errorf("export lacks %s:\n%s", want, exported)
 		}
+	}
+	if strings.Contains(exported, "tok-123") {
+		t.Errorf("export shows a secret:\n%s", exported)
 	}
 	again := c.file("exported.json", exported)
 	c.mustRun("import", again)
 	if n := strings.Count(c.mustRun("export"), `"alias"`); n != 1 {
 		t.Errorf("re-importing the export made %d campaigns, want 1", n)
+	}
+	code, clear, warning := c.run("export", "--with-secrets")
+	if code != 0 || !strings.Contains(clear, `"token": "tok-123"`) || !strings.Contains(warning, "in clear") {
+		t.Errorf("export --with-secrets: exit %d, stderr %q; after re-importing *** the secret should be kept:\n%s", code, warning, clear)
+	}
+	fresh := newCLI(t)
+	code, _, errOut := fresh.run("import", fresh.file("exported.json", exported))
+	if code != 1 || !strings.Contains(errOut, "secrets.token") || !strings.Contains(errOut, "***") {
+		t.Errorf("importing *** into a database without the secret: exit %d, stderr %q", code, errOut)
+	}
+	if code, _, errOut := fresh.run("import", fresh.file("clear.json", clear)); code != 0 {
+		t.Errorf("importing the export --with-secrets elsewhere: exit %d, %s", code, errOut)
 	}
 	single := c.file("one.json", `{"name":"second","enabled":false,"offers":[2]}`)
 	if out := c.mustRun("import", single); !strings.Contains(out, "imported 1 integration\n") {
@@ -216,5 +231,28 @@ func TestWordsRefuseBadFlags(t *testing.T) {
 	c.mustRun("migrate")
 	if code, _, errOut := c.run("sweep", "--mode", "sync"); code != 1 || !strings.Contains(errOut, "not swept") {
 		t.Errorf("sweep --mode sync: exit %d %q", code, errOut)
+	}
+}
+
+// TestTestSendHidesSecrets: leadrelay test --send prints what the target
+// echoes of the key as the log stores it, ***.
+func TestTestSendHidesSecrets(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	crm := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Set-Cookie", "sid="+r.Header.Get("Authorization"))
+		_, _ = io.WriteString(w, `{"id":84921,"echo":"invalid key `+r.Header.Get("Authorization")+`"}`)
+	}))
+	t.Cleanup(crm.Close)
+	c.mustRun("import", c.bundleFile(crm.URL))
+	leadFile := c.file("lead.json", `{"phone":"447000000000","country":"gb"}`)
+	out := c.mustRun("test", "--integration", "7", "--lead-file", leadFile, "--send")
+	for _, want := range []string{"Set-Cookie: ***", `"echo":"invalid key ***"`, "ext 84921"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("test --send lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "tok-123") {
+		t.Errorf("test --send shows the key:\n%s", out)
 	}
 }

@@ -26,6 +26,9 @@ type Reply struct {
 	Code   int
 	Header map[string]string
 	Body   string
+	// Hang keeps the request and never answers: the sender times out after
+	// it wrote the request, an uncertain send.
+	Hang bool
 }
 
 // OK is a 200 answer with a body.
@@ -72,6 +75,10 @@ func (tg *Target) serve(w http.ResponseWriter, r *http.Request) {
 	reply := tg.reply
 	tg.mu.Unlock()
 	rep := reply(req)
+	if rep.Hang {
+		<-r.Context().Done()
+		return
+	}
 	for name, value := range rep.Header {
 		w.Header().Set(name, value)
 	}

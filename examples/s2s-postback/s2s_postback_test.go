@@ -132,7 +132,7 @@ func TestCampaignPostback(t *testing.T) {
 	t.Parallel()
 	examplestest.Run(t, files, func(t *testing.T, h *examplestest.Harness) {
 		id := h.NewLead(map[string]any{"alias": "binom_pub", "name": "Ann", "phone": "447123456789", "country": "gb",
-			"click_id": "bn-5f2a9", "cwm": 7})
+			"click_id": "bn-5f2a9"})
 		h.SetStatus(id, "processing")
 		h.Sweep("postback")
 		take(t, h) // Keitaro's "lead": the campaign has no label for wait

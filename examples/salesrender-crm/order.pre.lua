@@ -2,9 +2,18 @@
 -- orderMutation.addOrder for a new lead, orderMutation.updateOrder of the
 -- order {ext} when the lead's data changed. Text goes in as a JSON string,
 -- which is a GraphQL string too, so a name with quotes cannot break the query.
+-- addOrder carries our lead id in the order's string field lead_ref; the
+-- check, after a send that timed out, asks ordersFetcher for the order
+-- whose lead_ref is that id.
 
 local function str(s)
   return json.encode(tostring(s or ""))
+end
+
+if mode == "check" then
+  post = {query = "query { ordersFetcher(filters: { include: { stringFields: [{ field: \"lead_ref\" value: "
+    .. str(post.ref) .. " }] } } limit: 1) { orders { id } } }"}
+  return
 end
 
 -- id returns s when it is a whole number, as SalesRender's ids are, and
@@ -42,8 +51,12 @@ local function cart()
   return "cart: { items: [" .. table.concat(lines, ", ") .. "] }"
 end
 
-local data = "orderData: { humanNameFields: { field: \"name\" value: { firstName: " .. str(post.first)
-  .. " lastName: " .. str(post.last) .. " } } phoneFields: { field: \"phone\" value: " .. str(post.phone) .. " } }"
+local data = "humanNameFields: { field: \"name\" value: { firstName: " .. str(post.first)
+  .. " lastName: " .. str(post.last) .. " } } phoneFields: { field: \"phone\" value: " .. str(post.phone) .. " }"
+if post.ref then
+  data = data .. " stringFields: { field: \"lead_ref\" value: " .. str(post.ref) .. " }"
+end
+data = "orderData: { " .. data .. " }"
 
 local mutation
 if mode == "changes" then

@@ -19,7 +19,7 @@ const created = `{"data":{"orderMutation":{"addOrder":{"id":84921}}}}`
 // arrive takes in John Smith's order of two of product 17.
 func arrive(h *examplestest.Harness) int64 {
 	return h.NewLead(map[string]any{"alias": "sr_uk_wl", "name": "John Smith", "phone": "447123456789", "country": "gb",
-		"click_id": "abc123xyz", "sub1": "adset_29384", "cwm": 12.5, "items": map[string]any{"17": []any{2, 49, 12.5}}})
+		"click_id": "abc123xyz", "sub1": "adset_29384", "items": map[string]any{"17": []any{2, 49, 12.5}}})
 }
 
 // jsonString writes s as a JSON string: quotes and backslashes escaped.
@@ -34,9 +34,18 @@ func crm(query string) examplestest.Request {
 
 const (
 	johnData = `orderData: { humanNameFields: { field: "name" value: { firstName: "John" lastName: "Smith" } } phoneFields: { field: "phone" value: "447123456789" } }`
-	addJohn  = `mutation { orderMutation { addOrder(input: { projectId: 1 statusId: 1 ` + johnData +
-		` cart: { items: [{ itemId: 5501 variation: 1 quantity: 2 }] } }) { id } } }`
 )
+
+// withRef is orderData as addOrder sends it: with our lead id in lead_ref.
+func withRef(data string, id int64) string {
+	return strings.TrimSuffix(data, " }") + ` stringFields: { field: "lead_ref" value: "` + strconv.FormatInt(id, 10) + `" } }`
+}
+
+// addJohn is the addOrder of John's order, lead id.
+func addJohn(id int64) string {
+	return `mutation { orderMutation { addOrder(input: { projectId: 1 statusId: 1 ` + withRef(johnData, id) +
+		` cart: { items: [{ itemId: 5501 variation: 1 quantity: 2 }] } }) { id } } }`
+}
 
 // TestNewOrder: addOrder's id is the ext, written as a whole number; a
 // duplicate or a refused phone cancels the lead; other errors retry.
@@ -65,7 +74,7 @@ func TestNewOrder(t *testing.T) {
 				if got := h.Sweep("new"); got[tt.outcome] != 1 || len(got) != 1 {
 					t.Errorf("outcomes %v, want one %s", got, tt.outcome)
 				}
-				if diff := gocmp.Diff(crm(addJohn), h.Target.TakeOne(t)); diff != "" {
+				if diff := gocmp.Diff(crm(addJohn(id)), h.Target.TakeOne(t)); diff != "" {
 					t.Errorf("request (-want +got):\n%s", diff)
 				}
 				l := h.Lead(id)
@@ -87,7 +96,7 @@ func TestCart(t *testing.T) {
 		products := h.NewLead(map[string]any{"alias": "sr_uk_wl", "name": "John", "last": "Smith", "phone": "447123456789", "country": "gb",
 			"items": map[string]any{"17": []any{2, 49, 12.5}, "18": []any{1, 10, 2}, "99": []any{1, 5, 1}}})
 		h.Sweep("new")
-		want := `mutation { orderMutation { addOrder(input: { projectId: 1 statusId: 1 ` + johnData +
+		want := `mutation { orderMutation { addOrder(input: { projectId: 1 statusId: 1 ` + withRef(johnData, products) +
 			` cart: { items: [{ itemId: 5501 variation: 1 quantity: 2 }, { itemId: 5502 variation: 2 quantity: 1 }] } }) { id } } }`
 		if diff := gocmp.Diff(crm(want), h.Target.TakeOne(t)); diff != "" {
 			t.Errorf("request (-want +got):\n%s", diff)
@@ -96,9 +105,10 @@ func TestCart(t *testing.T) {
 			t.Errorf("script log %s, want it to say product 99 was left out", row.ScriptLog)
 		}
 
-		h.NewLead(map[string]any{"alias": "sr_uk_wl", "name": `Mary "May"`, "last": `O'Neil`, "phone": "447700900123", "country": "gb", "count": 3})
+		mary := h.NewLead(map[string]any{"alias": "sr_uk_wl", "name": `Mary "May"`, "last": `O'Neil`, "phone": "447700900123", "country": "gb", "count": 3})
 		h.Sweep("new")
-		want = `mutation { orderMutation { addOrder(input: { projectId: 1 statusId: 1 orderData: { humanNameFields: { field: "name" value: { firstName: "Mary \"May\"" lastName: "O'Neil" } } phoneFields: { field: "phone" value: "447700900123" } }` +
+		want = `mutation { orderMutation { addOrder(input: { projectId: 1 statusId: 1 ` +
+			withRef(`orderData: { humanNameFields: { field: "name" value: { firstName: "Mary \"May\"" lastName: "O'Neil" } } phoneFields: { field: "phone" value: "447700900123" } }`, mary) +
 			` cart: { items: [{ itemId: 5500 variation: 1 quantity: 3 }] } }) { id } } }`
 		got := h.Target.TakeOne(t)
 		if diff := gocmp.Diff(crm(want), got); diff != "" {
@@ -153,7 +163,7 @@ func sent(t *testing.T, h *examplestest.Harness) int64 {
 	h.Target.Always(examplestest.OK(created))
 	h.Sweep("new")
 	h.Sweep("postback")
-	want := []examplestest.Request{crm(addJohn), tracker("pending", "")}
+	want := []examplestest.Request{crm(addJohn(id)), tracker("pending", "")}
 	if diff := gocmp.Diff(want, h.Target.Take(t)); diff != "" {
 		t.Fatalf("first sweeps (-want +got):\n%s", diff)
 	}
@@ -256,5 +266,69 @@ func TestAdvertiserStatus(t *testing.T) {
 				}
 			})
 		})
+	}
+}
+
+// TestTimeoutThenCheck: addOrder times out after SalesRender took it; the
+// check finds the order by our lead id through ordersFetcher, and the lead
+// goes to processing with that id, with no second addOrder. When the check
+// finds nothing, the order is sent again.
+func TestTimeoutThenCheck(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		found  string
+		status lead.Status
+		ext    string
+		again  bool
+	}{
+		{"found", `{"data":{"ordersFetcher":{"orders":[{"id":84921}]}}}`, lead.Processing, "84921", false},
+		{"not there", `{"data":{"ordersFetcher":{"orders":[]}}}`, lead.New, "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			examplestest.Run(t, files, func(t *testing.T, h *examplestest.Harness) {
+				shortTimeout(t, h)
+				id := arrive(h)
+				h.Target.Always(examplestest.Reply{Hang: true})
+				if got := h.Sweep("new"); got["HTTP_FAIL"] != 1 {
+					t.Fatalf("outcomes %v, want HTTP_FAIL", got)
+				}
+				h.Target.TakeOne(t)
+				if row := h.LastAttempt(id, "new"); !row.Uncertain {
+					t.Errorf("the timeout's log row is not uncertain: %+v", row)
+				}
+				h.Target.Always(examplestest.OK(tt.found))
+				h.NextMinute()
+				h.Sweep("new")
+				find := `query { ordersFetcher(filters: { include: { stringFields: [{ field: "lead_ref" value: "` +
+					strconv.FormatInt(id, 10) + `" }] } } limit: 1) { orders { id } } }`
+				if diff := gocmp.Diff(crm(find), h.Target.TakeOne(t)); diff != "" {
+					t.Errorf("check (-want +got):\n%s", diff)
+				}
+				l := h.Lead(id)
+				if l.Status != tt.status || l.Ext != tt.ext {
+					t.Errorf("lead = %s ext %q, want %s %q", l.Status, l.Ext, tt.status, tt.ext)
+				}
+				h.Target.Always(examplestest.OK(created))
+				h.NextMinute()
+				h.Sweep("new")
+				if got := h.Target.Take(t); (len(got) == 1) != tt.again {
+					t.Errorf("after the check: %d requests, want a second addOrder: %v", len(got), tt.again)
+				}
+			})
+		})
+	}
+}
+
+// shortTimeout gives the new mode a one-second timeout, so a send to a
+// target that never answers ends quickly.
+func shortTimeout(t *testing.T, h *examplestest.Harness) {
+	t.Helper()
+	doc := h.Call(http.MethodGet, "/api/v1/admin/integrations/101", nil, true).Body
+	doc["new"].(map[string]any)["timeout"] = "1s"
+	if a := h.Call(http.MethodPut, "/api/v1/admin/integrations/101", doc, true); a.Code != http.StatusOK {
+		t.Fatalf("PUT = %d %s", a.Code, a.Raw)
 	}
 }

@@ -62,7 +62,9 @@ type Affiliate struct {
 }
 
 // Campaign is an alias that publishers send leads with, and the tracker
-// postback that goes with it.
+// postback that goes with it. Payout, when not 0, is the cwm of its leads;
+// Trusted lets its intake set ext, status, reason and the commissions,
+// which from anyone else go to meta.
 type Campaign struct {
 	ID               int64             `gorm:"primaryKey;autoIncrement" json:"id"`
 	Alias            string            `gorm:"size:191;not null;uniqueIndex" json:"alias"`
@@ -74,4 +76,6 @@ type Campaign struct {
 	PostbackURL      string            `gorm:"column:postback_url;size:2048;not null;default:''" json:"postback_url"`
 	PostbackStatuses []string          `gorm:"type:text;serializer:json" json:"postback_statuses"`
 	PostbackLabels   map[string]string `gorm:"type:text;serializer:json" json:"postback_labels"`
+	Payout           float64           `gorm:"not null;default:0" json:"payout"`
+	Trusted          bool              `gorm:"not null;default:false" json:"trusted"`
 }

@@ -93,6 +93,12 @@ type Lead struct {
 	NextAt      int64  `gorm:"not null;default:0;index:idx_leads_due,priority:4" json:"-"`
 	ClaimToken  string `gorm:"size:64;not null;default:''" json:"-"`
 	LastMessage string `gorm:"type:text" json:"last_message,omitempty"`
+	// Uncertain marks a lead whose send may have reached the target with no
+	// answer (SPEC §9), until a check finds it there or support re-queues it.
+	Uncertain bool `gorm:"not null;default:false;index" json:"uncertain"`
+	// CheckDue says the lead's next attempt is its integration's check mode,
+	// not a second send.
+	CheckDue bool `gorm:"not null;default:false" json:"-"`
 
 	CreatedAt time.Time `gorm:"index" json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`

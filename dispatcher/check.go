@@ -1,0 +1,56 @@
+package dispatcher
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/leadrelay/leadrelay/integrations"
+	"github.com/leadrelay/leadrelay/scripting"
+	"github.com/leadrelay/leadrelay/storage/lead"
+)
+
+// check runs the integration's check mode in place of a second send of a
+// lead whose send was uncertain (on_uncertain check). The task becomes the
+// check's, so its log row and metrics name the check mode.
+func (d *Dispatcher) check(ctx context.Context, t *task) (*attempt, change) {
+	t.mode, t.cm = integrations.ModeCheck, t.integ.Mode(integrations.ModeCheck)
+	a := d.try(ctx, t)
+	return a, checkChange(t.lead, a)
+}
+
+// checkChange reads a check's answer (SPEC §9): an id moves the lead to
+// processing with that ext and settles it; empty clears check_due, so the
+// lead is sent again a minute later, as after any sending error; a failed
+// check, or an answer that is neither, is checked again a minute later.
+func checkChange(l *lead.Lead, a *attempt) change {
+	ch := change{cols: map[string]any{}}
+	applyEdit(ch.cols, l, a.edit)
+	if a.outcome != "" {
+		ch.retry = true
+		a.err = fmt.Errorf("the check failed, and is tried again in a minute: %w", a.err)
+		return ch
+	}
+	switch v := a.verdict; v.Kind {
+	case scripting.KindAccept:
+		ch.status, ch.ext = lead.Processing, v.Ext
+		if v.UseLeadExt {
+			ch.ext = extOrID(l, a.edit)
+		}
+		ch.cols["status"], ch.cols["reason"], ch.cols["ext"] = ch.status, 0, ch.ext
+		ch.cols["uncertain"], ch.cols["check_due"] = false, false
+		a.outcome = OutcomeSuccess
+		a.err = fmt.Errorf("the check found the lead at the target (ext %q): not sent again", ch.ext)
+	case scripting.KindRetry:
+		ch.retry = true
+		ch.cols["check_due"] = false
+		a.outcome, a.err = OutcomeError, errCheckNotFound
+	default:
+		ch.retry = true
+		a.outcome = OutcomeError
+		a.err = fmt.Errorf("a check returns the target's id for the lead, or empty when it has none, not %s: checked again in a minute", scripting.FormatValue(a.ret))
+	}
+	return ch
+}
+
+var errCheckNotFound = errors.New("the check did not find the lead at the target: it is sent again in a minute")
