@@ -57,6 +57,7 @@ func newRuntime(ctx context.Context, a *app, cfg Config, store *storage.Store) (
 		LeaseMargin: cfg.LeaseMargin,
 		LogDays:     cfg.LogDays,
 		IMailDomain: cfg.IMailDomain,
+		AlertURL:    cfg.AlertURL,
 	})
 	if err != nil {
 		return nil, err
