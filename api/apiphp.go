@@ -22,11 +22,11 @@ func (s *Server) apiPHP(c *gin.Context) error {
 	}
 	switch action {
 	case "receive":
-		l, sync, err := s.intake(c, in)
+		l, got, err := s.intake(c, in)
 		if err != nil {
 			return err
 		}
-		c.JSON(http.StatusOK, success{Status: "success", LeadID: l.ID, Sync: sync})
+		c.JSON(http.StatusOK, success{Status: "success", LeadID: l.ID, Sync: got.Sync, DuplicateOf: got.DuplicateOf})
 	case "order_status":
 		id, err := s.statusUpdate(c.Request.Context(), in)
 		if err != nil {

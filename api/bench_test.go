@@ -85,6 +85,44 @@ func BenchmarkIntake(b *testing.B) {
 	}
 }
 
+// BenchmarkIntakeDuplicates is BenchmarkIntake with a phone of its own on
+// each lead, with the offer's duplicate check off and on (by phone and
+// email, 30 days): what the check costs a lead that is not a duplicate.
+func BenchmarkIntakeDuplicates(b *testing.B) {
+	for _, backend := range storagetest.Backends() {
+		for _, check := range []struct {
+			name string
+			dup  *catalog.Duplicates
+		}{{"off", nil}, {"on", &catalog.Duplicates{Days: 30, By: []string{"phone", "email"}}}} {
+			b.Run(backend.Name+"/"+check.name, func(b *testing.B) {
+				hs, s := benchServer(b, backend.DSN(b))
+				ctx := context.Background()
+				if err := storage.PutObject(ctx, s, &catalog.Offer{ID: 1, Name: "bench", Duplicates: check.dup}); err != nil {
+					b.Fatal(err)
+				}
+				if err := storage.PutObject(ctx, s, &catalog.Campaign{Alias: "bench", Offer: 1}); err != nil {
+					b.Fatal(err)
+				}
+				client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
+				url := hs.URL + "/api/v1/leads"
+				var seq atomic.Int64
+				b.SetParallelism(max(1, intakeClients/runtime.GOMAXPROCS(0)))
+				b.ResetTimer()
+				start := time.Now()
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						n := seq.Add(1)
+						body := fmt.Appendf(nil, `{"alias":"bench","name":"John Doe","phone":"+44 7123 %06d","email":"john%d@example.com","country":"gb",`+
+							`"click_id":"abc123xyz","sub1":"adset_29384","utm_source":"facebook","price":49}`, n, n)
+						post(b, client, url, body)
+					}
+				})
+				b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "leads/s")
+			})
+		}
+	}
+}
+
 // BenchmarkSyncOverhead measures what a sync send adds to the wait of the
 // landing page over the target's own time: each lead is posted with sync=1
 // to an integration whose target answers at once, and the target's time

@@ -251,6 +251,28 @@ func checkOffer(o *catalog.Offer) error {
 			return invalid("product_params: %q is not a product id", p)
 		}
 	}
+	return checkDuplicates(o.Duplicates)
+}
+
+// checkDuplicates validates an offer's duplicates: days of at least one,
+// and by naming phone, email or ip.
+func checkDuplicates(d *catalog.Duplicates) error {
+	if d == nil {
+		return nil
+	}
+	if d.Days < 1 {
+		return invalid("duplicates.days: %d is not a number of days; want 1 or more", d.Days)
+	}
+	if len(d.By) == 0 {
+		return invalid("duplicates.by: name at least one of phone, email, ip")
+	}
+	for _, by := range d.By {
+		switch by {
+		case catalog.DuplicateByPhone, catalog.DuplicateByEmail, catalog.DuplicateByIP:
+		default:
+			return invalid("duplicates.by: %q is none of phone, email, ip", by)
+		}
+	}
 	return nil
 }
 

@@ -16,7 +16,7 @@ import (
 // *dispatcher.Dispatcher it calls.
 type Dispatcher interface {
 	Tokens() *macros.Tokens
-	Intake(ctx context.Context, in dispatcher.Intake) (*dispatcher.SyncResult, error)
+	Intake(ctx context.Context, in dispatcher.Intake) (*dispatcher.Received, error)
 	ChangeStatus(ctx context.Context, ch dispatcher.StatusChange) error
 	MarkChanged(ctx context.Context, leadID int64, cols map[string]any) error
 	Requeue(ctx context.Context, r dispatcher.Requeue) (int, error)
@@ -29,6 +29,8 @@ type Dispatcher interface {
 	Invalidate(integrationID int64)
 	Integration(ctx context.Context, id int64) (*integrations.Integration, error)
 	Redactor(ctx context.Context, id int64) (*integrations.Redactor, error)
+	Paused(ctx context.Context, integration int64) (map[string]dispatcher.Paused, error)
+	Resume(ctx context.Context, integration int64, mode, by string) (bool, error)
 }
 
 var _ Dispatcher = (*dispatcher.Dispatcher)(nil)

@@ -30,11 +30,12 @@ func (s *Server) postLead(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	l, sync, err := s.intake(c, in)
+	l, got, err := s.intake(c, in)
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusCreated, success{Status: "success", LeadID: l.ID, Token: s.opts.Dispatcher.Tokens().Encode(l.ID), Sync: sync})
+	c.JSON(http.StatusCreated, success{Status: "success", LeadID: l.ID, Token: s.opts.Dispatcher.Tokens().Encode(l.ID),
+		Sync: got.Sync, DuplicateOf: got.DuplicateOf})
 	return nil
 }
 
@@ -45,13 +46,15 @@ type success struct {
 	LeadID int64                  `json:"lead_id"`
 	Token  string                 `json:"token,omitempty"`
 	Sync   *dispatcher.SyncResult `json:"sync,omitempty"`
+	// DuplicateOf is the earlier lead a new lead repeats (SPEC §9).
+	DuplicateOf int64 `json:"duplicate_of,omitempty"`
 }
 
 func succeeded(id int64) success { return success{Status: "success", LeadID: id} }
 
 // intake checks the request's campaign, builds the lead from its values and
 // hands it to the dispatcher. Nothing is stored unless every value is good.
-func (s *Server) intake(c *gin.Context, in *input) (*lead.Lead, *dispatcher.SyncResult, error) {
+func (s *Server) intake(c *gin.Context, in *input) (*lead.Lead, *dispatcher.Received, error) {
 	ctx := c.Request.Context()
 	raw := in.raw()
 	admin := s.isAdmin(c.Request)

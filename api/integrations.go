@@ -20,6 +20,7 @@ func (s *Server) integrationRoutes(admin *gin.RouterGroup) {
 	admin.PUT("/integrations/:id", s.h(s.putIntegration))
 	admin.DELETE("/integrations/:id", s.h(s.deleteIntegration))
 	admin.POST("/integrations/:id/test", s.h(s.testIntegration))
+	admin.POST("/integrations/:id/resume", s.h(s.resume))
 }
 
 // listIntegrations answers every integration, lowest id first, secrets ***.
@@ -55,7 +56,11 @@ func (s *Server) getIntegration(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, integrations.Redacted(doc))
+	paused, err := s.opts.Dispatcher.Paused(c.Request.Context(), id)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, withPauses{Integration: integrations.Redacted(doc), Paused: paused})
 	return nil
 }
 

@@ -55,6 +55,9 @@ type Config struct {
 	// CatalogTTL is how long offers, sites, goals, affiliates and campaigns are
 	// cached. Default 5s.
 	CatalogTTL time.Duration
+	// AlertURL receives a POST when a mode is paused after failures or
+	// resumed (SPEC §9). Default: no alerts.
+	AlertURL string
 }
 
 // Defaults.

@@ -54,11 +54,11 @@ func TestClosedIntegrationSendsNothingAndCountsNoAttempt(t *testing.T) {
 			"new":  newMode(target.URL, `return "CLASSIC"`),
 			"sync": map[string]any{"enabled": true, "url": target.URL + "/sync", "post": `return 42`}})
 		l := b.newLead(t, &lead.Lead{Name: "Ann"})
-		res, err := b.d.Intake(context.Background(), dispatcher.Intake{Lead: &lead.Lead{Name: "Bob", Phone: "447000000001", Country: "gb", OfferID: 1}, Sync: true})
+		got, err := b.d.Intake(context.Background(), dispatcher.Intake{Lead: &lead.Lead{Name: "Bob", Phone: "447000000001", Country: "gb", OfferID: 1}, Sync: true})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.Result != dispatcher.SyncQueued || !strings.Contains(res.Message, "outside its hours") {
+		if res := got.Sync; res.Result != dispatcher.SyncQueued || !strings.Contains(res.Message, "outside its hours") {
 			t.Errorf("a sync send while closed = %+v, want queued outside its hours", res)
 		}
 		b.sweep(t, "new")
@@ -152,11 +152,11 @@ func TestDailyCapTakesAndGivesBackSlots(t *testing.T) {
 		if n := len(target.got()); n != 2 {
 			t.Errorf("the CRM got %d requests, want 2", n)
 		}
-		res, err := b.d.Intake(context.Background(), dispatcher.Intake{Lead: &lead.Lead{Name: "Dan", Phone: "447000000002", Country: "gb", OfferID: 1}, Sync: true})
+		got, err := b.d.Intake(context.Background(), dispatcher.Intake{Lead: &lead.Lead{Name: "Dan", Phone: "447000000002", Country: "gb", OfferID: 1}, Sync: true})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.Result != dispatcher.SyncQueued || !strings.Contains(res.Message, "cap") {
+		if res := got.Sync; res.Result != dispatcher.SyncQueued || !strings.Contains(res.Message, "cap") {
 			t.Errorf("a sync send while capped = %+v, want queued", res)
 		}
 		b.clock.Advance(12 * time.Hour) // the next day

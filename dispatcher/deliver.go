@@ -133,6 +133,7 @@ func (d *Dispatcher) deliver(ctx context.Context, run *sweepRun, t *task, token 
 	}
 	d.settleSlot(t, a)
 	d.pauseOn429(ctx, t, a)
+	d.countAttempt(ctx, t, a)
 	d.metrics.delivered(t, a)
 	run.count(a.outcome)
 	d.writer.submit(r)

@@ -33,6 +33,7 @@ type Dispatcher struct {
 	client   *integrations.Client
 	workers  chan struct{}
 	metrics  *metrics
+	pauses   *pauses
 	claimMu  sync.Mutex
 	control  *control
 
@@ -76,7 +77,8 @@ func New(cfg Config) (*Dispatcher, error) {
 	if client == nil {
 		client = integrations.NewClient(integrations.ClientOptions{Concurrency: cfg.Workers})
 	}
-	m, err := newMetrics(cfg.Registerer)
+	p := newPauses()
+	m, err := newMetrics(cfg.Registerer, p.gauge)
 	if err != nil {
 		return nil, err
 	}
@@ -88,6 +90,7 @@ func New(cfg Config) (*Dispatcher, error) {
 		workers:  make(chan struct{}, cfg.Workers),
 		metrics:  m,
 		control:  newControl(),
+		pauses:   p,
 	}
 	d.stopping, d.stop = context.WithCancel(context.Background())
 	d.writer = newWriter(cfg.Store, cfg.Logger, cfg.FlushRows, cfg.Flushers, retryPolicy{

@@ -60,8 +60,14 @@
 // that tried it, so the next minute's sweep takes it (a scheduled sweep's
 // cut-off is the minute it was due at), and counts an attempt; after the
 // integration's max_attempts the row is marked failed and waits for Requeue.
-// A 429 with Retry-After pauses that integration's mode from the answer on.
-// DryRun runs the same attempt without writing anything.
+// A 429 with Retry-After pauses that integration's mode from the answer on,
+// and so do pause_after failed attempts in a row (counted in the database,
+// so across processes): a paused mode sends one due lead every 5 minutes,
+// and a success resumes it; each pause and resume is logged and alerted
+// (Config.AlertURL). DryRun runs the same attempt without writing anything.
+//
+// Intake refuses an offer's duplicates: a lead whose phone, email or ip
+// another lead of the offer holds is stored cancelled and never sent.
 //
 // Stop (called by serve and the sweep command on SIGTERM) ends every sweep's
 // claiming, scheduled or asked for through the API: rows claimed and not

@@ -44,15 +44,27 @@ const (
 // send.
 const syncRounds = 2
 
+// Received is what became of a new lead: the sync send's result when one
+// was asked for, and the earlier lead it repeats when it is a duplicate.
+type Received struct {
+	Sync        *SyncResult
+	DuplicateOf int64
+}
+
 // Intake routes and stores a new lead, logs its arrival, queues the postbacks
 // of status new, and, when asked, sends it synchronously. A lead being sent
 // synchronously is stored already claimed, so no sweep can send it meanwhile.
-func (d *Dispatcher) Intake(ctx context.Context, in Intake) (*SyncResult, error) {
+// A duplicate (SPEC §9) is stored cancelled and never sent.
+func (d *Dispatcher) Intake(ctx context.Context, in Intake) (*Received, error) {
 	l := in.Lead
 	if l.Status == 0 {
 		l.Status = lead.New
 	}
 	if err := d.routeNew(ctx, l); err != nil {
+		return nil, err
+	}
+	dup, err := d.duplicateCheck(ctx, l)
+	if err != nil {
 		return nil, err
 	}
 	now := d.cfg.Clock.Now()
@@ -75,24 +87,33 @@ func (d *Dispatcher) Intake(ctx context.Context, in Intake) (*SyncResult, error)
 	}
 	arrival := &storage.LogEntry{Time: now, IntegrationID: l.IntegrationID, Mode: "intake",
 		Outcome: OutcomeSuccess, Request: in.Raw, Message: "lead received"}
-	if err := d.cfg.Store.CreateLeadWith(ctx, l, arrival, d.postbacksFor(ctx, l, l.Status)); err != nil {
+	of, err := d.cfg.Store.CreateLeadChecked(ctx, l, arrival, d.postbacksFor(ctx, l, l.Status), dup)
+	if err != nil {
 		if sync != nil {
 			d.giveBack(sync.integ, sync.slots, 1)
 		}
 		return nil, err
 	}
 	d.metrics.received()
-	if !in.Sync {
-		return nil, nil
+	out := &Received{DuplicateOf: of}
+	switch {
+	case !in.Sync:
+	case of != 0:
+		if sync != nil {
+			d.giveBack(sync.integ, sync.slots, 1)
+		}
+		out.Sync = &SyncResult{Result: SyncCancelled, Message: fmt.Sprintf("a duplicate of lead %d", of)}
+	case closed != "":
+		out.Sync = &SyncResult{Result: SyncQueued, Message: "the integration is closed (" + closed + "); the lead goes the classic way"}
+	case sync == nil:
+		out.Sync = &SyncResult{Result: SyncQueued, Message: "no integration sends this lead synchronously; it goes the classic way"}
+	default:
+		sync.lead = l
+		if out.Sync, err = d.sendSync(ctx, sync, token); err != nil {
+			return nil, err
+		}
 	}
-	if closed != "" {
-		return &SyncResult{Result: SyncQueued, Message: "the integration is closed (" + closed + "); the lead goes the classic way"}, nil
-	}
-	if sync == nil {
-		return &SyncResult{Result: SyncQueued, Message: "no integration sends this lead synchronously; it goes the classic way"}, nil
-	}
-	sync.lead = l
-	return d.sendSync(ctx, sync, token)
+	return out, nil
 }
 
 // intakeRefresh is how stale the integrations may be when a lead is routed

@@ -17,7 +17,7 @@ type metrics struct {
 	statuses   prometheus.Counter
 }
 
-func newMetrics(reg prometheus.Registerer) (*metrics, error) {
+func newMetrics(reg prometheus.Registerer, more ...prometheus.Collector) (*metrics, error) {
 	m := &metrics{
 		deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "leadrelay_deliveries_total", Help: "Delivery attempts by integration, mode and outcome.",
@@ -39,7 +39,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	if reg == nil {
 		return m, nil
 	}
-	for _, c := range []prometheus.Collector{m.deliveries, m.failures, m.latency, m.sweeps, m.intake, m.statuses} {
+	for _, c := range append([]prometheus.Collector{m.deliveries, m.failures, m.latency, m.sweeps, m.intake, m.statuses}, more...) {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}

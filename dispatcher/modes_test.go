@@ -191,10 +191,11 @@ func TestSyncRules(t *testing.T) {
 					"new":  newMode(target.URL, `return "CLASSIC"`),
 					"sync": map[string]any{"enabled": true, "url": target.URL + "/register", "format": "json", "fields": "phone {phone}", "post": tt.post}})
 				l := &lead.Lead{Name: "Ann", Phone: "447123456789", Country: "gb", OfferID: 1}
-				res, err := b.d.Intake(context.Background(), dispatcher.Intake{Lead: l, Sync: true})
+				received, err := b.d.Intake(context.Background(), dispatcher.Intake{Lead: l, Sync: true})
 				if err != nil {
 					t.Fatal(err)
 				}
+				res := received.Sync
 				if res.Result != tt.result {
 					t.Errorf("sync result = %+v, want %s", res, tt.result)
 				}

@@ -114,10 +114,11 @@ func TestSyncAnswersSayWhat(t *testing.T) {
 				b.integration(t, map[string]any{"name": "reg", "enabled": true,
 					"sync": map[string]any{"enabled": true, "url": target.URL, "format": "json", "fields": "phone {phone}", "post": tt.post}})
 				l := &lead.Lead{Name: "Ann", Phone: "447123456789", Country: "gb", OfferID: 1}
-				res, err := b.d.Intake(context.Background(), dispatcher.Intake{Lead: l, Sync: true})
+				received, err := b.d.Intake(context.Background(), dispatcher.Intake{Lead: l, Sync: true})
 				if err != nil {
 					t.Fatal(err)
 				}
+				res := received.Sync
 				if *res != tt.want {
 					t.Errorf("sync = %+v, want %+v", *res, tt.want)
 				}

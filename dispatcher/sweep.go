@@ -64,6 +64,10 @@ func (d *Dispatcher) sweep(ctx context.Context, mode string, cutoff time.Time) (
 	if err != nil {
 		return nil, err
 	}
+	probes, err := d.sweepPauses(ctx, run.now.UnixMilli(), paused)
+	if err != nil {
+		return nil, err
+	}
 	if err := d.refreshControl(ctx, paused, run.now); err != nil {
 		return nil, err
 	}
@@ -91,7 +95,8 @@ func (d *Dispatcher) sweep(ctx context.Context, mode string, cutoff time.Time) (
 			if m == integrations.ModeNew && !d.open(c, run.now) {
 				continue
 			}
-			wg.Go(func() { drain(drainSource{integ: c, mode: m}) })
+			probe := probes[storage.PauseKey{Integration: c.Doc.ID, Mode: m}]
+			wg.Go(func() { drain(drainSource{integ: c, mode: m, probe: probe}) })
 		}
 		if m == integrations.ModePostback {
 			wg.Go(func() { drain(drainSource{mode: m}) })
@@ -150,6 +155,8 @@ func (d *Dispatcher) prepare(ctx context.Context, mode string, run *sweepRun) er
 type drainSource struct {
 	integ *integrations.Compiled
 	mode  string
+	// probe drains one row only: a paused mode's probe.
+	probe bool
 }
 
 // drain claims and sends one source's due rows until none are left. It
@@ -169,12 +176,17 @@ func (d *Dispatcher) drain(ctx context.Context, run *sweepRun, src drainSource) 
 			return b.err
 		}
 		for i, t := range b.tasks {
-			if i == len(b.tasks)/2 {
+			if i == len(b.tasks)/2 && !src.probe {
 				next = d.claimAhead(ctx, run, src, 2*concurrency, timeout)
 			}
-			if !d.acquire(ctx, slots) {
+			acquired := d.acquire(ctx, slots)
+			if !acquired || d.pauses.halts(src) {
+				if acquired {
+					<-slots
+					<-d.workers
+				}
 				d.release(b.tasks[i:], b.token)
-				if i >= len(b.tasks)/2 {
+				if i >= len(b.tasks)/2 && !src.probe {
 					ahead := <-next
 					d.release(ahead.tasks, ahead.token)
 				}
@@ -194,6 +206,9 @@ func (d *Dispatcher) drain(ctx context.Context, run *sweepRun, src drainSource) 
 				}
 			})
 		}
+		if src.probe {
+			return nil
+		}
 	}
 }
 
@@ -210,6 +225,9 @@ type batch struct {
 // arrives on the channel.
 func (d *Dispatcher) claimAhead(ctx context.Context, run *sweepRun, src drainSource, limit int, timeout time.Duration) <-chan batch {
 	out := make(chan batch, 1)
+	if src.probe {
+		limit = 1
+	}
 	lease := d.cfg.Clock.Now().Add(d.lease(timeout, claimRounds))
 	claim := storage.Claim{
 		Mode: src.mode, Now: run.now.UnixMilli(), Token: newToken(), Limit: limit, LeaseUntil: lease.UnixMilli(),

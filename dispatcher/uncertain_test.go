@@ -308,7 +308,7 @@ func TestUncertainSyncThenClassicSend(t *testing.T) {
 				b.integration(t, doc)
 				l := &lead.Lead{Name: "Ann", Phone: "447123456789", Country: "gb", OfferID: 1}
 				res, err := b.d.Intake(context.Background(), dispatcher.Intake{Lead: l, Sync: true})
-				if err != nil || res.Result != dispatcher.SyncQueued {
+				if err != nil || res.Sync.Result != dispatcher.SyncQueued {
 					t.Fatalf("sync = %+v, %v", res, err)
 				}
 				if row := b.lastAttempt(t, l.ID, "sync"); !row.Uncertain {

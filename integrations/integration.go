@@ -34,6 +34,7 @@ func Modes() []string {
 const (
 	DefaultConcurrency = 16
 	DefaultMaxAttempts = 1440 // a day of minutes
+	DefaultPauseAfter  = 20
 	DefaultMethod      = "POST"
 	DefaultTimeout     = 30 * time.Second
 	DefaultSyncTimeout = 10 * time.Second
@@ -93,6 +94,10 @@ type Integration struct {
 	// Check asks the target whether it has a lead after an uncertain send;
 	// OnUncertainCheck runs it.
 	Check *Mode `json:"check,omitempty"`
+	// PauseAfter is how many attempts of one mode in a row that end in an
+	// HTTP failure or an error pause that mode (SPEC §9); nil means
+	// DefaultPauseAfter, 0 never.
+	PauseAfter *int `json:"pause_after,omitempty"`
 
 	// Priority orders routing (SPEC §2): higher first, then the lowest id.
 	Priority int `json:"priority,omitempty"`
@@ -214,6 +219,14 @@ func (i *Integration) MaxAttempts() int {
 		return *i.Retry.MaxAttempts
 	}
 	return DefaultMaxAttempts
+}
+
+// PauseAfterOrDefault is PauseAfter with its default applied.
+func (i *Integration) PauseAfterOrDefault() int {
+	if i.PauseAfter != nil {
+		return *i.PauseAfter
+	}
+	return DefaultPauseAfter
 }
 
 // EffectiveMethod is Method in capitals, or DefaultMethod when unset.

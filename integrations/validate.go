@@ -65,6 +65,9 @@ func (i *Integration) Validate() error {
 	if i.Retry.MaxAttempts != nil && *i.Retry.MaxAttempts < 0 {
 		v.add("retry.max_attempts", "max_attempts is not negative (0 means no limit)")
 	}
+	if i.PauseAfter != nil && *i.PauseAfter < 0 {
+		v.add("pause_after", "pause_after is not negative (0 means never)")
+	}
 	i.validateSecrets(v)
 	for _, key := range sortedKeys(i.StatusMap) {
 		if key == "" {

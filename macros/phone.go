@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 
 	"github.com/nyaruka/phonenumbers"
+
+	"github.com/leadrelay/leadrelay/storage/lead"
 )
 
 // phoneParts is a phone number split into its calling code and national
@@ -232,4 +234,11 @@ func (c *phoneSlots) get(phone, ccHint, country string) phoneParts {
 	e := &phoneEntry{phone: phone, ccHint: ccHint, country: country, parts: splitPhone(phone, ccHint, country)}
 	slot.Store(e)
 	return e.parts
+}
+
+// PhoneDigits is the lead's phone as {phone} writes it: digits with the
+// calling code, "" when the lead has none.
+func PhoneDigits(l *lead.Lead) string {
+	d := &Data{Lead: l}
+	return d.phone().full()
 }

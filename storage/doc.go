@@ -31,6 +31,15 @@
 // for a commit per group rather than per lead. There is no timer: a lone
 // lead commits at once. A lead the database refuses fails alone, and when
 // the database is unavailable every lead of the group gets the error.
+// A lead with a duplicate check (CreateLeadChecked) takes its values in
+// duplicate_keys, keyed by offer, kind and value, in its own transaction:
+// one upsert per value, so of leads that repeat each other, in one group or
+// in many processes, exactly one takes it and the rest are duplicates.
+//
+// The pauses table holds each mode's 429 pause, and its count of failed
+// attempts in a row with the pause they bring (AttemptFailed,
+// AttemptSucceeded, TakeProbe, Resume), each changed by guarded statements
+// so that of processes at once exactly one pauses, probes or resumes.
 //
 // Migrations are numbered, applied once each and recorded in schema_migrations;
 // on MySQL they run under an advisory lock so processes starting together do

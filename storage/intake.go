@@ -27,8 +27,19 @@ import (
 // transaction. When the database is unavailable every lead of the group
 // gets the error and none is stored.
 func (s *Store) CreateLeadWith(ctx context.Context, l *lead.Lead, row *LogEntry, queued []Delivery) error {
+	_, err := s.CreateLeadChecked(ctx, l, row, queued, nil)
+	return err
+}
+
+// CreateLeadChecked is CreateLeadWith with a duplicate check (nil for none).
+// A lead that repeats an earlier one is stored cancelled, reason duplicate,
+// with a REJECTED log row naming the earlier lead and none of queued; the
+// earlier lead's id is returned. Of leads that repeat each other, stored at
+// once by any number of processes or in one group, exactly one is not a
+// duplicate.
+func (s *Store) CreateLeadChecked(ctx context.Context, l *lead.Lead, row *LogEntry, queued []Delivery, dup *DuplicateCheck) (int64, error) {
 	if l.ID != 0 {
-		return fmt.Errorf("storing lead %d: a new lead has no id yet", l.ID)
+		return 0, fmt.Errorf("storing lead %d: a new lead has no id yet", l.ID)
 	}
 	if l.Status == 0 {
 		l.Status = lead.New
@@ -36,9 +47,10 @@ func (s *Store) CreateLeadWith(ctx context.Context, l *lead.Lead, row *LogEntry,
 	if l.NextAt == 0 {
 		l.NextAt = time.Now().UnixMilli()
 	}
-	n := &newLead{ctx: ctx, lead: l, row: row, queued: queued, done: make(chan error, 1)}
+	n := &newLead{ctx: ctx, lead: l, row: row, queued: queued, dup: dup, status: l.Status, reason: l.Reason, done: make(chan error, 1)}
 	s.intake.add(n)
-	return <-n.done
+	err := <-n.done
+	return n.duplicateOf, err
 }
 
 // newLead is one CreateLeadWith call: what to store, and where its answer goes.
@@ -47,7 +59,13 @@ type newLead struct {
 	lead   *lead.Lead
 	row    *LogEntry
 	queued []Delivery
+	dup    *DuplicateCheck
+	// status and reason are the lead's as it came, for a retry.
+	status lead.Status
+	reason lead.Reason
 	done   chan error
+	// duplicateOf is the earlier lead this one repeats, once stored.
+	duplicateOf int64
 }
 
 // Group commit bounds. A group is at most maxGroup leads. SQLite has one
@@ -189,14 +207,28 @@ func (s *Store) createLeads(ctx context.Context, group []*newLead) error {
 		var rows []*LogEntry
 		var queued []Delivery
 		for _, n := range group {
-			for i := range n.queued {
-				n.queued[i].LeadID = n.lead.ID
-			}
-			queued = append(queued, n.queued...)
 			if n.row != nil {
 				n.row.LeadID = n.lead.ID
 				rows = append(rows, n.row)
 			}
+			if n.dup != nil {
+				of, err := holdKeys(tx, n.lead.ID, n.lead.CreatedAt, n.dup)
+				if err != nil {
+					return err
+				}
+				n.duplicateOf = of
+			}
+			if n.duplicateOf != 0 {
+				if err := refuseDuplicate(tx, n.lead); err != nil {
+					return fmt.Errorf("refusing duplicate lead %d: %w", n.lead.ID, err)
+				}
+				rows = append(rows, duplicateRow(n))
+				continue
+			}
+			for i := range n.queued {
+				n.queued[i].LeadID = n.lead.ID
+			}
+			queued = append(queued, n.queued...)
 		}
 		if err := enqueue(tx, queued); err != nil {
 			return err
@@ -207,8 +239,9 @@ func (s *Store) createLeads(ctx context.Context, group []*newLead) error {
 		return nil
 	})
 	if err != nil {
-		for _, l := range leads {
-			l.ID = 0
+		for _, n := range group {
+			n.lead.ID, n.duplicateOf = 0, 0
+			n.lead.Status, n.lead.Reason = n.status, n.reason
 		}
 	}
 	return err

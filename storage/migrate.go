@@ -54,6 +54,28 @@ var migrations = []migration{
 		}
 		return tx.Migrator().CreateTable(&CapSlot{})
 	}},
+	{8, "offers' duplicates; duplicate_keys; pauses after failures", func(tx *gorm.DB) error {
+		if !tx.Migrator().HasColumn(&catalog.Offer{}, "Duplicates") {
+			if err := tx.Migrator().AddColumn(&catalog.Offer{}, "Duplicates"); err != nil {
+				return err
+			}
+		}
+		for _, col := range []string{"Failures", "Since", "ProbeAt", "Message"} {
+			if tx.Migrator().HasColumn(&Pause{}, col) {
+				continue
+			}
+			if err := tx.Migrator().AddColumn(&Pause{}, col); err != nil {
+				return err
+			}
+		}
+		if tx.Migrator().HasTable(&DuplicateHold{}) {
+			return nil
+		}
+		if tx.Dialector.Name() == string(MySQL) {
+			tx = tx.Set("gorm:table_options", "DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci")
+		}
+		return tx.Migrator().CreateTable(&DuplicateHold{})
+	}},
 }
 
 // mysqlTableOptions make every table utf8mb4 whatever the database's

@@ -211,15 +211,16 @@ type PauseKey struct {
 }
 
 // Paused returns the pauses still in force at now (Unix ms): until when each
-// paused mode waits.
+// paused mode waits. A mode paused after failures waits until its next
+// probe.
 func (s *Store) Paused(ctx context.Context, now int64) (map[PauseKey]int64, error) {
 	var rows []Pause
-	if err := s.db.WithContext(ctx).Where("until_ms > ?", now).Find(&rows).Error; err != nil {
+	if err := s.db.WithContext(ctx).Where("until_ms > ? OR since_ms > 0", now).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("reading pauses: %w", err)
 	}
 	out := make(map[PauseKey]int64, len(rows))
 	for _, p := range rows {
-		out[PauseKey{Integration: p.IntegrationID, Mode: p.Mode}] = p.Until
+		out[PauseKey{Integration: p.IntegrationID, Mode: p.Mode}] = max(p.Until, p.ProbeAt)
 	}
 	return out, nil
 }

@@ -98,11 +98,18 @@ type Setting struct {
 func (Setting) TableName() string { return "settings" }
 
 // Pause stops one mode of one integration until a time, after a 429 with
-// Retry-After; every process honours it.
+// Retry-After; every process honours it. It also counts the mode's failed
+// attempts in a row, and holds the pause they bring (SPEC §9): Since is
+// when it began (0 when the mode is not paused so), ProbeAt when a lead is
+// next tried, Message the last error.
 type Pause struct {
 	IntegrationID int64  `gorm:"column:integration;primaryKey;autoIncrement:false"`
 	Mode          string `gorm:"size:16;primaryKey"`
 	Until         int64  `gorm:"column:until_ms;not null"`
+	Failures      int    `gorm:"not null;default:0"`
+	Since         int64  `gorm:"column:since_ms;not null;default:0"`
+	ProbeAt       int64  `gorm:"column:probe_ms;not null;default:0"`
+	Message       string `gorm:"size:1024;not null;default:''"`
 }
 
 // TableName names the table for gorm.

@@ -52,6 +52,9 @@ type Config struct {
 	// IMailDomain is the domain of generated e-mail addresses ({imail}).
 	// Default example.com.
 	IMailDomain string
+	// AlertURL receives a POST when a mode is paused or resumed. Default:
+	// no alerts.
+	AlertURL string
 	// LeaseMargin is added to a claim's lease beyond the request and script
 	// time limits: how much longer a dead process's claims wait before
 	// another process takes them. Default 15s.
@@ -190,6 +193,7 @@ func bindConfig(fs *flag.FlagSet, env envSource, serve bool) func() (Config, err
 	fs.Func("script-budget", "memory all script runs may hold together, e.g. 1GiB (LEADRELAY_SCRIPT_BUDGET)", sizeFlag(&c.ScriptBudget, sizeEnv("LEADRELAY_SCRIPT_BUDGET")))
 	fs.IntVar(&c.LogDays, "log-days", intEnv("LEADRELAY_LOG_DAYS"), "days the log is kept (LEADRELAY_LOG_DAYS)")
 	fs.StringVar(&c.IMailDomain, "imail-domain", env("LEADRELAY_IMAIL_DOMAIN"), "domain of generated e-mail addresses (LEADRELAY_IMAIL_DOMAIN)")
+	fs.StringVar(&c.AlertURL, "alert-url", env("LEADRELAY_ALERT_URL"), "URL that gets a POST when a mode is paused or resumed (LEADRELAY_ALERT_URL)")
 	fs.DurationVar(&c.LeaseMargin, "lease-margin", durEnv("LEADRELAY_LEASE_MARGIN"), "claim lease beyond the time limits (LEADRELAY_LEASE_MARGIN)")
 	fs.DurationVar(&c.OutageLimit, "outage-limit", durEnv("LEADRELAY_OUTAGE_LIMIT"), "how long outcomes the database refuses are tried again (LEADRELAY_OUTAGE_LIMIT)")
 	fs.StringVar(&c.PprofAddr, "pprof-addr", env("LEADRELAY_PPROF_ADDR"), "serve Go runtime profiles here, off when empty (LEADRELAY_PPROF_ADDR)")

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/leadrelay/leadrelay/storage"
-	"github.com/leadrelay/leadrelay/storage/storagetest"
 	"github.com/leadrelay/leadrelay/storage/user"
 )
 
@@ -50,16 +49,17 @@ func TestUserWords(t *testing.T) {
 		t.Errorf("user list = %q", out)
 	}
 
-	s := storagetest.Open(t, c.dsn)
-	ctx := context.Background()
-	bob, err := s.UserByToken(ctx, storage.HashToken(token))
-	if err != nil || bob.Name != "bob" || !user.CheckPassword(bob.PasswordHash, generated) {
-		t.Fatalf("bob by his token: %+v, %v", bob, err)
-	}
-	ann, err := s.UserByName(ctx, "ann")
-	if err != nil || !user.CheckPassword(ann.PasswordHash, "correct horse battery") || strings.Contains(ann.PasswordHash, "horse") {
-		t.Fatalf("ann's password is not kept as a bcrypt hash: %+v, %v", ann, err)
-	}
+	c.withStore(func(s *storage.Store) {
+		ctx := context.Background()
+		bob, err := s.UserByToken(ctx, storage.HashToken(token))
+		if err != nil || bob.Name != "bob" || !user.CheckPassword(bob.PasswordHash, generated) {
+			t.Fatalf("bob by his token: %+v, %v", bob, err)
+		}
+		ann, err := s.UserByName(ctx, "ann")
+		if err != nil || !user.CheckPassword(ann.PasswordHash, "correct horse battery") || strings.Contains(ann.PasswordHash, "horse") {
+			t.Fatalf("ann's password is not kept as a bcrypt hash: %+v, %v", ann, err)
+		}
+	})
 
 	if out := c.mustRun("user", "token", "bob", "--revoke"); !strings.Contains(out, "revoked 1 tokens") {
 		t.Errorf("user token --revoke = %q", out)

@@ -58,6 +58,7 @@ func newRuntime(ctx context.Context, a *app, cfg Config, store *storage.Store) (
 		OutageLimit: cfg.OutageLimit,
 		LogDays:     cfg.LogDays,
 		IMailDomain: cfg.IMailDomain,
+		AlertURL:    cfg.AlertURL,
 	})
 	if err != nil {
 		return nil, err

@@ -6,14 +6,31 @@ package catalog
 // Params are named string parameters, as admins set them.
 type Params map[string]string
 
-// Offer is what a lead orders: its params, params per country and per product.
+// Offer is what a lead orders: its params, params per country and per
+// product, and how its duplicates are found.
 type Offer struct {
 	ID            int64             `gorm:"primaryKey;autoIncrement" json:"id"`
 	Name          string            `gorm:"size:255;not null;default:''" json:"name"`
 	Params        Params            `gorm:"type:text;serializer:json" json:"params"`
 	GeoParams     map[string]Params `gorm:"type:text;serializer:json" json:"geo_params"`
 	ProductParams map[string]Params `gorm:"type:text;serializer:json" json:"product_params"`
+	Duplicates    *Duplicates       `gorm:"type:text;serializer:json" json:"duplicates,omitempty"`
 }
+
+// Duplicates says which new leads of an offer repeat an earlier one: those
+// whose phone, email or ip (the fields By names) equals that of a lead of the
+// offer received within Days.
+type Duplicates struct {
+	Days int      `json:"days"`
+	By   []string `json:"by"`
+}
+
+// Fields a duplicate check compares.
+const (
+	DuplicateByPhone = "phone"
+	DuplicateByEmail = "email"
+	DuplicateByIP    = "ip"
+)
 
 // Site kinds.
 const (

@@ -64,6 +64,22 @@ func Open(t testing.TB, dsn string) *storage.Store {
 	return s
 }
 
+// Processes opens n stores on the database at dsn, as n processes would
+// have them, each with its own connections. A SQLite file takes one process
+// at a time, so there all n are one store.
+func Processes(t testing.TB, dsn string, n int) []*storage.Store {
+	t.Helper()
+	stores := make([]*storage.Store, n)
+	for i := range stores {
+		if i > 0 && strings.HasPrefix(dsn, "sqlite:") {
+			stores[i] = stores[0]
+			continue
+		}
+		stores[i] = Open(t, dsn)
+	}
+	return stores
+}
+
 // RefuseInserts makes store s refuse every new row of table, with the
 // message "insert refused", through a trigger: as a crash between two
 // statements would, it shows what a write leaves behind when its last part
