@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -170,13 +171,19 @@ func (s *Store) claim(ctx context.Context, table string, c Claim, due func(*gorm
 	if s.dialect == MySQL {
 		opts = append(opts, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
 	}
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		ids, err := due(tx)
 		if err != nil || len(ids) == 0 {
 			return err
 		}
 		return tx.Exec("UPDATE `"+table+"` SET `claim_token` = ?, `next_at` = ? WHERE `id` IN ?", c.Token, c.LeaseUntil, ids).Error
 	}, opts...)
+	if errors.Is(err, sql.ErrTxDone) && ctx.Err() != nil {
+		// The context ended mid-claim and database/sql rolled the
+		// transaction back under it: the claim was stopped, not refused.
+		return ctx.Err()
+	}
+	return err
 }
 
 // ExtendClaim moves the lease of one claimed row (a lead for mode new, else a
