@@ -78,6 +78,12 @@ var migrations = []migration{
 	}},
 }
 
+// mendsOldInstalls are the steps that only mend what an earlier install
+// made: on a database this run creates, they are recorded without running
+// (its tables are utf8mb4 from the start, and the conversion's look through
+// information_schema would only cost a temporary table on disk).
+var mendsOldInstalls = map[int]bool{2: true}
+
 // mysqlTableOptions make every table utf8mb4 whatever the database's
 // default charset: a latin1 database would refuse a Cyrillic name.
 const mysqlTableOptions = "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci"
@@ -170,12 +176,15 @@ func (s *Store) Migrate(ctx context.Context) error {
 		for _, v := range applied {
 			done[v] = true
 		}
+		fresh := !done[1]
 		for _, m := range migrations {
 			if done[m.version] {
 				continue
 			}
-			if err := m.apply(db); err != nil {
-				return fmt.Errorf("applying migration %d (%s): %w", m.version, m.name, err)
+			if !fresh || !mendsOldInstalls[m.version] {
+				if err := m.apply(db); err != nil {
+					return fmt.Errorf("applying migration %d (%s): %w", m.version, m.name, err)
+				}
 			}
 			rec := schemaMigration{Version: m.version, Name: m.name, AppliedAt: time.Now().UTC()}
 			if err := db.Create(&rec).Error; err != nil {
