@@ -18,14 +18,14 @@ const modeHook = "hook"
 type hookTestResult struct {
 	ScriptLog []string                `json:"script_log"`
 	Return    any                     `json:"return"`
-	Effect    *hookEffect             `json:"effect,omitempty"`
+	Effect    *HookEffect             `json:"effect,omitempty"`
 	Error     *dispatcher.ScriptError `json:"error,omitempty"`
 }
 
-// hookEffect is what a webhook would do: which lead, which status change,
-// which postbacks; or why it would be refused (Refused, with the answer's
-// code).
-type hookEffect struct {
+// HookEffect is what a webhook would do, in a hook dry run's answer: which
+// lead, which status change, which postbacks; or why it would be refused
+// (Refused, with the answer's code).
+type HookEffect struct {
 	LeadID    int64                 `json:"lead_id,omitempty"`
 	From      string                `json:"from,omitempty"`
 	Status    string                `json:"status,omitempty"`
@@ -53,7 +53,7 @@ func (s *Server) testHook(c *gin.Context, id int64, req testRequest) error {
 	}
 	out := hookTestResult{ScriptLog: try.ScriptLog, Return: try.Return, Error: try.Error}
 	if try.Error == nil {
-		out.Effect = s.hookEffect(ctx, id, try.Result)
+		out.Effect = s.HookEffect(ctx, id, try.Result)
 	}
 	c.JSON(http.StatusOK, out)
 	return nil
@@ -72,19 +72,19 @@ func testHookRequest(id int64, req testRequest) map[string]any {
 		"query": query, "headers": headers, "ip": ""}
 }
 
-// hookEffect finds the lead and the change a webhook names, as postHook
+// HookEffect finds the lead and the change a webhook names, as postHook
 // does, and the postbacks the change would queue.
-func (s *Server) hookEffect(ctx context.Context, id int64, res *dispatcher.HookResult) *hookEffect {
-	refused := func(e *hookEffect, err error) *hookEffect {
+func (s *Server) HookEffect(ctx context.Context, id int64, res *dispatcher.HookResult) *HookEffect {
+	refused := func(e *HookEffect, err error) *HookEffect {
 		answer := asError(err)
 		e.Refused, e.Code = answer.Message, answer.HTTPStatus
 		return e
 	}
 	l, err := s.hookLead(ctx, id, res)
 	if err != nil {
-		return refused(&hookEffect{}, err)
+		return refused(&HookEffect{}, err)
 	}
-	e := &hookEffect{LeadID: l.ID, From: l.Status.String()}
+	e := &HookEffect{LeadID: l.ID, From: l.Status.String()}
 	ch, err := s.hookChange(ctx, l, res)
 	if err != nil {
 		return refused(e, err)

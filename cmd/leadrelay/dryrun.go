@@ -299,17 +299,7 @@ type hookDryRun struct {
 	ScriptLog []string                `json:"script_log"`
 	Return    json.RawMessage         `json:"return"`
 	Error     *dispatcher.ScriptError `json:"error"`
-	Effect    *struct {
-		LeadID    int64                 `json:"lead_id"`
-		From      string                `json:"from"`
-		Status    string                `json:"status"`
-		Reason    int                   `json:"reason"`
-		Ext       *string               `json:"ext"`
-		Comment   *string               `json:"comment"`
-		Postbacks []dispatcher.Postback `json:"postbacks"`
-		Refused   string                `json:"refused"`
-		Code      int                   `json:"code"`
-	} `json:"effect"`
+	Effect    *api.HookEffect         `json:"effect"`
 }
 
 func (r *hookDryRun) print(w io.Writer) {
