@@ -369,3 +369,50 @@ func TestEditorFields(t *testing.T) {
 		t.Errorf("the JSON's name shows beside the form's")
 	}
 }
+
+func TestHookDryRun(t *testing.T) {
+	t.Parallel()
+	storagetest.Run(t, func(t *testing.T, s *storage.Store) {
+		b := setup(t, s)
+		b.person("ann", user.Admin, password)
+		br := b.browser()
+		home := br.signIn("ann", password)
+		saved := br.submit(home, "/admin/integrations/new", url.Values{"document": {`{"name":"crm","enabled":true,
+			"status_map":{"3":"packaging"},
+			"hook":"log('signed', request.headers['X-Signature'], request.query.shop)\nlocal b = json.decode(result)\nreturn {lead_id = b.id, status = b.status, comment = b.note}"}`}})
+		contains(t, saved, "Saved integration 1.")
+		l := &lead.Lead{Name: "Lead", Phone: "447123456789", Country: "gb", IntegrationID: 1}
+		if err := s.CreateLeadWith(context.Background(), l, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+		view := br.get("/admin/integrations/1")
+		contains(t, view, `id="hook-test"`)
+		tests := []struct {
+			name, body, headers string
+			code                int
+			want                []string
+		}{
+			{"a change", fmt.Sprintf(`{"id":%d,"status":"3","note":"<b>packed</b>"}`, l.ID), "X-Signature: abc\n\n", http.StatusOK,
+				[]string{fmt.Sprintf("lead %d, new → packaging", l.ID), "signed\tabc\tuk", "&lt;b&gt;packed&lt;/b&gt;"}},
+			{"a refusal", fmt.Sprintf(`{"id":%d,"status":"won"}`, l.ID), "", http.StatusOK,
+				[]string{"refused (422):", "&#34;won&#34; is not in integration"}},
+			{"a failing script", "not json", "", http.StatusOK, []string{`id="hook-result"`, "Script integration 1 hook, line 3"}},
+			{"a header line without a colon", "{}", "X-Signature abc", http.StatusUnprocessableEntity,
+				[]string{`headers: a line is not &#34;Name: value&#34;: X-Signature abc`}},
+		}
+		for _, tt := range tests {
+			p := br.submit(view, "/admin/integrations/1/test", url.Values{"mode": {"hook"}, "hook_body": {tt.body},
+				"hook_headers": {tt.headers}, "query": {"shop=uk"}})
+			if p.code != tt.code {
+				t.Errorf("%s: %d", tt.name, p.code)
+			}
+			contains(t, p, tt.want...)
+			if strings.Contains(p.body, "<b>packed") {
+				t.Errorf("%s: the webhook's text is not escaped", tt.name)
+			}
+		}
+		if got, err := s.GetLead(context.Background(), l.ID); err != nil || got.Status != lead.New {
+			t.Errorf("the dry run changed the lead: %+v, %v", got, err)
+		}
+	})
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -346,15 +347,18 @@ type integrationPage struct {
 	MaySend  bool
 	MayEdit  bool
 	Modes    []string
+	HasHook  bool
 	Form     testForm
 	Result   map[string]any
 	Problem  string
 }
 
-// testForm is what the Test panel was given.
+// testForm is what the Test panel was given: a lead and an answer, or
+// (mode hook) a webhook's body, headers as "Name: value" lines and query.
 type testForm struct {
 	Mode, LeadID, Lead, Code, Body string
 	Send                           bool
+	HookBody, HookHeaders, Query   string
 }
 
 func (c *Console) integration(w http.ResponseWriter, r *http.Request) {
@@ -381,6 +385,7 @@ func (c *Console) integrationPage(w http.ResponseWriter, r *http.Request) (*inte
 			p.Modes = append(p.Modes, m)
 		}
 	}
+	p.HasHook = text(doc[scripting.ModeHook]) != ""
 	return p, true
 }
 
@@ -395,6 +400,10 @@ func (c *Console) testIntegration(w http.ResponseWriter, r *http.Request) {
 		Lead: r.PostFormValue("lead"), Code: strings.TrimSpace(r.PostFormValue("code")),
 		Body: r.PostFormValue("body"), Send: r.PostFormValue("send") != ""}
 	p.Form = f
+	if f.Mode == scripting.ModeHook {
+		c.testHook(w, r, p)
+		return
+	}
 	req := map[string]any{"mode": f.Mode}
 	if f.LeadID != "" {
 		id, err := strconv.ParseInt(f.LeadID, 10, 64)
@@ -418,6 +427,12 @@ func (c *Console) testIntegration(w http.ResponseWriter, r *http.Request) {
 		}
 		req["response"] = map[string]any{"code": code, "body": f.Body}
 	}
+	c.runTest(w, r, p, req)
+}
+
+// runTest asks the API for the dry run req unless the form had a problem,
+// and shows its answer.
+func (c *Console) runTest(w http.ResponseWriter, r *http.Request, p *integrationPage, req map[string]any) {
 	status := http.StatusOK
 	if p.Problem == "" {
 		a := c.call(r, http.MethodPost, "/api/v1/admin/integrations/"+p.ID+"/test", req)
@@ -430,6 +445,35 @@ func (c *Console) testIntegration(w http.ResponseWriter, r *http.Request) {
 		status = http.StatusUnprocessableEntity
 	}
 	c.render(w, r, status, "integration", view{Title: "Integration " + p.Name, Data: p})
+}
+
+// testHook runs the hook script on a pasted webhook: what it logs and
+// returns, and what the webhook would do to which lead.
+func (c *Console) testHook(w http.ResponseWriter, r *http.Request, p *integrationPage) {
+	f := &p.Form
+	f.HookBody, f.HookHeaders, f.Query = r.PostFormValue("hook_body"), r.PostFormValue("hook_headers"), strings.TrimSpace(r.PostFormValue("query"))
+	headers := map[string]string{}
+	for _, line := range strings.Split(f.HookHeaders, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		name, value, ok := strings.Cut(line, ":")
+		if !ok || strings.TrimSpace(name) == "" {
+			p.Problem = "headers: a line is not \"Name: value\": " + line
+			break
+		}
+		headers[strings.TrimSpace(name)] = strings.TrimSpace(value)
+	}
+	query := map[string]string{}
+	values, err := url.ParseQuery(strings.TrimPrefix(f.Query, "?"))
+	if err != nil {
+		p.Problem = "query: not a query string: " + err.Error()
+	}
+	for k, v := range values {
+		query[k] = v[0]
+	}
+	c.runTest(w, r, p, map[string]any{"mode": scripting.ModeHook, "body": f.HookBody, "headers": headers, "query": query})
 }
 
 // attemptModes are the modes whose log rows are attempts at a send.
