@@ -416,3 +416,40 @@ func TestHookDryRun(t *testing.T) {
 		}
 	})
 }
+
+func TestUncertainLeads(t *testing.T) {
+	t.Parallel()
+	storagetest.Run(t, func(t *testing.T, s *storage.Store) {
+		b := setup(t, s)
+		b.person("sam", user.Support, password)
+		ctx := context.Background()
+		var ids []int64
+		for i, l := range []*lead.Lead{{Name: "Sure"}, {Name: "Held"}, {Name: "Failed unsure", Failed: true}} {
+			l.Phone, l.Country = "447123456789", "gb"
+			if err := s.CreateLeadWith(ctx, l, nil, nil); err != nil {
+				t.Fatal(err)
+			}
+			if i > 0 {
+				if err := s.UpdateLead(ctx, l.ID, map[string]any{"uncertain": true}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			ids = append(ids, l.ID)
+		}
+		br := b.browser()
+		br.signIn("sam", password)
+		uncertain := br.get("/admin/leads?uncertain=true")
+		contains(t, uncertain, "Held", "Failed unsure", `id="filter-uncertain"><option value="">any</option><option selected>true</option>`, `<span class="uncertain">uncertain</span>`)
+		if strings.Contains(uncertain.body, "Sure<") {
+			t.Errorf("the uncertain filter shows a lead that is not")
+		}
+		if p := br.get("/admin/leads?uncertain=false"); strings.Contains(p.body, "Held") || !strings.Contains(p.body, "Sure") {
+			t.Errorf("the uncertain=false filter shows an uncertain lead")
+		}
+		contains(t, br.get(fmt.Sprintf("/admin/leads/%d", ids[1])), `id="uncertain"`)
+		if p := br.get(fmt.Sprintf("/admin/leads/%d", ids[0])); strings.Contains(p.body, `id="uncertain"`) {
+			t.Errorf("a lead that is not uncertain is marked")
+		}
+		contains(t, br.get("/admin/failed"), `Failed unsure</td>`, `new <span class="uncertain">uncertain</span>`, `href="/admin/leads?uncertain=true"`)
+	})
+}

@@ -48,7 +48,7 @@ func nextPage(path string, q url.Values, rows []map[string]any) string {
 	return path + "?" + next.Encode()
 }
 
-var leadFilters = []string{"status", "reason", "integration", "failed"}
+var leadFilters = []string{"status", "reason", "integration", "failed", "uncertain"}
 
 func (c *Console) leads(w http.ResponseWriter, r *http.Request) {
 	c.leadList(w, r, "leads", "/admin/leads", filterQuery(r, leadFilters...), "")
