@@ -54,6 +54,24 @@ func (s *Store) CountWaitingAndFailed(ctx context.Context) ([]LeadCount, error) 
 	return out, nil
 }
 
+// UncertainCount is how many of one integration's leads are uncertain.
+type UncertainCount struct {
+	Integration int64 `gorm:"column:integration"`
+	N           int64
+}
+
+// CountUncertain counts, per integration, the leads marked uncertain (SPEC
+// §9): few, and found by the mark's index.
+func (s *Store) CountUncertain(ctx context.Context) ([]UncertainCount, error) {
+	var out []UncertainCount
+	err := s.db.WithContext(ctx).Model(&lead.Lead{}).Select("integration, COUNT(*) AS n").
+		Where("uncertain = ?", true).Group("integration").Order("integration").Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("counting uncertain leads: %w", err)
+	}
+	return out, nil
+}
+
 // LastErrors is the newest log row of each integration's mode whose
 // outcome is one of outcomes, among those since a time.
 func (s *Store) LastErrors(ctx context.Context, since time.Time, outcomes []string) ([]LogEntry, error) {

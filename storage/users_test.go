@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/leadrelay/leadrelay/storage"
+	"github.com/leadrelay/leadrelay/storage/lead"
 	"github.com/leadrelay/leadrelay/storage/storagetest"
 	"github.com/leadrelay/leadrelay/storage/user"
 )
@@ -103,6 +104,20 @@ func TestDashboardCounts(t *testing.T) {
 		last, err := s.LastErrors(ctx, now.Add(-24*time.Hour), []string{"ERROR", "HTTP_FAIL"})
 		if err != nil || len(last) != 1 || last[0].Message != "second" {
 			t.Errorf("LastErrors = %+v, %v", last, err)
+		}
+		for i, l := range []*lead.Lead{{IntegrationID: 7}, {IntegrationID: 7}, {IntegrationID: 7}, {IntegrationID: 3}, {IntegrationID: 9}} {
+			if err := s.CreateLeadWith(ctx, l, nil, nil); err != nil {
+				t.Fatal(err)
+			}
+			if i != 2 && i != 4 {
+				if err := s.UpdateLead(ctx, l.ID, map[string]any{"uncertain": true}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		uncertain, err := s.CountUncertain(ctx)
+		if want := []storage.UncertainCount{{3, 1}, {7, 2}}; err != nil || fmt.Sprint(uncertain) != fmt.Sprint(want) {
+			t.Errorf("CountUncertain = %v, %v, want %v", uncertain, err, want)
 		}
 	})
 }
