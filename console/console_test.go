@@ -197,6 +197,13 @@ func TestDashboard(t *testing.T) {
 		if err := s.PauseUntil(ctx, rec.ID, "new", now.Add(time.Hour).UnixMilli()); err != nil {
 			t.Fatal(err)
 		}
+		unsure := &lead.Lead{Phone: "447123456789", Country: "gb", IntegrationID: rec.ID}
+		if err := s.CreateLeadWith(ctx, unsure, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.UpdateLead(ctx, unsure.ID, map[string]any{"uncertain": true}); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := b.d.Sweep(ctx, "postback"); err != nil {
 			t.Fatal(err)
 		}
@@ -204,7 +211,8 @@ func TestDashboard(t *testing.T) {
 		p := br.signIn("sam", password)
 		contains(t, p, "crm-&lt;b&gt;", "new: attempts in the last 24 h", `<rect class="o-SUCCESS" x="90" y="0" width="240"`,
 			`<rect class="o-HTTP_FAIL" x="90" y="0" width="120"`, "HTTP_FAIL crm.example: connection refused",
-			"new paused until", "Last sweep in this process: postback")
+			"new paused until", "Last sweep in this process: postback",
+			fmt.Sprintf(`<a href="/admin/leads?integration=%d&amp;uncertain=true" class="uncertain-count">1</a>`, rec.ID))
 	})
 }
 

@@ -19,12 +19,13 @@ type dashboard struct {
 
 // dashboardRow is one integration on the dashboard.
 type dashboardRow struct {
-	ID      int64
-	Name    string
-	Waiting int64
-	Failed  int64
-	Paused  []pause
-	Modes   []modeRow
+	ID        int64
+	Name      string
+	Waiting   int64
+	Failed    int64
+	Uncertain int64
+	Paused    []pause
+	Modes     []modeRow
 }
 
 // pause is a mode paused until a time (after a 429 with Retry-After).
@@ -86,12 +87,16 @@ func (c *Console) dashboard(w http.ResponseWriter, r *http.Request) {
 	recs, err := c.opts.Store.ListIntegrations(ctx)
 	var attempts []storage.AttemptCount
 	var leads []storage.LeadCount
+	var uncertain []storage.UncertainCount
 	var lastErrors []storage.LogEntry
 	if err == nil {
 		attempts, err = c.opts.Store.CountAttempts(ctx, since, attemptModes)
 	}
 	if err == nil {
 		leads, err = c.opts.Store.CountWaitingAndFailed(ctx)
+	}
+	if err == nil {
+		uncertain, err = c.opts.Store.CountUncertain(ctx)
 	}
 	if err == nil {
 		lastErrors, err = c.opts.Store.LastErrors(ctx, since, errorOutcomes)
@@ -129,6 +134,9 @@ func (c *Console) dashboard(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, l := range leads {
 		row(l.Integration).Waiting, rows[l.Integration].Failed = l.Waiting, l.Failed
+	}
+	for _, u := range uncertain {
+		row(u.Integration).Uncertain = u.N
 	}
 	last := map[int64]map[string]*storage.LogEntry{}
 	for i := range lastErrors {
