@@ -461,3 +461,61 @@ func TestUncertainLeads(t *testing.T) {
 		contains(t, br.get("/admin/failed"), `Failed unsure</td>`, `new <span class="uncertain">uncertain</span>`, `href="/admin/leads?uncertain=true"`)
 	})
 }
+
+func TestEditorControls(t *testing.T) {
+	t.Parallel()
+	b := setup(t, storagetest.Open(t, "sqlite:"+t.TempDir()+"/lr.db"))
+	b.person("ann", user.Admin, password)
+	br := b.browser()
+	home := br.signIn("ann", password)
+	doc := `{"enabled":true,"priority":3,"new":{"enabled":true,"url":"https://crm.example/x"}}`
+	tests := []struct {
+		name                               string
+		priority, timezone, on, pauseAfter string
+		code                               int
+		stored                             []string
+		missing                            []string
+		shown                              []string
+	}{
+		{"every control", "10", "Europe/Berlin", "hold", "0", http.StatusOK,
+			[]string{`"priority":10`, `"timezone":"Europe/Berlin"`, `"on_uncertain":"hold"`, `"pause_after":0`}, nil,
+			[]string{`id="priority" value="10"`, `id="timezone" value="Europe/Berlin"`, `<option selected>hold</option>`, `id="pause_after" value="0"`}},
+		{"empty controls leave their keys out", "", "", "", "", http.StatusOK,
+			nil, []string{"priority", "timezone", "on_uncertain", "pause_after"},
+			[]string{`id="priority" value=""`, `<option value="" selected>retry (the default)</option>`}},
+		{"a priority that is not a number", "ten", "", "", "", http.StatusUnprocessableEntity,
+			nil, nil, []string{`priority: not a whole number: &#34;ten&#34;`, `id="priority" value="ten"`}},
+		{"an unknown zone", "", "Mars/Olympus", "", "", http.StatusUnprocessableEntity,
+			nil, nil, []string{"Mars/Olympus"}},
+	}
+	for i, tt := range tests {
+		path := "/admin/integrations/new"
+		if i > 0 {
+			path = "/admin/integrations/1/edit"
+		}
+		p := br.submit(home, path, url.Values{"fields": {"1"}, "name": {"crm"}, "enabled": {"1"}, "document": {doc},
+			"priority": {tt.priority}, "timezone": {tt.timezone}, "on_uncertain": {tt.on}, "pause_after": {tt.pauseAfter}})
+		if p.code != tt.code {
+			t.Errorf("%s: %d:\n%s", tt.name, p.code, p.body)
+		}
+		contains(t, p, tt.shown...)
+		rec, err := b.store.GetIntegration(context.Background(), 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range tt.stored {
+			if !strings.Contains(rec.Document, want) {
+				t.Errorf("%s: the stored document lacks %s: %s", tt.name, want, rec.Document)
+			}
+		}
+		for _, key := range tt.missing {
+			if strings.Contains(rec.Document, `"`+key+`"`) {
+				t.Errorf("%s: the stored document keeps %s: %s", tt.name, key, rec.Document)
+			}
+		}
+	}
+	edit := br.get("/admin/integrations/1/edit")
+	if strings.Contains(edit.body, "&#34;priority&#34;") {
+		t.Errorf("the editor's JSON repeats a key its controls show")
+	}
+}

@@ -15,16 +15,17 @@ import (
 // funcs are the helpers the templates use; each returns text that the
 // template engine escapes.
 var funcs = template.FuncMap{
-	"pretty":     pretty,
-	"reasonName": reasonName,
-	"num":        num,
-	"when":       when,
-	"effectText": effectText,
-	"text":       text,
-	"statuses":   lead.Statuses,
-	"reasons":    reasonCodes,
-	"sortedKeys": sortedKeys,
-	"formFields": func() []string { return leadFormFields },
+	"pretty":      pretty,
+	"reasonName":  reasonName,
+	"num":         num,
+	"when":        when,
+	"effectText":  effectText,
+	"text":        text,
+	"statuses":    lead.Statuses,
+	"reasons":     reasonCodes,
+	"sortedKeys":  sortedKeys,
+	"formFields":  func() []string { return leadFormFields },
+	"onUncertain": func() []string { return onUncertain },
 }
 
 // pretty is a JSON value indented, or a JSON text's string as it is.

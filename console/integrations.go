@@ -62,11 +62,12 @@ func (c *Console) integrations(w http.ResponseWriter, r *http.Request) {
 }
 
 // editor is the integration editor's page: the document without its
-// scripts, and each script in an editor of its own.
+// scripts and its form controls, each script in an editor of its own.
 type editor struct {
 	ID       string
 	Name     string
 	Enabled  bool
+	Controls controls
 	Document string
 	Scripts  []script
 	Problem  *apiError
@@ -89,6 +90,46 @@ func scriptKeys() []string {
 		keys = append(keys, m+".pre", m+".post")
 	}
 	return append(keys, scripting.ModeHook)
+}
+
+// controls are the document's keys the editor shows as form controls, as
+// the form has them: "" for a key the document leaves out.
+type controls struct {
+	Priority, Timezone, OnUncertain, PauseAfter string
+}
+
+// controlKeys are the document's keys of the editor's controls.
+var controlKeys = []string{"priority", "timezone", "on_uncertain", "pause_after"}
+
+// onUncertain are the choices of on_uncertain; "" leaves the key out.
+var onUncertain = []string{integrations.OnUncertainRetry, integrations.OnUncertainCheck, integrations.OnUncertainHold}
+
+func controlsOf(doc map[string]any) controls {
+	return controls{Priority: num(doc["priority"]), Timezone: text(doc["timezone"]),
+		OnUncertain: text(doc["on_uncertain"]), PauseAfter: num(doc["pause_after"])}
+}
+
+// values are the controls as the document's values: nil for a key to leave
+// out, a whole number where the document wants one.
+func (f controls) values() (map[string]any, error) {
+	out := map[string]any{"timezone": f.Timezone, "on_uncertain": f.OnUncertain}
+	for k, v := range out {
+		if v == "" {
+			out[k] = nil
+		}
+	}
+	for k, v := range map[string]string{"priority": f.Priority, "pause_after": f.PauseAfter} {
+		if v == "" {
+			out[k] = nil
+			continue
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return nil, fmt.Errorf("%s: not a whole number: %q", k, v)
+		}
+		out[k] = n
+	}
+	return out, nil
 }
 
 const newDocument = `{
@@ -131,8 +172,8 @@ func splitDocument(body []byte) (*editor, error) {
 	if err := json.Unmarshal(body, &doc); err != nil {
 		return nil, fmt.Errorf("reading the integration: %w", err)
 	}
-	ed := &editor{ID: num(doc["id"]), Name: text(doc["name"]), Enabled: doc["enabled"] == true}
-	for _, k := range []string{"id", "name", "enabled"} {
+	ed := &editor{ID: num(doc["id"]), Name: text(doc["name"]), Enabled: doc["enabled"] == true, Controls: controlsOf(doc)}
+	for _, k := range append([]string{"id", "name", "enabled"}, controlKeys...) {
 		delete(doc, k)
 	}
 	for _, key := range scriptKeys() {
@@ -166,14 +207,22 @@ func scriptName(mode, part string, nested bool) string {
 
 // joinDocument puts the editor's fields and scripts back into its
 // document. The fields are the form's when it has them (the editor's form
-// always does), else the document's.
-func joinDocument(document string, fields *editor, scripts map[string]string) ([]byte, error) {
+// always does), else the document's; values are the controls' (nil leaves
+// a key out).
+func joinDocument(document string, fields *editor, values map[string]any, scripts map[string]string) ([]byte, error) {
 	var doc map[string]any
 	if err := json.Unmarshal([]byte(document), &doc); err != nil {
 		return nil, fmt.Errorf("the document is not JSON: %v", err)
 	}
 	if fields != nil {
 		doc["name"], doc["enabled"] = fields.Name, fields.Enabled
+		for k, v := range values {
+			if v == nil {
+				delete(doc, k)
+				continue
+			}
+			doc[k] = v
+		}
 	}
 	for _, key := range scriptKeys() {
 		src, ok := scripts[key]
@@ -208,10 +257,17 @@ func setOrDrop(m map[string]any, key, src string) {
 func (c *Console) saveIntegration(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	ed := &editor{ID: id, Document: r.PostFormValue("document"),
-		Name: strings.TrimSpace(r.PostFormValue("name")), Enabled: r.PostFormValue("enabled") != ""}
+		Name: strings.TrimSpace(r.PostFormValue("name")), Enabled: r.PostFormValue("enabled") != "",
+		Controls: controls{Priority: strings.TrimSpace(r.PostFormValue("priority")), Timezone: strings.TrimSpace(r.PostFormValue("timezone")),
+			OnUncertain: r.PostFormValue("on_uncertain"), PauseAfter: strings.TrimSpace(r.PostFormValue("pause_after"))}}
 	var fields *editor
+	var values map[string]any
 	if r.PostFormValue("fields") != "" {
 		fields = ed
+		var err error
+		if values, err = ed.Controls.values(); err != nil {
+			ed.Problem = &apiError{Message: err.Error()}
+		}
 	}
 	scripts := map[string]string{}
 	for _, key := range scriptKeys() {
@@ -220,9 +276,11 @@ func (c *Console) saveIntegration(w http.ResponseWriter, r *http.Request) {
 			ed.Scripts = append(ed.Scripts, script{Key: key, Text: vals[0]})
 		}
 	}
-	body, err := joinDocument(ed.Document, fields, scripts)
-	if err != nil {
+	body, err := joinDocument(ed.Document, fields, values, scripts)
+	if err != nil && ed.Problem == nil {
 		ed.Problem = &apiError{Message: err.Error(), Field: "document"}
+	}
+	if ed.Problem != nil {
 		c.render(w, r, http.StatusUnprocessableEntity, "editor", view{Title: "Integration", Data: ed})
 		return
 	}
