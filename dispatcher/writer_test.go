@@ -3,8 +3,6 @@ package dispatcher
 import (
 	"context"
 	"log/slog"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -63,24 +61,9 @@ func (h *logSignal) Handle(_ context.Context, r slog.Record) error {
 // are writable again the outcome is stored.
 func TestWriterKeepsOutcomesTheDatabaseRefuses(t *testing.T) {
 	t.Parallel()
-	if os.Geteuid() != 0 {
-		t.Skip("chattr +i needs root")
-	}
-	if _, err := exec.LookPath("chattr"); err != nil {
-		t.Skip("chattr is not installed")
-	}
 	dir := t.TempDir()
 	s := storagetest.Open(t, "sqlite:"+filepath.Join(dir, "leadrelay.db"))
-	files, _ := filepath.Glob(filepath.Join(dir, "leadrelay.db*"))
-	chattr := func(flag string) {
-		for _, f := range files {
-			if out, err := exec.Command("chattr", flag, f).CombinedOutput(); err != nil {
-				t.Skipf("chattr %s %s: %v %s", flag, f, err, out)
-			}
-		}
-	}
-	chattr("+i")
-	t.Cleanup(func() { chattr("-i") })
+	writable := storagetest.MakeImmutable(t, filepath.Join(dir, "leadrelay.db"))
 	logged := &logSignal{errored: make(chan struct{})}
 	w := newWriter(s, slog.New(logged), 50, 2, retryPolicy{try: time.Second, giveUp: time.Minute, first: time.Millisecond, most: 10 * time.Millisecond})
 	go w.run()
@@ -96,7 +79,7 @@ func TestWriterKeepsOutcomesTheDatabaseRefuses(t *testing.T) {
 		t.Fatal("the submit returned while the database refused the outcome")
 	default:
 	}
-	chattr("-i")
+	writable()
 	<-stored
 	rows, err := s.ListLog(context.Background(), storage.LogFilter{Limit: 10})
 	if err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -60,28 +59,13 @@ func TestSQLiteFileGoneRefusesWrites(t *testing.T) {
 // are writable.
 func TestSQLiteFileMadeImmutable(t *testing.T) {
 	t.Parallel()
-	if os.Geteuid() != 0 {
-		t.Skip("chattr +i needs root")
-	}
-	if _, err := exec.LookPath("chattr"); err != nil {
-		t.Skip("chattr is not installed")
-	}
 	ctx := context.Background()
 	dir := t.TempDir()
 	s := storagetest.Open(t, "sqlite:"+filepath.Join(dir, "leadrelay.db"))
 	if err := s.CreateLeadWith(ctx, &lead.Lead{Name: "Ann"}, nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	files, _ := filepath.Glob(filepath.Join(dir, "leadrelay.db*"))
-	chattr := func(flag string) {
-		for _, f := range files {
-			if out, err := exec.Command("chattr", flag, f).CombinedOutput(); err != nil {
-				t.Skipf("chattr %s %s: %v %s", flag, f, err, out)
-			}
-		}
-	}
-	chattr("+i")
-	t.Cleanup(func() { chattr("-i") })
+	writable := storagetest.MakeImmutable(t, filepath.Join(dir, "leadrelay.db"))
 	for i := range 50 {
 		err := s.CreateLeadWith(ctx, &lead.Lead{Name: "Bob"}, nil, nil)
 		if err == nil {
@@ -94,7 +78,7 @@ func TestSQLiteFileMadeImmutable(t *testing.T) {
 			t.Fatalf("reading an immutable file: %v", err)
 		}
 	}
-	chattr("-i")
+	writable()
 	if err := s.CreateLeadWith(ctx, &lead.Lead{Name: "Cy"}, nil, nil); err != nil {
 		t.Errorf("writing once the file is writable again: %v", err)
 	}
