@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/leadrelay/leadrelay/dispatcher"
+	"github.com/leadrelay/leadrelay/integrations/mode"
 	"github.com/leadrelay/leadrelay/storage"
 	"github.com/leadrelay/leadrelay/storage/lead"
 	"github.com/leadrelay/leadrelay/storage/user"
@@ -205,7 +207,7 @@ func (s *Server) testIntegration(c *gin.Context) error {
 	if err := decodeStrict(c.Request, &req); err != nil {
 		return err
 	}
-	if req.Mode == modeHook {
+	if req.Mode == string(mode.Hook) {
 		return s.testHook(c, id, req)
 	}
 	if req.Body != nil || req.Headers != nil || req.Query != nil {
@@ -231,11 +233,8 @@ func (s *Server) testIntegration(c *gin.Context) error {
 // DryRunOf checks and builds a dry run: a stored lead or a lead given as
 // JSON (§1 fields by name, and status and reason by id or name), and either
 // a real send or a made-up response.
-func DryRunOf(integrationID int64, mode string, leadID int64, leadJSON []byte, send bool, resp *dispatcher.StubResponse) (dispatcher.DryRun, error) {
-	run := dispatcher.DryRun{IntegrationID: integrationID, Mode: mode, LeadID: leadID, Send: send, Response: resp}
-	if run.Mode == "" {
-		run.Mode = "new"
-	}
+func DryRunOf(integrationID int64, name string, leadID int64, leadJSON []byte, send bool, resp *dispatcher.StubResponse) (dispatcher.DryRun, error) {
+	run := dispatcher.DryRun{IntegrationID: integrationID, Mode: cmp.Or(name, string(mode.New)), LeadID: leadID, Send: send, Response: resp}
 	hasLead := len(bytes.TrimSpace(leadJSON)) > 0 && string(bytes.TrimSpace(leadJSON)) != "null"
 	switch {
 	case (leadID == 0) == !hasLead:

@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/leadrelay/leadrelay/dispatcher"
+	"github.com/leadrelay/leadrelay/integrations/mode"
 	"github.com/leadrelay/leadrelay/storage"
 	"github.com/leadrelay/leadrelay/storage/lead"
 )
@@ -27,11 +28,11 @@ func (s *Server) postHook(c *gin.Context) error {
 	id, err := strconv.ParseInt(c.Param("integration"), 10, 64)
 	if err != nil || id <= 0 {
 		why := fmt.Sprintf("integration %s does not exist", c.Param("integration"))
-		s.logRefused(ctx, &storage.LogEntry{Mode: "hook", Outcome: outcomeNoID, Request: string(body), Message: why})
+		s.logRefused(ctx, &storage.LogEntry{Mode: string(mode.Hook), Outcome: outcomeNoID, Request: string(body), Message: why})
 		return notFound("%s", why)
 	}
 	refused := func(leadID int64, outcome string, err error) error {
-		s.logRefused(ctx, &storage.LogEntry{LeadID: leadID, IntegrationID: id, Mode: "hook", Outcome: outcome,
+		s.logRefused(ctx, &storage.LogEntry{LeadID: leadID, IntegrationID: id, Mode: string(mode.Hook), Outcome: outcome,
 			Request: string(body), Message: asError(err).Message})
 		return err
 	}

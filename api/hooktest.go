@@ -10,9 +10,6 @@ import (
 	"github.com/leadrelay/leadrelay/dispatcher"
 )
 
-// modeHook is the dry run of an integration's hook script.
-const modeHook = "hook"
-
 // hookTestResult is the answer of a hook dry run: what the script logged and
 // returned, and what the webhook would do; or the script's error.
 type hookTestResult struct {

@@ -118,7 +118,7 @@ func (r importReader) document(raw []byte) (*integrations.Integration, error) {
 		return nil, err
 	}
 	for _, mode := range integrations.Modes() {
-		m, ok := doc[mode].(map[string]any)
+		m, ok := doc[string(mode)].(map[string]any)
 		if !ok {
 			continue
 		}

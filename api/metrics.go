@@ -7,6 +7,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/leadrelay/leadrelay/integrations/mode"
 	"github.com/leadrelay/leadrelay/storage"
 	"github.com/leadrelay/leadrelay/storage/lead"
 )
@@ -66,7 +67,7 @@ func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.NewInvalidMetric(c.queue, err)
 		return
 	}
-	for _, mode := range []string{"new", "changes", "approved", "postback"} {
-		ch <- prometheus.MustNewConstMetric(c.queue, prometheus.GaugeValue, float64(depth[mode]), mode)
+	for _, m := range []mode.Mode{mode.New, mode.Changes, mode.Approved, mode.Postback} {
+		ch <- prometheus.MustNewConstMetric(c.queue, prometheus.GaugeValue, float64(depth[string(m)]), string(m))
 	}
 }

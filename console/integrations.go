@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/leadrelay/leadrelay/integrations"
-	"github.com/leadrelay/leadrelay/scripting"
+	"github.com/leadrelay/leadrelay/integrations/mode"
 	"github.com/leadrelay/leadrelay/storage/user"
 )
 
@@ -51,8 +51,8 @@ func (c *Console) integrations(w http.ResponseWriter, r *http.Request) {
 	for _, doc := range list.Integrations {
 		row := integrationRow{ID: num(doc["id"]), Name: text(doc["name"]), Enabled: doc["enabled"] == true}
 		for _, m := range integrations.Modes() {
-			if mode, ok := doc[m].(map[string]any); ok && mode["enabled"] == true {
-				row.Modes = append(row.Modes, m)
+			if mode, ok := doc[string(m)].(map[string]any); ok && mode["enabled"] == true {
+				row.Modes = append(row.Modes, string(m))
 			}
 		}
 		row.Today = today[row.ID]
@@ -87,9 +87,9 @@ type script struct {
 func scriptKeys() []string {
 	var keys []string
 	for _, m := range integrations.Modes() {
-		keys = append(keys, m+".pre", m+".post")
+		keys = append(keys, string(m)+".pre", string(m)+".post")
 	}
-	return append(keys, scripting.ModeHook)
+	return append(keys, string(mode.Hook))
 }
 
 // controls are the document's keys the editor shows as form controls, as
@@ -424,7 +424,7 @@ func (c *Console) integration(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	p.Form = testForm{Mode: integrations.ModeNew, Code: "200"}
+	p.Form = testForm{Mode: string(mode.New), Code: "200"}
 	c.render(w, r, http.StatusOK, "integration", view{Title: "Integration " + p.Name, Data: p})
 }
 
@@ -439,11 +439,11 @@ func (c *Console) integrationPage(w http.ResponseWriter, r *http.Request) (*inte
 	p := &integrationPage{ID: num(doc["id"]), Name: text(doc["name"]), Document: pretty(doc),
 		MaySend: s.person.Role.May(user.Send), MayEdit: s.person.Role.May(user.Configure)}
 	for _, m := range integrations.Modes() {
-		if _, ok := doc[m].(map[string]any); ok {
-			p.Modes = append(p.Modes, m)
+		if _, ok := doc[string(m)].(map[string]any); ok {
+			p.Modes = append(p.Modes, string(m))
 		}
 	}
-	p.HasHook = text(doc[scripting.ModeHook]) != ""
+	p.HasHook = text(doc[string(mode.Hook)]) != ""
 	return p, true
 }
 
@@ -458,7 +458,7 @@ func (c *Console) testIntegration(w http.ResponseWriter, r *http.Request) {
 		Lead: r.PostFormValue("lead"), Code: strings.TrimSpace(r.PostFormValue("code")),
 		Body: r.PostFormValue("body"), Send: r.PostFormValue("send") != ""}
 	p.Form = f
-	if f.Mode == scripting.ModeHook {
+	if f.Mode == string(mode.Hook) {
 		c.testHook(w, r, p)
 		return
 	}
@@ -531,8 +531,14 @@ func (c *Console) testHook(w http.ResponseWriter, r *http.Request, p *integratio
 	for k, v := range values {
 		query[k] = v[0]
 	}
-	c.runTest(w, r, p, map[string]any{"mode": scripting.ModeHook, "body": f.HookBody, "headers": headers, "query": query})
+	c.runTest(w, r, p, map[string]any{"mode": mode.Hook, "body": f.HookBody, "headers": headers, "query": query})
 }
 
 // attemptModes are the modes whose log rows are attempts at a send.
-var attemptModes = append(integrations.Modes(), scripting.ModeHook)
+var attemptModes = func() []string {
+	var names []string
+	for _, m := range append(integrations.Modes(), mode.Hook) {
+		names = append(names, string(m))
+	}
+	return names
+}()

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/leadrelay/leadrelay/integrations"
+	"github.com/leadrelay/leadrelay/integrations/mode"
 	"github.com/leadrelay/leadrelay/macros"
 	"github.com/leadrelay/leadrelay/scripting"
 	"github.com/leadrelay/leadrelay/storage"
@@ -30,7 +31,7 @@ const (
 // task is one delivery to attempt: a lead, the integration mode that sends
 // it, and for deliveries other than new, the delivery row.
 type task struct {
-	mode     string
+	mode     mode.Mode
 	integ    *integrations.Compiled
 	cm       *integrations.CompiledMode
 	lead     *lead.Lead
@@ -209,11 +210,11 @@ func (d *Dispatcher) addIdempotencyKey(t *task, req *scripting.Request) {
 		}
 	}
 	// The classic send after a sync send is the same delivery: one key.
-	mode := t.mode
-	if mode == integrations.ModeSync {
-		mode = integrations.ModeNew
+	m := t.mode
+	if m == mode.Sync {
+		m = mode.New
 	}
-	key := "lr-" + strconv.FormatInt(t.lead.ID, 10) + "-" + mode
+	key := "lr-" + strconv.FormatInt(t.lead.ID, 10) + "-" + string(m)
 	if t.integ != nil {
 		key += "-" + strconv.FormatInt(t.integ.Doc.ID, 10)
 	}

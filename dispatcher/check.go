@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/leadrelay/leadrelay/integrations"
+	"github.com/leadrelay/leadrelay/integrations/mode"
 	"github.com/leadrelay/leadrelay/scripting"
 	"github.com/leadrelay/leadrelay/storage/lead"
 )
@@ -14,7 +14,7 @@ import (
 // lead whose send was uncertain (on_uncertain check). The task becomes the
 // check's, so its log row and metrics name the check mode.
 func (d *Dispatcher) check(ctx context.Context, t *task) (*attempt, change) {
-	t.mode, t.cm = integrations.ModeCheck, t.integ.Mode(integrations.ModeCheck)
+	t.mode, t.cm = mode.Check, t.integ.Mode(mode.Check)
 	a := d.try(ctx, t)
 	return a, checkChange(t.lead, a)
 }

@@ -9,12 +9,13 @@ import (
 	"time"
 
 	"github.com/leadrelay/leadrelay/integrations"
+	"github.com/leadrelay/leadrelay/integrations/mode"
 	"github.com/leadrelay/leadrelay/storage"
 	"github.com/leadrelay/leadrelay/storage/lead"
 )
 
 // PauseCheck tells whether a mode of an integration is paused at now.
-type PauseCheck func(integration int64, mode string, now time.Time) bool
+type PauseCheck func(integration int64, m mode.Mode, now time.Time) bool
 
 // control is what SPEC §9 keeps between sends: which cap periods are full
 // and which modes are paused, as this process last saw them. The database
@@ -35,9 +36,9 @@ func newControl() *control {
 	return c
 }
 
-func (c *control) pausedUntil(integration int64, mode string, now time.Time) bool {
+func (c *control) pausedUntil(integration int64, m mode.Mode, now time.Time) bool {
 	c.mu.RLock()
-	until, ok := c.pauses[storage.PauseKey{Integration: integration, Mode: mode}]
+	until, ok := c.pauses[storage.PauseKey{Integration: integration, Mode: string(m)}]
 	c.mu.RUnlock()
 	return ok && until > now.UnixMilli()
 }
@@ -48,12 +49,12 @@ func (c *control) setPauses(p map[storage.PauseKey]int64) {
 	c.mu.Unlock()
 }
 
-func (c *control) addPause(integration int64, mode string, until int64) {
+func (c *control) addPause(integration int64, m mode.Mode, until int64) {
 	c.mu.Lock()
 	if c.pauses == nil {
 		c.pauses = map[storage.PauseKey]int64{}
 	}
-	c.pauses[storage.PauseKey{Integration: integration, Mode: mode}] = until
+	c.pauses[storage.PauseKey{Integration: integration, Mode: string(m)}] = until
 	c.mu.Unlock()
 }
 
@@ -85,7 +86,7 @@ func (c *control) setFull(integration int64, full map[string]bool) {
 // open tells whether an integration takes new and sync leads at now: inside
 // its hours, under its caps and its new mode not paused (SPEC §9).
 func (d *Dispatcher) open(c *integrations.Compiled, now time.Time) bool {
-	return c.Schedule.Open(now) && !d.control.capped(c, now) && !d.control.paused(c.Doc.ID, integrations.ModeNew, now)
+	return c.Schedule.Open(now) && !d.control.capped(c, now) && !d.control.paused(c.Doc.ID, mode.New, now)
 }
 
 // closedWhy says why an integration is closed at now, for the log.
@@ -214,7 +215,7 @@ func (d *Dispatcher) openFor(l *lead.Lead, skip int64, now time.Time) int64 {
 // takesNew tells whether an enabled integration sends new leads (new or sync
 // enabled) of this offer and country.
 func takesNew(c *integrations.Compiled, l *lead.Lead) bool {
-	sends := c.Mode(integrations.ModeNew) != nil || c.Mode(integrations.ModeSync) != nil
+	sends := c.Mode(mode.New) != nil || c.Mode(mode.Sync) != nil
 	return c.Doc.Enabled && sends && matches(c.Doc, l)
 }
 
@@ -243,7 +244,7 @@ func (d *Dispatcher) overflow(ctx context.Context, now time.Time) error {
 // read.
 func (d *Dispatcher) otherOpen(all []*integrations.Compiled, from *integrations.Compiled, now time.Time) bool {
 	for _, c := range all {
-		sends := c.Mode(integrations.ModeNew) != nil || c.Mode(integrations.ModeSync) != nil
+		sends := c.Mode(mode.New) != nil || c.Mode(mode.Sync) != nil
 		if c != from && c.Doc.Enabled && sends && d.open(c, now) {
 			return true
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/leadrelay/leadrelay/integrations"
+	"github.com/leadrelay/leadrelay/integrations/mode"
 	"github.com/leadrelay/leadrelay/storage"
 	"github.com/leadrelay/leadrelay/storage/catalog"
 	"github.com/leadrelay/leadrelay/storage/lead"
@@ -22,7 +23,7 @@ import (
 func (d *Dispatcher) claimTasks(ctx context.Context, src drainSource, claim storage.Claim) ([]*task, error) {
 	d.claimMu.Lock()
 	defer d.claimMu.Unlock()
-	if src.mode == integrations.ModeNew {
+	if src.mode == mode.New {
 		leads, slots, err := d.claimCapped(ctx, src.integ, claim)
 		if err != nil {
 			return nil, err
@@ -110,7 +111,7 @@ func (d *Dispatcher) campaignPostback(c *catalog.Campaign) (*integrations.Compil
 	if err != nil {
 		return nil, fmt.Errorf("campaign %q postback_url: %w", c.Alias, err)
 	}
-	return compiled.Mode(integrations.ModePostback), nil
+	return compiled.Mode(mode.Postback), nil
 }
 
 // deliver tries one claimed task and returns once the writer has stored its
@@ -120,7 +121,7 @@ func (d *Dispatcher) deliver(ctx context.Context, run *sweepRun, t *task, token 
 	var a *attempt
 	now := func() time.Time { return d.cfg.Clock.Now() }
 	retryAt := run.now.Add(minute)
-	if t.mode == integrations.ModeNew {
+	if t.mode == mode.New {
 		a, r = d.deliverNew(ctx, t, token, now, retryAt)
 	} else {
 		a = d.try(ctx, t)
@@ -147,7 +148,7 @@ func (d *Dispatcher) deliverNew(ctx context.Context, t *task, token string, now 
 	a, ch, skipped := skipNew(t)
 	switch {
 	case skipped:
-	case l.CheckDue && t.integ.Mode(integrations.ModeCheck) != nil:
+	case l.CheckDue && t.integ.Mode(mode.Check) != nil:
 		a, ch = d.check(ctx, t)
 	default:
 		a = d.try(ctx, t)
@@ -214,7 +215,7 @@ func (d *Dispatcher) pauseOn429(ctx context.Context, t *task, a *attempt) {
 		return
 	}
 	until := d.cfg.Clock.Now().Add(a.retryAfter).UnixMilli()
-	if err := d.cfg.Store.PauseUntil(ctx, t.integ.Doc.ID, t.mode, until); err != nil {
+	if err := d.cfg.Store.PauseUntil(ctx, t.integ.Doc.ID, string(t.mode), until); err != nil {
 		d.cfg.Logger.Error("pausing after 429", "integration", t.integ.Doc.ID, "err", err)
 	}
 	d.control.addPause(t.integ.Doc.ID, t.mode, until)

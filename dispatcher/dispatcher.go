@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/leadrelay/leadrelay/integrations"
+	"github.com/leadrelay/leadrelay/integrations/mode"
 	"github.com/leadrelay/leadrelay/macros"
 	"github.com/leadrelay/leadrelay/storage"
 )
@@ -209,11 +211,9 @@ func (d *Dispatcher) Redactor(ctx context.Context, id int64) (*integrations.Reda
 	return c.Redactor, nil
 }
 
-func checkMode(mode string) error {
-	for _, m := range integrations.Modes() {
-		if m == mode {
-			return nil
-		}
+func checkMode(name string) error {
+	if slices.Contains(integrations.Modes(), mode.Mode(name)) {
+		return nil
 	}
-	return fmt.Errorf("%w %q (modes: new, changes, approved, sync, postback, check)", ErrUnknownMode, mode)
+	return fmt.Errorf("%w %q (modes: new, changes, approved, sync, postback, check)", ErrUnknownMode, name)
 }

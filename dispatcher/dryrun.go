@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/leadrelay/leadrelay/integrations"
+	"github.com/leadrelay/leadrelay/integrations/mode"
 	"github.com/leadrelay/leadrelay/scripting"
 	"github.com/leadrelay/leadrelay/storage/lead"
 )
@@ -68,7 +68,8 @@ func (d *Dispatcher) DryRun(ctx context.Context, r DryRun) (*DryRunResult, error
 	if err != nil {
 		return nil, err
 	}
-	cm := c.Mode(r.Mode)
+	m := mode.Mode(r.Mode)
+	cm := c.Mode(m)
 	if cm == nil {
 		return nil, fmt.Errorf("%w: integration %d has mode %s disabled or missing", ErrUnknownMode, c.Doc.ID, r.Mode)
 	}
@@ -76,11 +77,11 @@ func (d *Dispatcher) DryRun(ctx context.Context, r DryRun) (*DryRunResult, error
 	if err != nil {
 		return nil, err
 	}
-	t := &task{mode: r.Mode, integ: c, cm: cm, lead: l, status: l.Status, labels: c.Doc.PostbackLabels, stub: r.Response}
+	t := &task{mode: m, integ: c, cm: cm, lead: l, status: l.Status, labels: c.Doc.PostbackLabels, stub: r.Response}
 	if !r.Send && t.stub == nil {
 		t.stub = &StubResponse{}
 	}
-	if r.Mode == integrations.ModeNew {
+	if m == mode.New {
 		if a, ch, skipped := skipNew(t); skipped {
 			return skippedResult(a, ch), nil
 		}
@@ -146,10 +147,10 @@ func dryRunResult(t *task, a *attempt) *DryRunResult {
 
 // effectOf says what the attempt would do, by the rules of its mode.
 func effectOf(t *task, a *attempt) Effect {
-	if t.mode == integrations.ModeCheck {
+	if t.mode == mode.Check {
 		return changeEffect(checkChange(t.lead, a))
 	}
-	if t.mode != integrations.ModeNew && t.mode != integrations.ModeSync {
+	if t.mode != mode.New && t.mode != mode.Sync {
 		if a.outcome == "" && a.verdict.Kind == scripting.KindDone {
 			return Effect{Ext: extIfApproved(t.mode, a.verdict.Value)}
 		}
@@ -171,8 +172,8 @@ func changeEffect(ch change) Effect {
 	return e
 }
 
-func extIfApproved(mode, v string) string {
-	if mode == integrations.ModeApproved {
+func extIfApproved(m mode.Mode, v string) string {
+	if m == mode.Approved {
 		return v
 	}
 	return ""

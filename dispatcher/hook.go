@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/leadrelay/leadrelay/integrations"
+	"github.com/leadrelay/leadrelay/integrations/mode"
 	"github.com/leadrelay/leadrelay/scripting"
 	"github.com/leadrelay/leadrelay/storage"
 )
@@ -83,7 +84,7 @@ func (d *Dispatcher) TryHook(ctx context.Context, integrationID int64, body []by
 // runHook runs the hook script and reads what it returned; the script's own
 // result (its log lines) comes back whenever the script ran.
 func (d *Dispatcher) runHook(ctx context.Context, c *integrations.Compiled, body []byte, request map[string]any) (*HookResult, *scripting.Result, error) {
-	env := &scripting.Env{Mode: scripting.ModeHook, Result: string(body), Secrets: c.Doc.Secrets, Extra: map[string]any{"request": request}}
+	env := &scripting.Env{Mode: mode.Hook, Result: string(body), Secrets: c.Doc.Secrets, Extra: map[string]any{"request": request}}
 	res, err := d.cfg.Engine.Run(ctx, c.Hook, env)
 	if err != nil {
 		return nil, res, err
@@ -109,7 +110,7 @@ func hookResult(ret any) (*HookResult, error) {
 }
 
 func (d *Dispatcher) logHookFailure(ctx context.Context, c *integrations.Compiled, body []byte, why error) {
-	row := &storage.LogEntry{Time: d.cfg.Clock.Now(), IntegrationID: c.Doc.ID, Mode: scripting.ModeHook,
+	row := &storage.LogEntry{Time: d.cfg.Clock.Now(), IntegrationID: c.Doc.ID, Mode: string(mode.Hook),
 		Outcome: OutcomeError, Request: c.Redactor.Redact(string(body)),
 		Message: c.Redactor.Redact(why.Error())}
 	if err := d.cfg.Store.AppendLog(ctx, row); err != nil {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/leadrelay/leadrelay/integrations"
+	"github.com/leadrelay/leadrelay/integrations/mode"
 	"github.com/leadrelay/leadrelay/storage"
 	"github.com/leadrelay/leadrelay/storage/lead"
 )
@@ -144,11 +145,11 @@ func (d *Dispatcher) syncTask(ctx context.Context, l *lead.Lead) *task {
 	if err != nil || !c.Doc.Enabled {
 		return nil
 	}
-	cm := c.Mode(integrations.ModeSync)
+	cm := c.Mode(mode.Sync)
 	if cm == nil {
 		return nil
 	}
-	return &task{mode: integrations.ModeSync, integ: c, cm: cm}
+	return &task{mode: mode.Sync, integ: c, cm: cm}
 }
 
 // sendSync runs the sync send and writes its outcome at once (SPEC §3 sync):

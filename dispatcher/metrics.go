@@ -48,12 +48,12 @@ func newMetrics(reg prometheus.Registerer, more ...prometheus.Collector) (*metri
 }
 
 func (m *metrics) delivered(t *task, a *attempt) {
-	m.deliveries.WithLabelValues(integrationLabel(t), t.mode, a.outcome).Inc()
-	m.latency.WithLabelValues(t.mode).Observe(a.duration.Seconds())
+	m.deliveries.WithLabelValues(integrationLabel(t), string(t.mode), a.outcome).Inc()
+	m.latency.WithLabelValues(string(t.mode)).Observe(a.duration.Seconds())
 }
 
 func (m *metrics) failed(t *task) {
-	m.failures.WithLabelValues(integrationLabel(t), t.mode).Inc()
+	m.failures.WithLabelValues(integrationLabel(t), string(t.mode)).Inc()
 }
 
 // integrationLabel is a task's integration id, or "campaign" for a

@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/leadrelay/leadrelay/integrations"
+	"github.com/leadrelay/leadrelay/integrations/mode"
 	"github.com/leadrelay/leadrelay/scripting"
 	"github.com/leadrelay/leadrelay/storage"
 	"github.com/leadrelay/leadrelay/storage/lead"
@@ -30,7 +31,7 @@ type change struct {
 
 // leadChange reads a new or sync attempt's verdict the way SPEC §3 says, with
 // the script's lead.edit fields applied together with it.
-func leadChange(mode string, l *lead.Lead, a *attempt) change {
+func leadChange(m mode.Mode, l *lead.Lead, a *attempt) change {
 	ch := change{cols: map[string]any{}}
 	applyEdit(ch.cols, l, a.edit)
 	if a.outcome != "" {
@@ -58,7 +59,7 @@ func leadChange(mode string, l *lead.Lead, a *attempt) change {
 		ch.retry = true
 		a.outcome = OutcomeError
 		if a.err == nil {
-			a.err = errEmptyReturn(mode, a)
+			a.err = errEmptyReturn(m, a)
 		}
 	}
 	if ch.status != 0 {
@@ -73,7 +74,7 @@ func leadChange(mode string, l *lead.Lead, a *attempt) change {
 
 // errEmptyReturn says why an attempt's result is empty and what happens
 // next: a sync send's lead goes the classic way, anything else is sent again.
-func errEmptyReturn(mode string, a *attempt) error {
+func errEmptyReturn(m mode.Mode, a *attempt) error {
 	var why string
 	switch {
 	case a.noReturn:
@@ -83,9 +84,9 @@ func errEmptyReturn(mode string, a *attempt) error {
 	case a.ret == nil:
 		why = "no request was made and there is no result"
 	default:
-		why = fmt.Sprintf("the %s processing code returned an empty result (%s)", mode, shownValue(a.ret))
+		why = fmt.Sprintf("the %s processing code returned an empty result (%s)", m, shownValue(a.ret))
 	}
-	if mode == integrations.ModeSync {
+	if m == mode.Sync {
 		return errors.New(why + ": the lead goes the classic way")
 	}
 	return errors.New(why + retryNote)
@@ -171,7 +172,7 @@ func deliveryCols(t *task, a *attempt, now, retryAt time.Time) map[string]any {
 		// A change made while this one was in flight raised the version:
 		// the row stays pending for it, due at once.
 		cols["state"] = gorm.Expr("CASE WHEN version = ? THEN ? ELSE ? END", del.Version, storage.DeliveryDone, storage.DeliveryPending)
-		if t.mode == integrations.ModeApproved {
+		if t.mode == mode.Approved {
 			cols["ext"] = a.verdict.Value
 		}
 		return cols
@@ -212,7 +213,7 @@ func logRow(t *task, a *attempt, attempt int, now time.Time) *storage.LogEntry {
 		integrationID = t.integ.Doc.ID
 	}
 	row := &storage.LogEntry{
-		Time: now, LeadID: t.lead.ID, IntegrationID: integrationID, Mode: t.mode, Attempt: attempt,
+		Time: now, LeadID: t.lead.ID, IntegrationID: integrationID, Mode: string(t.mode), Attempt: attempt,
 		Outcome: a.outcome, DurationMS: a.duration.Milliseconds(), Message: shownMessage(a, redactor),
 		Uncertain: isUncertain(a),
 	}

@@ -59,7 +59,7 @@ func (p *pauses) halts(src drainSource) bool {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.halted[storage.PauseKey{Integration: src.integ.Doc.ID, Mode: src.mode}]
+	return p.halted[storage.PauseKey{Integration: src.integ.Doc.ID, Mode: string(src.mode)}]
 }
 
 func (p *pauses) show(k storage.PauseKey, paused bool) {
@@ -84,7 +84,7 @@ func (d *Dispatcher) countAttempt(ctx context.Context, t *task, a *attempt) {
 	if t.integ == nil || a.outcome == OutcomeSkipped {
 		return
 	}
-	k := storage.PauseKey{Integration: t.integ.Doc.ID, Mode: t.mode}
+	k := storage.PauseKey{Integration: t.integ.Doc.ID, Mode: string(t.mode)}
 	if a.outcome == OutcomeHTTPFail || a.outcome == OutcomeError {
 		d.pauses.mark(k, true)
 		message := messageOf(a)

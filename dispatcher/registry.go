@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/leadrelay/leadrelay/integrations"
+	"github.com/leadrelay/leadrelay/integrations/mode"
 	"github.com/leadrelay/leadrelay/scripting"
 	"github.com/leadrelay/leadrelay/storage"
 	"github.com/leadrelay/leadrelay/storage/lead"
@@ -136,10 +137,10 @@ func (r *registry) all() []*integrations.Compiled {
 }
 
 // withMode returns the enabled integrations whose mode is enabled.
-func (r *registry) withMode(mode string) []*integrations.Compiled {
+func (r *registry) withMode(m mode.Mode) []*integrations.Compiled {
 	var out []*integrations.Compiled
 	for _, c := range r.all() {
-		if c.Doc.Enabled && c.Mode(mode) != nil {
+		if c.Doc.Enabled && c.Mode(m) != nil {
 			out = append(out, c)
 		}
 	}

@@ -1,11 +1,12 @@
 package dispatcher
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"time"
 
-	"github.com/leadrelay/leadrelay/integrations"
+	"github.com/leadrelay/leadrelay/integrations/mode"
 	"github.com/leadrelay/leadrelay/storage"
 	"github.com/leadrelay/leadrelay/storage/lead"
 	"github.com/leadrelay/leadrelay/storage/user"
@@ -24,11 +25,8 @@ type Requeue struct {
 // says how many went back. A cancelled lead's move to new is a status change:
 // it is logged and fires its postbacks.
 func (d *Dispatcher) Requeue(ctx context.Context, r Requeue) (int, error) {
-	mode := r.Mode
-	if mode == "" {
-		mode = integrations.ModeNew
-	}
-	if _, err := modesToSweep(mode); err != nil {
+	name := cmp.Or(r.Mode, string(mode.New))
+	if _, err := modesToSweep(name); err != nil {
 		return 0, err
 	}
 	f := r.Filter
@@ -36,8 +34,8 @@ func (d *Dispatcher) Requeue(ctx context.Context, r Requeue) (int, error) {
 		f.IDs = r.IDs
 	}
 	now := d.cfg.Clock.Now()
-	if mode != integrations.ModeNew {
-		requeued, err := d.cfg.Store.RequeueDeliveries(ctx, mode, f, now)
+	if name != string(mode.New) {
+		requeued, err := d.cfg.Store.RequeueDeliveries(ctx, name, f, now)
 		if err != nil {
 			return 0, err
 		}

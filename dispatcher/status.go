@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/leadrelay/leadrelay/integrations"
+	"github.com/leadrelay/leadrelay/integrations/mode"
 	"github.com/leadrelay/leadrelay/storage"
 	"github.com/leadrelay/leadrelay/storage/lead"
 	"github.com/leadrelay/leadrelay/storage/user"
@@ -67,14 +67,14 @@ func (d *Dispatcher) ChangeStatus(ctx context.Context, ch StatusChange) error {
 func (d *Dispatcher) postbacksFor(ctx context.Context, l *lead.Lead, status lead.Status) []storage.Delivery {
 	now := d.cfg.Clock.Now()
 	var out []storage.Delivery
-	for _, c := range d.registry.withMode(integrations.ModePostback) {
+	for _, c := range d.registry.withMode(mode.Postback) {
 		if c.Doc.ID != l.IntegrationID && !matches(c.Doc, l) {
 			continue
 		}
-		if want := c.Mode(integrations.ModePostback).Mode.Statuses; len(want) > 0 && !statusListed(want, status) {
+		if want := c.Mode(mode.Postback).Mode.Statuses; len(want) > 0 && !statusListed(want, status) {
 			continue
 		}
-		out = append(out, storage.Delivery{LeadID: l.ID, IntegrationID: c.Doc.ID, Mode: integrations.ModePostback,
+		out = append(out, storage.Delivery{LeadID: l.ID, IntegrationID: c.Doc.ID, Mode: string(mode.Postback),
 			Key: status.String(), Status: status, NextAt: now.UnixMilli(), Version: 1})
 	}
 	camp, err := d.catalog.campaign(ctx, l.Campaign)
@@ -88,7 +88,7 @@ func (d *Dispatcher) postbacksFor(ctx context.Context, l *lead.Lead, status lead
 	if len(camp.PostbackStatuses) > 0 && !slices.Contains(camp.PostbackStatuses, name) {
 		return out
 	}
-	return append(out, storage.Delivery{LeadID: l.ID, CampaignID: camp.ID, Mode: integrations.ModePostback,
+	return append(out, storage.Delivery{LeadID: l.ID, CampaignID: camp.ID, Mode: string(mode.Postback),
 		Key: name, Status: status, NextAt: now.UnixMilli(), Version: 1})
 }
 
@@ -123,7 +123,7 @@ func (d *Dispatcher) MarkChanged(ctx context.Context, leadID int64, cols map[str
 	}
 	now := d.cfg.Clock.Now()
 	integrationID := int64(0)
-	if c, err := d.registry.get(ctx, l.IntegrationID); err == nil && c.Mode(integrations.ModeChanges) != nil {
+	if c, err := d.registry.get(ctx, l.IntegrationID); err == nil && c.Mode(mode.Changes) != nil {
 		integrationID = c.Doc.ID
 	}
 	fields := len(cols)
@@ -131,7 +131,7 @@ func (d *Dispatcher) MarkChanged(ctx context.Context, leadID int64, cols map[str
 		cols["updated_at"] = now
 	}
 	return d.cfg.Store.MarkChanged(ctx, l.ID, integrationID, cols, now, &storage.LogEntry{Time: now, LeadID: l.ID,
-		IntegrationID: l.IntegrationID, Mode: integrations.ModeChanges, Outcome: OutcomeSuccess,
+		IntegrationID: l.IntegrationID, Mode: string(mode.Changes), Outcome: OutcomeSuccess,
 		Message: fmt.Sprintf("order data changed: %d fields", fields), By: user.By(ctx)})
 }
 

@@ -10,12 +10,13 @@ import (
 	"time"
 
 	"github.com/leadrelay/leadrelay/integrations"
+	"github.com/leadrelay/leadrelay/integrations/mode"
 	"github.com/leadrelay/leadrelay/storage"
 	"github.com/leadrelay/leadrelay/storage/lead"
 )
 
 // sweptModes are the modes a sweep runs, in order; sync is never swept.
-var sweptModes = []string{integrations.ModeNew, integrations.ModeChanges, integrations.ModeApproved, integrations.ModePostback}
+var sweptModes = []mode.Mode{mode.New, mode.Changes, mode.Approved, mode.Postback}
 
 // sweepRun is one sweep's shared state.
 type sweepRun struct {
@@ -43,8 +44,8 @@ func (d *Dispatcher) Sweep(ctx context.Context, mode string) (map[string]int, er
 }
 
 // sweep is a sweep whose cut-off is the given time.
-func (d *Dispatcher) sweep(ctx context.Context, mode string, cutoff time.Time) (map[string]int, error) {
-	modes, err := modesToSweep(mode)
+func (d *Dispatcher) sweep(ctx context.Context, name string, cutoff time.Time) (map[string]int, error) {
+	modes, err := modesToSweep(name)
 	if err != nil {
 		return nil, err
 	}
@@ -89,55 +90,56 @@ func (d *Dispatcher) sweep(ctx context.Context, mode string, cutoff time.Time) (
 			break
 		}
 		for _, c := range d.registry.withMode(m) {
-			if _, ok := paused[storage.PauseKey{Integration: c.Doc.ID, Mode: m}]; ok {
+			if _, ok := paused[storage.PauseKey{Integration: c.Doc.ID, Mode: string(m)}]; ok {
 				continue
 			}
-			if m == integrations.ModeNew && !d.open(c, run.now) {
+			if m == mode.New && !d.open(c, run.now) {
 				continue
 			}
-			probe := probes[storage.PauseKey{Integration: c.Doc.ID, Mode: m}]
+			probe := probes[storage.PauseKey{Integration: c.Doc.ID, Mode: string(m)}]
 			wg.Go(func() { drain(drainSource{integ: c, mode: m, probe: probe}) })
 		}
-		if m == integrations.ModePostback {
+		if m == mode.Postback {
 			wg.Go(func() { drain(drainSource{mode: m}) })
 		}
 	}
 	wg.Wait()
 	took := time.Since(started)
-	d.metrics.sweepDone(mode, took)
-	d.lastSweep.Store(&SweepRecord{Mode: mode, Started: run.now, Took: took})
+	d.metrics.sweepDone(name, took)
+	d.lastSweep.Store(&SweepRecord{Mode: name, Started: run.now, Took: took})
 	return run.counts, errors.Join(errs...)
 }
 
-func modesToSweep(mode string) ([]string, error) {
-	if mode == "" {
+func modesToSweep(name string) ([]mode.Mode, error) {
+	if name == "" {
 		return sweptModes, nil
 	}
-	if err := checkMode(mode); err != nil {
+	if err := checkMode(name); err != nil {
 		return nil, err
 	}
-	switch mode {
-	case integrations.ModeSync:
+	switch m := mode.Mode(name); m {
+	case mode.Sync:
 		return nil, fmt.Errorf("%w: sync sends happen when a lead arrives and are not swept", ErrUnknownMode)
-	case integrations.ModeCheck:
+	case mode.Check:
 		return nil, fmt.Errorf("%w: checks run in the new sweep, in place of a second send after an uncertain one", ErrUnknownMode)
+	default:
+		return []mode.Mode{m}, nil
 	}
-	return []string{mode}, nil
 }
 
 // prepare does a mode's work before claiming: new leads that found no
 // integration when they arrived are routed again, and approved sends are
 // queued for leads sitting in an integration's from_status.
-func (d *Dispatcher) prepare(ctx context.Context, mode string, run *sweepRun) error {
-	switch mode {
-	case integrations.ModeNew:
+func (d *Dispatcher) prepare(ctx context.Context, m mode.Mode, run *sweepRun) error {
+	switch m {
+	case mode.New:
 		if err := d.routeWaiting(ctx); err != nil {
 			return err
 		}
 		return d.overflow(ctx, run.now)
-	case integrations.ModeApproved:
-		for _, c := range d.registry.withMode(mode) {
-			from, _ := lead.ParseStatus(string(c.Mode(mode).Mode.FromStatus))
+	case mode.Approved:
+		for _, c := range d.registry.withMode(m) {
+			from, _ := lead.ParseStatus(string(c.Mode(m).Mode.FromStatus))
 			_, err := d.cfg.Store.QueueApproved(ctx, storage.ApprovedScope{
 				Integration: c.Doc.ID, FromStatus: from, Offers: c.Doc.Offers, Countries: c.Doc.Countries,
 				Now: run.now.UnixMilli(),
@@ -154,7 +156,7 @@ func (d *Dispatcher) prepare(ctx context.Context, mode string, run *sweepRun) er
 // nil, mode postback) the campaign postbacks.
 type drainSource struct {
 	integ *integrations.Compiled
-	mode  string
+	mode  mode.Mode
 	// probe drains one row only: a paused mode's probe.
 	probe bool
 }

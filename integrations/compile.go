@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/leadrelay/leadrelay/integrations/mode"
 	"github.com/leadrelay/leadrelay/macros"
 	"github.com/leadrelay/leadrelay/scripting"
 	"github.com/leadrelay/leadrelay/storage/lead"
@@ -31,12 +32,12 @@ type Compiled struct {
 	// Schedule is the integration's hours and caps, in its timezone.
 	Schedule *Schedule
 
-	modes map[string]*CompiledMode
+	modes map[mode.Mode]*CompiledMode
 }
 
 // CompiledMode is one mode of a Compiled integration.
 type CompiledMode struct {
-	Name string
+	Name mode.Mode
 	Mode *Mode
 	// Pre and Post are nil when the mode has no such script.
 	Pre, Post *scripting.Script
@@ -77,7 +78,7 @@ func Compile(i *Integration, version int64, sc ScriptCompiler) (*Compiled, error
 		Concurrency: i.EffectiveConcurrency(),
 		MaxAttempts: i.MaxAttempts(),
 		Redactor:    NewRedactor(i.Secrets),
-		modes:       make(map[string]*CompiledMode),
+		modes:       make(map[mode.Mode]*CompiledMode),
 	}
 	for _, name := range Modes() {
 		m := i.Mode(name)
@@ -98,7 +99,7 @@ func Compile(i *Integration, version int64, sc ScriptCompiler) (*Compiled, error
 	return c, nil
 }
 
-func compileMode(i *Integration, name string, m *Mode, sc ScriptCompiler) (*CompiledMode, error) {
+func compileMode(i *Integration, name mode.Mode, m *Mode, sc ScriptCompiler) (*CompiledMode, error) {
 	cm := &CompiledMode{
 		Name:    name,
 		Mode:    m,
@@ -111,10 +112,10 @@ func compileMode(i *Integration, name string, m *Mode, sc ScriptCompiler) (*Comp
 	cm.url = macros.MustParse(m.URL)
 	cm.headers, _ = parseHeaders(name, m.Headers)
 	cm.fields, _ = parseFields(name, m.Fields)
-	if cm.Pre, err = compileScript(sc, i.ID, name+".pre", m.Pre); err != nil {
+	if cm.Pre, err = compileScript(sc, i.ID, string(name)+".pre", m.Pre); err != nil {
 		return nil, err
 	}
-	if cm.Post, err = compileScript(sc, i.ID, name+".post", m.Post); err != nil {
+	if cm.Post, err = compileScript(sc, i.ID, string(name)+".post", m.Post); err != nil {
 		return nil, err
 	}
 	return cm, nil
@@ -136,7 +137,7 @@ func compileScript(sc ScriptCompiler, id int64, field, source string) (*scriptin
 // Mode returns the compiled mode of that name, or nil when the integration
 // has no such mode or it is disabled. (The integration's own enabled flag is
 // for routing new leads; Mode does not read it.)
-func (c *Compiled) Mode(name string) *CompiledMode {
+func (c *Compiled) Mode(name mode.Mode) *CompiledMode {
 	if m := c.modes[name]; m != nil && m.Mode.Enabled {
 		return m
 	}
@@ -146,7 +147,7 @@ func (c *Compiled) Mode(name string) *CompiledMode {
 // IsStub reports whether the mode is the new-lead stub: new, with an empty
 // URL and no fields. Its leads go to processing without a request.
 func (m *CompiledMode) IsStub() bool {
-	return m.Name == ModeNew && m.url.String() == "" && len(m.fields) == 0
+	return m.Name == mode.New && m.url.String() == "" && len(m.fields) == 0
 }
 
 // Build expands the templates for one lead: the URL (values percent-encoded),
@@ -215,14 +216,14 @@ func templateLines(text string) []templateLine {
 
 // parseFields reads "name value" lines, split at the first space; a name
 // alone has an empty value.
-func parseFields(mode, text string) ([]namedTemplate, []error) {
+func parseFields(m mode.Mode, text string) ([]namedTemplate, []error) {
 	var fields []namedTemplate
 	var errs []error
 	for _, line := range templateLines(text) {
 		name, value, _ := strings.Cut(line.text, " ")
 		t, err := macros.Parse(value)
 		if err != nil {
-			errs = append(errs, &ValidationError{Field: mode + ".fields" + lineNo(line.n), Message: err.Error(), Err: err})
+			errs = append(errs, &ValidationError{Field: string(m) + ".fields" + lineNo(line.n), Message: err.Error(), Err: err})
 			continue
 		}
 		fields = append(fields, namedTemplate{name: name, value: t})
@@ -231,11 +232,11 @@ func parseFields(mode, text string) ([]namedTemplate, []error) {
 }
 
 // parseHeaders reads "Name: value" lines.
-func parseHeaders(mode, text string) ([]namedTemplate, []error) {
+func parseHeaders(m mode.Mode, text string) ([]namedTemplate, []error) {
 	var headers []namedTemplate
 	var errs []error
 	for _, line := range templateLines(text) {
-		field := mode + ".headers" + lineNo(line.n)
+		field := string(m) + ".headers" + lineNo(line.n)
 		name, value, ok := strings.Cut(line.text, ":")
 		name = strings.TrimSpace(name)
 		if !ok || !isToken(name) {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/leadrelay/leadrelay/integrations/mode"
 	"github.com/leadrelay/leadrelay/macros"
 	"github.com/leadrelay/leadrelay/scripting"
 	"github.com/leadrelay/leadrelay/storage/lead"
@@ -35,20 +36,20 @@ func TestCompileSpecDocument(t *testing.T) {
 	if c.Hook == nil || c.Hook.Name() != "integration 7 hook" {
 		t.Errorf("hook: %v", c.Hook)
 	}
-	n := c.Mode(ModeNew)
+	n := c.Mode(mode.New)
 	if n == nil || n.Pre == nil || n.Post == nil || n.Post.Name() != "integration 7 new.post" {
 		t.Fatalf("new mode: %+v", n)
 	}
 	if n.Timeout.String() != "30s" || n.Method != "POST" || n.Format != "json" || n.IsStub() {
 		t.Errorf("new mode: %+v", n)
 	}
-	if c.Mode(ModeChanges) != nil {
+	if c.Mode(mode.Changes) != nil {
 		t.Error("a disabled mode is returned")
 	}
-	if s := c.Mode(ModeSync); s == nil || s.Pre != nil || s.Post != nil || s.Timeout.String() != "10s" {
+	if s := c.Mode(mode.Sync); s == nil || s.Pre != nil || s.Post != nil || s.Timeout.String() != "10s" {
 		t.Errorf("sync mode: %+v", s)
 	}
-	if p := c.Mode(ModePostback); p == nil || p.Format != "query" {
+	if p := c.Mode(mode.Postback); p == nil || p.Format != "query" {
 		t.Errorf("postback mode: %+v", p)
 	}
 	if c.Mode("bogus") != nil {
@@ -116,7 +117,7 @@ func TestBuild(t *testing.T) {
 			Files: map[string]lead.File{"passport": {Name: "p.jpg", ContentType: "image/jpeg", Data: []byte("JPEG")}}},
 		Secrets: c.Doc.Secrets,
 	}
-	got := c.Mode(ModeNew).Build(d)
+	got := c.Mode(mode.New).Build(d)
 	want := &scripting.Request{
 		URL:    "https://crm.example/add?name=Jo%0D%0AAnn&t=tk%201%262",
 		Method: "POST",
@@ -138,11 +139,11 @@ func TestBuild(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Build (-want +got):\n%s", diff)
 	}
-	files := c.Mode(ModeNew).Files(d)
+	files := c.Mode(mode.New).Files(d)
 	if diff := cmp.Diff(map[string]lead.File{"scan": d.Lead.Files["passport"]}, files); diff != "" {
 		t.Errorf("Files (-want +got):\n%s", diff)
 	}
-	if got := c.Mode(ModeSync).Build(nil); got.URL != "https://crm.example/sync" {
+	if got := c.Mode(mode.Sync).Build(nil); got.URL != "https://crm.example/sync" {
 		t.Errorf("Build(nil): %+v", got)
 	}
 }
@@ -151,14 +152,14 @@ func TestIsStub(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		doc  string
-		mode string
+		mode mode.Mode
 		want bool
 	}{
-		{`{"name":"s","new":{"enabled":true}}`, ModeNew, true},
-		{`{"name":"s","new":{"enabled":true,"fields":"# only a note\n\n"}}`, ModeNew, true},
-		{`{"name":"s","new":{"enabled":true,"url":"https://x.example"}}`, ModeNew, false},
-		{`{"name":"s","new":{"enabled":true,"pre":"url = 'https://x'","fields":"a b"}}`, ModeNew, false},
-		{`{"name":"s","sync":{"enabled":true,"pre":"url = 'https://x'"}}`, ModeSync, false},
+		{`{"name":"s","new":{"enabled":true}}`, mode.New, true},
+		{`{"name":"s","new":{"enabled":true,"fields":"# only a note\n\n"}}`, mode.New, true},
+		{`{"name":"s","new":{"enabled":true,"url":"https://x.example"}}`, mode.New, false},
+		{`{"name":"s","new":{"enabled":true,"pre":"url = 'https://x'","fields":"a b"}}`, mode.New, false},
+		{`{"name":"s","sync":{"enabled":true,"pre":"url = 'https://x'"}}`, mode.Sync, false},
 	}
 	for _, tt := range tests {
 		if got := compileDoc(t, tt.doc).Mode(tt.mode).IsStub(); got != tt.want {

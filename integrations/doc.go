@@ -26,11 +26,11 @@
 //
 // A delivery goes:
 //
-//	mode := compiled.Mode(integrations.ModeNew)   // nil: disabled or missing
-//	req := mode.Build(data)                       // templates expanded
+//	cm := compiled.Mode(mode.New) // nil: disabled or missing
+//	req := cm.Build(data)         // templates expanded
 //	// … the pre script may change req …
-//	hreq, body, err := integrations.NewHTTPRequest(ctx, req, mode.Format, mode.Files(data))
-//	resp, truncated, err := client.Do(ctx, hreq, mode.Timeout)
+//	hreq, body, err := integrations.NewHTTPRequest(ctx, req, cm.Format, cm.Files(data))
+//	resp, truncated, err := client.Do(ctx, hreq, cm.Timeout)
 //	// … the post script reads resp …
 //
 // NewHTTPRequest encodes the fields as form, json (names nest: a[b], a[]),

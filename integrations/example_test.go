@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/leadrelay/leadrelay/integrations"
+	"github.com/leadrelay/leadrelay/integrations/mode"
 	"github.com/leadrelay/leadrelay/macros"
 	"github.com/leadrelay/leadrelay/scripting"
 	"github.com/leadrelay/leadrelay/storage/lead"
@@ -29,13 +30,13 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	mode := c.Mode(integrations.ModeNew)
+	cm := c.Mode(mode.New)
 	d := &macros.Data{
 		Lead:    &lead.Lead{ID: 42, Name: "Олена Коваль", Phone: "07123456789", Country: "gb", UtmSource: "fb ads"},
 		Secrets: i.Secrets,
 	}
-	req := mode.Build(d) // the pre script would run on req here
-	hreq, body, err := integrations.NewHTTPRequest(context.Background(), req, mode.Format, mode.Files(d))
+	req := cm.Build(d) // the pre script would run on req here
+	hreq, body, err := integrations.NewHTTPRequest(context.Background(), req, cm.Format, cm.Files(d))
 	if err != nil {
 		fmt.Println(err)
 		return

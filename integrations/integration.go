@@ -11,23 +11,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/leadrelay/leadrelay/scripting"
+	"github.com/leadrelay/leadrelay/integrations/mode"
 )
 
-// The five modes of SPEC §3 and the check of SPEC §9, by their JSON keys:
-// the same words scripts see in their mode global.
-const (
-	ModeNew      = scripting.ModeNew
-	ModeChanges  = scripting.ModeChanges
-	ModeApproved = scripting.ModeApproved
-	ModeSync     = scripting.ModeSync
-	ModePostback = scripting.ModePostback
-	ModeCheck    = scripting.ModeCheck
-)
-
-// Modes lists the mode names in the order of the document.
-func Modes() []string {
-	return []string{ModeNew, ModeChanges, ModeApproved, ModeSync, ModePostback, ModeCheck}
+// Modes lists the modes of the document, in its order: the five modes of
+// SPEC §3 and the check of SPEC §9.
+func Modes() []mode.Mode {
+	return []mode.Mode{mode.New, mode.Changes, mode.Approved, mode.Sync, mode.Postback, mode.Check}
 }
 
 // Defaults of an integration and its modes.
@@ -177,7 +167,7 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 }
 
 // Mode returns the mode of that name, or nil when the document has none.
-func (i *Integration) Mode(name string) *Mode {
+func (i *Integration) Mode(name mode.Mode) *Mode {
 	if slot := i.modeSlot(name); slot != nil {
 		return *slot
 	}
@@ -186,19 +176,19 @@ func (i *Integration) Mode(name string) *Mode {
 
 // modeSlot returns where the mode of that name is kept in i, or nil for a
 // name that is not a mode.
-func (i *Integration) modeSlot(name string) **Mode {
+func (i *Integration) modeSlot(name mode.Mode) **Mode {
 	switch name {
-	case ModeNew:
+	case mode.New:
 		return &i.New
-	case ModeChanges:
+	case mode.Changes:
 		return &i.Changes
-	case ModeApproved:
+	case mode.Approved:
 		return &i.Approved
-	case ModeSync:
+	case mode.Sync:
 		return &i.Sync
-	case ModePostback:
+	case mode.Postback:
 		return &i.Postback
-	case ModeCheck:
+	case mode.Check:
 		return &i.Check
 	}
 	return nil
@@ -251,11 +241,11 @@ func (m *Mode) EffectiveFormat() string {
 
 // EffectiveTimeout is Timeout, or the default of the named mode when unset:
 // DefaultSyncTimeout for sync, DefaultTimeout otherwise.
-func (m *Mode) EffectiveTimeout(mode string) time.Duration {
+func (m *Mode) EffectiveTimeout(name mode.Mode) time.Duration {
 	switch {
 	case m.Timeout > 0:
 		return time.Duration(m.Timeout)
-	case mode == ModeSync:
+	case name == mode.Sync:
 		return DefaultSyncTimeout
 	}
 	return DefaultTimeout

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/leadrelay/leadrelay/integrations/mode"
 )
 
 // specDoc is the document of SPEC §2, with Lua in place of the ellipses.
@@ -142,11 +144,11 @@ func TestDefaults(t *testing.T) {
 	if d.Concurrency != 16 || *d.Retry.MaxAttempts != 1440 {
 		t.Errorf("integration defaults: concurrency %d, max_attempts %d", d.Concurrency, *d.Retry.MaxAttempts)
 	}
-	want := map[string][3]string{
-		ModeNew:      {"POST", "form", "30s"},
-		ModeSync:     {"POST", "form", "10s"},
-		ModePostback: {"GET", "query", "30s"},
-		ModeChanges:  {"PUT", "json", "5s"},
+	want := map[mode.Mode][3]string{
+		mode.New:      {"POST", "form", "30s"},
+		mode.Sync:     {"POST", "form", "10s"},
+		mode.Postback: {"GET", "query", "30s"},
+		mode.Changes:  {"PUT", "json", "5s"},
 	}
 	for name, w := range want {
 		m := d.Mode(name)
@@ -161,10 +163,10 @@ func TestDefaults(t *testing.T) {
 	if i.MaxAttempts() != 0 {
 		t.Error("max_attempts 0 (no limit) read as the default")
 	}
-	if i.Mode("bogus") != nil || d.Mode(ModeApproved) != nil {
+	if i.Mode("bogus") != nil || d.Mode(mode.Approved) != nil {
 		t.Error("Mode of a missing mode is not nil")
 	}
-	if got := Modes(); !cmp.Equal(got, []string{"new", "changes", "approved", "sync", "postback", "check"}) {
+	if got := Modes(); !cmp.Equal(got, []mode.Mode{"new", "changes", "approved", "sync", "postback", "check"}) {
 		t.Errorf("Modes() = %v", got)
 	}
 }

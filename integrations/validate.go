@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/leadrelay/leadrelay/integrations/mode"
 	"github.com/leadrelay/leadrelay/macros"
 	"github.com/leadrelay/leadrelay/storage/lead"
 )
@@ -106,8 +107,8 @@ func (i *Integration) validateSecrets(v *validator) {
 	}
 }
 
-func (m *Mode) validate(name string, v *validator) {
-	field := func(f string) string { return name + "." + f }
+func (m *Mode) validate(name mode.Mode, v *validator) {
+	field := func(f string) string { return string(name) + "." + f }
 	method := m.EffectiveMethod()
 	if !slices.Contains(methods, method) {
 		v.add(field("method"), fmt.Sprintf("%q is not a method: GET, POST, PUT, PATCH or DELETE", m.Method))
@@ -130,19 +131,19 @@ func (m *Mode) validate(name string, v *validator) {
 
 func (d Duration) d() time.Duration { return time.Duration(d) }
 
-func (m *Mode) validateStatuses(name string, v *validator) {
+func (m *Mode) validateStatuses(name mode.Mode, v *validator) {
 	switch {
-	case name == ModeApproved && m.FromStatus == "" && m.Enabled:
-		v.add(name+".from_status", "the approved mode sends the leads of one status: name it")
-	case name != ModeApproved && m.FromStatus != "":
-		v.add(name+".from_status", "only the approved mode has from_status")
+	case name == mode.Approved && m.FromStatus == "" && m.Enabled:
+		v.add(string(name)+".from_status", "the approved mode sends the leads of one status: name it")
+	case name != mode.Approved && m.FromStatus != "":
+		v.add(string(name)+".from_status", "only the approved mode has from_status")
 	case m.FromStatus != "":
 		if _, err := lead.ParseStatus(string(m.FromStatus)); err != nil {
-			v.add(name+".from_status", err.Error())
+			v.add(string(name)+".from_status", err.Error())
 		}
 	}
-	if name != ModePostback && len(m.Statuses) > 0 {
-		v.add(name+".statuses", "only the postback mode has statuses")
+	if name != mode.Postback && len(m.Statuses) > 0 {
+		v.add(string(name)+".statuses", "only the postback mode has statuses")
 	}
 	for n, s := range m.Statuses {
 		if _, err := lead.ParseStatus(s); err != nil {
@@ -151,9 +152,9 @@ func (m *Mode) validateStatuses(name string, v *validator) {
 	}
 }
 
-func (m *Mode) validateTemplates(name string, v *validator) {
+func (m *Mode) validateTemplates(name mode.Mode, v *validator) {
 	if err := CheckURL(m.URL); err != nil {
-		v.addErr(name+".url", err)
+		v.addErr(string(name)+".url", err)
 	}
 	_, headerErrs := parseHeaders(name, m.Headers)
 	_, fieldErrs := parseFields(name, m.Fields)
@@ -162,10 +163,10 @@ func (m *Mode) validateTemplates(name string, v *validator) {
 	if !m.Enabled || m.URL != "" || strings.TrimSpace(m.Pre) != "" {
 		return
 	}
-	if name != ModeNew {
-		v.add(name+".url", "an enabled mode needs a URL (or a pre script that sets one)")
+	if name != mode.New {
+		v.add(string(name)+".url", "an enabled mode needs a URL (or a pre script that sets one)")
 	} else if len(templateLines(m.Fields)) > 0 {
-		v.add(name+".url", "the new mode has fields but no URL: give a URL, or leave both empty for the stub")
+		v.add(string(name)+".url", "the new mode has fields but no URL: give a URL, or leave both empty for the stub")
 	}
 }
 

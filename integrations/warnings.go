@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/leadrelay/leadrelay/integrations/mode"
 	"github.com/leadrelay/leadrelay/macros"
 )
 
@@ -37,7 +38,7 @@ func (i *Integration) Warnings(offers OfferParams) []Warning {
 		if m == nil {
 			continue
 		}
-		out = append(out, i.templateWarnings(name+".url", m.URL, offers)...)
+		out = append(out, i.templateWarnings(string(name)+".url", m.URL, offers)...)
 		for n, line := range strings.Split(m.Headers, "\n") {
 			out = append(out, i.templateWarnings(fmt.Sprintf("%s.headers:%d", name, n+1), line, offers)...)
 		}
@@ -51,13 +52,13 @@ func (i *Integration) Warnings(offers OfferParams) []Warning {
 	return out
 }
 
-func modeWarnings(name string, m *Mode) []Warning {
+func modeWarnings(name mode.Mode, m *Mode) []Warning {
 	var out []Warning
-	if name != ModeNew && strings.TrimSpace(m.URL) == "" {
-		out = append(out, Warning{Where: name + ".url", Message: "the mode is enabled but has no url: it cannot send, so it never succeeds (only new has a stub)"})
+	if name != mode.New && strings.TrimSpace(m.URL) == "" {
+		out = append(out, Warning{Where: string(name) + ".url", Message: "the mode is enabled but has no url: it cannot send, so it never succeeds (only new has a stub)"})
 	}
 	if m.Format == FormatRaw && strings.TrimSpace(m.Pre) == "" {
-		out = append(out, Warning{Where: name + ".format", Message: "the raw format sends the text the pre script leaves in post, and there is no pre script: every body is empty"})
+		out = append(out, Warning{Where: string(name) + ".format", Message: "the raw format sends the text the pre script leaves in post, and there is no pre script: every body is empty"})
 	}
 	return out
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/leadrelay/leadrelay/integrations/mode"
 	"github.com/leadrelay/leadrelay/macros"
 	"github.com/leadrelay/leadrelay/scripting"
 	"github.com/leadrelay/leadrelay/storage/lead"
@@ -144,12 +145,12 @@ func TestWireMultipartWithFile(t *testing.T) {
 		"fields":"name {fname}\nscan {file:passport}\nlabel Scan: {file:passport}\nnone {file:missing}"}}`)
 	d := &macros.Data{Lead: &lead.Lead{Name: "Олена", Last: "\"Q\"",
 		Files: map[string]lead.File{"passport": {Name: "pass \"port\".jpg", ContentType: "image/jpeg", Data: []byte{0xff, 0xd8, 0, 1, '\r', '\n'}}}}}
-	mode := c.Mode(ModeNew)
-	req := mode.Build(d)
+	cm := c.Mode(mode.New)
+	req := cm.Build(d)
 	req.Fields = append(req.Fields, scripting.Field{Name: "items", Value: []any{int64(17), "x"}})
 	req.URL = "/upload"
 	srv, last := recorder(t)
-	got := send(t, srv, req, mode.Format, mode.Files(d), last)
+	got := send(t, srv, req, cm.Format, cm.Files(d), last)
 
 	mediaType, params, err := mime.ParseMediaType(got.ContentType)
 	if err != nil || mediaType != "multipart/form-data" || params["boundary"] == "" {

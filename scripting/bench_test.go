@@ -3,6 +3,8 @@ package scripting
 import (
 	"context"
 	"testing"
+
+	"github.com/leadrelay/leadrelay/integrations/mode"
 )
 
 // The pre and post scripts of a typical CRM integration: pre builds the
@@ -77,7 +79,7 @@ func benchEnvs() (pre, post func() *Env) {
 	}
 	pre = func() *Env {
 		env := base()
-		env.Mode = ModeNew
+		env.Mode = mode.New
 		env.Request = &Request{
 			URL: "https://crm.example/api/orders", Method: "POST",
 			Headers: []Field{{Name: "Content-Type", Value: "application/json"}},
@@ -87,7 +89,7 @@ func benchEnvs() (pre, post func() *Env) {
 	}
 	post = func() *Env {
 		env := base()
-		env.Mode = ModeNew
+		env.Mode = mode.New
 		env.Result = `{"status":"ok","id":84921}`
 		env.Response = &Response{Code: 200, Headers: map[string]string{"Server": "nginx"}, Body: `{"status":"ok","id":84921}`, TimeMS: 42}
 		return env

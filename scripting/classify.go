@@ -7,20 +7,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-)
 
-// The modes a script runs in: the value of the Lua global mode and the
-// first argument of Classify.
-const (
-	ModeNew      = "new"
-	ModeChanges  = "changes"
-	ModeApproved = "approved"
-	ModeSync     = "sync"
-	ModePostback = "postback"
-	// ModeCheck asks the target whether it has a lead whose send was
-	// uncertain; its return value reads as new's does.
-	ModeCheck = "check"
-	ModeHook  = "hook"
+	"github.com/leadrelay/leadrelay/integrations/mode"
 )
 
 // Kind is what the processing script's return value asks for (SPEC §3).
@@ -92,14 +80,14 @@ type Verdict struct {
 //     script reads); tables and fractional numbers → retry, so the lead goes
 //     the classic way instead of showing the user something unreadable.
 //   - changes, approved, postback, hook and any other mode: non-empty → done.
-func Classify(mode string, v any) Verdict {
+func Classify(m mode.Mode, v any) Verdict {
 	if isEmpty(v) {
 		return Verdict{Kind: KindRetry}
 	}
-	switch mode {
-	case ModeNew, ModeCheck:
+	switch m {
+	case mode.New, mode.Check:
 		return classifyNew(v)
-	case ModeSync:
+	case mode.Sync:
 		return classifySync(v)
 	default:
 		return Verdict{Kind: KindDone, Value: FormatValue(v)}
@@ -237,11 +225,11 @@ func toFloat(v any) (float64, bool) {
 // (int64 for whole numbers, float64, or the string as is), as long as it
 // reads as an ext: an id that is empty (0, "") or a negative integer, which
 // Classify would take for a retry or a reject, is passed over for true.
-func NoScriptReturn(mode string, code int, body []byte) any {
+func NoScriptReturn(m mode.Mode, code int, body []byte) any {
 	if code < 200 || code > 299 {
 		return nil
 	}
-	if mode == ModeNew || mode == ModeCheck {
+	if m == mode.New || m == mode.Check {
 		if id, ok := bodyID(body); ok {
 			return id
 		}
@@ -265,7 +253,7 @@ func bodyID(body []byte) (any, bool) {
 	default:
 		return nil, false
 	}
-	verdict := Classify(ModeNew, id)
+	verdict := Classify(mode.New, id)
 	return id, verdict.Kind == KindAccept
 }
 

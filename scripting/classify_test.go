@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/leadrelay/leadrelay/integrations/mode"
 )
 
 func TestClassify(t *testing.T) {
@@ -68,12 +70,12 @@ func TestClassify(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			for mode, want := range map[string]Verdict{
-				ModeNew: tt.wantNew, ModeCheck: tt.wantNew, ModeSync: tt.wantSync,
-				ModeChanges: tt.wantDone, ModeApproved: tt.wantDone, ModePostback: tt.wantDone, ModeHook: tt.wantDone,
+			for m, want := range map[mode.Mode]Verdict{
+				mode.New: tt.wantNew, mode.Check: tt.wantNew, mode.Sync: tt.wantSync,
+				mode.Changes: tt.wantDone, mode.Approved: tt.wantDone, mode.Postback: tt.wantDone, mode.Hook: tt.wantDone,
 			} {
-				if diff := cmp.Diff(want, Classify(mode, tt.value)); diff != "" {
-					t.Errorf("Classify(%q, %#v) (-want +got):\n%s", mode, tt.value, diff)
+				if diff := cmp.Diff(want, Classify(m, tt.value)); diff != "" {
+					t.Errorf("Classify(%q, %#v) (-want +got):\n%s", m, tt.value, diff)
 				}
 			}
 		})
@@ -96,36 +98,36 @@ func TestNoScriptReturn(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name string
-		mode string
+		mode mode.Mode
 		code int
 		body string
 		want any
 	}{
-		{"200 without body", ModeNew, 200, "", true},
-		{"204", ModeChanges, 204, "", true},
-		{"299", ModePostback, 299, "", true},
-		{"3xx", ModeNew, 302, `{"id":5}`, nil},
-		{"4xx", ModeNew, 409, `{"id":5}`, nil},
-		{"5xx", ModeSync, 500, "", nil},
-		{"no request", ModeNew, 0, "", nil},
-		{"numeric id", ModeNew, 201, `{"status":"ok","id":84921}`, int64(84921)},
-		{"check: the id found", ModeCheck, 200, `{"id":"A-9"}`, "A-9"},
-		{"id written as float", ModeNew, 200, `{"id":84921.0}`, 84921.0},
-		{"text id", ModeNew, 200, `{"id":"A-17"}`, "A-17"},
-		{"id beyond int64", ModeNew, 200, `{"id":123456789012345678901}`, "123456789012345678901"},
-		{"fractional id", ModeNew, 200, `{"id":1.5}`, 1.5},
-		{"zero id", ModeNew, 200, `{"id":0}`, true},
-		{"empty id", ModeNew, 200, `{"id":""}`, true},
-		{"negative id", ModeNew, 200, `{"id":-5}`, true},
-		{"negative text id", ModeNew, 200, `{"id":"-5"}`, true},
-		{"null id", ModeNew, 200, `{"id":null}`, true},
-		{"object id", ModeNew, 200, `{"id":{"x":1}}`, true},
-		{"id in other case", ModeNew, 200, `{"ID":5}`, true},
-		{"nested id", ModeNew, 200, `{"data":{"id":5}}`, true},
-		{"array body", ModeNew, 200, `[{"id":5}]`, true},
-		{"not JSON", ModeNew, 200, `<html>ok</html>`, true},
-		{"id outside new", ModeChanges, 200, `{"id":5}`, true},
-		{"id in sync", ModeSync, 200, `{"id":5}`, true},
+		{"200 without body", mode.New, 200, "", true},
+		{"204", mode.Changes, 204, "", true},
+		{"299", mode.Postback, 299, "", true},
+		{"3xx", mode.New, 302, `{"id":5}`, nil},
+		{"4xx", mode.New, 409, `{"id":5}`, nil},
+		{"5xx", mode.Sync, 500, "", nil},
+		{"no request", mode.New, 0, "", nil},
+		{"numeric id", mode.New, 201, `{"status":"ok","id":84921}`, int64(84921)},
+		{"check: the id found", mode.Check, 200, `{"id":"A-9"}`, "A-9"},
+		{"id written as float", mode.New, 200, `{"id":84921.0}`, 84921.0},
+		{"text id", mode.New, 200, `{"id":"A-17"}`, "A-17"},
+		{"id beyond int64", mode.New, 200, `{"id":123456789012345678901}`, "123456789012345678901"},
+		{"fractional id", mode.New, 200, `{"id":1.5}`, 1.5},
+		{"zero id", mode.New, 200, `{"id":0}`, true},
+		{"empty id", mode.New, 200, `{"id":""}`, true},
+		{"negative id", mode.New, 200, `{"id":-5}`, true},
+		{"negative text id", mode.New, 200, `{"id":"-5"}`, true},
+		{"null id", mode.New, 200, `{"id":null}`, true},
+		{"object id", mode.New, 200, `{"id":{"x":1}}`, true},
+		{"id in other case", mode.New, 200, `{"ID":5}`, true},
+		{"nested id", mode.New, 200, `{"data":{"id":5}}`, true},
+		{"array body", mode.New, 200, `[{"id":5}]`, true},
+		{"not JSON", mode.New, 200, `<html>ok</html>`, true},
+		{"id outside new", mode.Changes, 200, `{"id":5}`, true},
+		{"id in sync", mode.Sync, 200, `{"id":5}`, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/leadrelay/leadrelay/integrations/mode"
 )
 
 // runSource compiles src under the name "test" and runs it on e with env.
@@ -151,7 +153,7 @@ func TestRuntimeErrors(t *testing.T) {
 func TestRunNilScriptAndEnv(t *testing.T) {
 	t.Parallel()
 	e := NewEngine(Config{})
-	res, err := e.Run(context.Background(), nil, &Env{Mode: ModeNew})
+	res, err := e.Run(context.Background(), nil, &Env{Mode: mode.New})
 	if err != nil || res == nil || res.Return != nil || res.Result != nil || res.Log != nil || res.Edit != nil {
 		t.Errorf("Run(nil script) = %#v, %v, want an empty Result", res, err)
 	}

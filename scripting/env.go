@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/leadrelay/leadrelay/integrations/mode"
 )
 
 // Env is what one run sees: the lead and its catalog data, the request in
@@ -13,8 +15,8 @@ import (
 // Every map and slice becomes a fresh Lua table; a nil map an empty one.
 type Env struct {
 	// Mode is the global mode: "new", "changes", "approved", "sync",
-	// "postback" (or "hook").
-	Mode string
+	// "postback", "check" (or "hook").
+	Mode mode.Mode
 	// Order is the global o: the lead's raw row (string, number and bool
 	// values), read a field at a time as the script asks for it.
 	Order Row

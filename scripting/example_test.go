@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/leadrelay/leadrelay/integrations/mode"
 	"github.com/leadrelay/leadrelay/scripting"
 )
 
@@ -30,7 +31,7 @@ return false`)
 		`<html>502 Bad Gateway</html>`,
 	} {
 		res, err := engine.Run(context.Background(), post, &scripting.Env{
-			Mode:   scripting.ModeNew,
+			Mode:   mode.New,
 			Order:  scripting.Fields{"order_id": 1024},
 			LeadID: 1024,
 			Result: body,
@@ -39,7 +40,7 @@ return false`)
 			fmt.Println(err)
 			continue
 		}
-		verdict := scripting.Classify(scripting.ModeNew, res.Return)
+		verdict := scripting.Classify(mode.New, res.Return)
 		switch verdict.Kind {
 		case scripting.KindAccept:
 			fmt.Printf("%s: processing, ext %s (lead.edit set %s)\n", verdict.Kind, verdict.Ext, *res.Edit.Ext)
@@ -68,7 +69,7 @@ func ExampleError() {
 // The return values of a synchronous send.
 func ExampleClassify() {
 	for _, v := range []any{"https://crm.example/login?token=x", int64(84921), "id:A-17", "-12", "Phone number is invalid", nil} {
-		verdict := scripting.Classify(scripting.ModeSync, v)
+		verdict := scripting.Classify(mode.Sync, v)
 		fmt.Printf("%-8s %q %q %d %q\n", verdict.Kind, verdict.URL, verdict.Ext, verdict.Reason, verdict.Message)
 	}
 	// Output:

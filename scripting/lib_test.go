@@ -7,12 +7,14 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/leadrelay/leadrelay/integrations/mode"
 )
 
 // sampleEnv is a lead as the dispatcher would hand it to a pre script.
 func sampleEnv() *Env {
 	return &Env{
-		Mode: ModeNew,
+		Mode: mode.New,
 		Order: Fields{
 			"order_id": int64(1024), "offer_id": int64(7), "order_country": "gb", "order_status": int64(1),
 			"name": "Jane Roe", "price": 49.5, "bad": false, "ext_oid": "",

@@ -6,6 +6,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/leadrelay/leadrelay/integrations/mode"
 )
 
 // dumpGlobals returns every global of the run that is not a library
@@ -32,7 +34,7 @@ return out`
 // refillEnv is an Env that gives every data global something to hold.
 func refillEnv(n int) *Env {
 	env := &Env{
-		Mode:        "new",
+		Mode:        mode.New,
 		Order:       Fields{"id": int64(n), "phone": "44770090012" + string(rune('0'+n)), "status": int64(1)},
 		OfferParams: map[string]string{"sku_17": "A-17"},
 		GeoParams:   map[string]string{"price": "49"},

@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/leadrelay/leadrelay/integrations/mode"
 	"github.com/leadrelay/leadrelay/storage/lead"
 )
 
@@ -20,8 +21,8 @@ import (
 type Claim struct {
 	// Integration is the integration whose rows are claimed (0: campaign postbacks).
 	Integration int64
-	// Mode is the delivery mode; "new" claims from the leads table.
-	Mode string
+	// Mode is the delivery mode; mode.New claims from the leads table.
+	Mode mode.Mode
 	// Now is the current time in Unix milliseconds: rows due at or before it are taken.
 	Now int64
 	// LeaseUntil is written as the rows' next_at: when it passes, a claim whose
@@ -138,7 +139,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, c Claim) ([]Delivery, error
 		if c.Integration == 0 {
 			q = q.Where("campaign <> 0")
 		}
-		if c.Mode == "changes" {
+		if c.Mode == mode.Changes {
 			q = q.Where("EXISTS (SELECT 1 FROM leads WHERE leads.id = deliveries.lead_id AND leads.ext <> '')")
 		}
 		q = q.Order("next_at, id").Limit(c.Limit)
@@ -192,9 +193,9 @@ func (s *Store) claim(ctx context.Context, table string, c Claim, due func(*gorm
 // the lease it replaces. On MySQL the UPDATE waits for a claim that holds the
 // row locked, and then sees that claim's token: a row is never held by two
 // claims at once.
-func (s *Store) ExtendClaim(ctx context.Context, mode string, id int64, token string, until int64) (bool, error) {
+func (s *Store) ExtendClaim(ctx context.Context, m mode.Mode, id int64, token string, until int64) (bool, error) {
 	table := "deliveries"
-	if mode == "new" {
+	if m == mode.New {
 		table = "leads"
 	}
 	res := s.db.WithContext(ctx).Exec("UPDATE `"+table+"` SET `next_at` = ? WHERE `id` = ? AND `claim_token` = ?", until, id, token)

@@ -8,6 +8,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/leadrelay/leadrelay/integrations/mode"
 	"github.com/leadrelay/leadrelay/storage/lead"
 )
 
@@ -33,7 +34,7 @@ func (s *Store) MarkChanged(ctx context.Context, leadID, integrationID int64, co
 
 // queueChanges makes a lead's changes delivery pending, a version up.
 func queueChanges(tx *gorm.DB, leadID, integrationID int64, now time.Time) error {
-	row := Delivery{LeadID: leadID, IntegrationID: integrationID, Mode: "changes", NextAt: now.UnixMilli(), Version: 1}
+	row := Delivery{LeadID: leadID, IntegrationID: integrationID, Mode: string(mode.Changes), NextAt: now.UnixMilli(), Version: 1}
 	err := tx.Clauses(clause.OnConflict{
 		Columns: []clause.Column{{Name: "lead_id"}, {Name: "integration"}, {Name: "campaign"}, {Name: "mode"}, {Name: "dkey"}},
 		DoUpdates: clause.Assignments(map[string]any{
@@ -72,7 +73,7 @@ func (s *Store) ChangedLeads(ctx context.Context, ids []int64) (map[int64]bool, 
 	}
 	var pending []int64
 	err := s.db.WithContext(ctx).Model(&Delivery{}).
-		Where("lead_id IN ? AND mode = ? AND state = ?", ids, "changes", DeliveryPending).
+		Where("lead_id IN ? AND mode = ? AND state = ?", ids, mode.Changes, DeliveryPending).
 		Distinct().Pluck("lead_id", &pending).Error
 	if err != nil {
 		return nil, fmt.Errorf("reading changed marks: %w", err)
@@ -245,7 +246,7 @@ func (s *Store) QueueDepth(ctx context.Context, now int64) (map[string]int64, er
 	if err != nil {
 		return nil, fmt.Errorf("counting due leads: %w", err)
 	}
-	out["new"] = n
+	out[string(mode.New)] = n
 	var rows []struct {
 		Mode string
 		N    int64

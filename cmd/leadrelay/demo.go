@@ -26,7 +26,7 @@ import (
 	"github.com/leadrelay/leadrelay/dispatcher/clock"
 	"github.com/leadrelay/leadrelay/examples"
 	"github.com/leadrelay/leadrelay/examples/democrm"
-	"github.com/leadrelay/leadrelay/integrations"
+	"github.com/leadrelay/leadrelay/integrations/mode"
 	"github.com/leadrelay/leadrelay/macros"
 	"github.com/leadrelay/leadrelay/scripting"
 	"github.com/leadrelay/leadrelay/storage"
@@ -351,13 +351,13 @@ func (dm *demo) call(ctx context.Context, method, path string, body any, want in
 func (dm *demo) minute(ctx context.Context) error {
 	dm.clock.Advance(time.Minute)
 	var parts []string
-	for _, mode := range []string{integrations.ModeNew, integrations.ModeChanges, integrations.ModeApproved, integrations.ModePostback} {
-		counts, err := dm.d.Sweep(ctx, mode)
+	for _, m := range []mode.Mode{mode.New, mode.Changes, mode.Approved, mode.Postback} {
+		counts, err := dm.d.Sweep(ctx, string(m))
 		if err != nil {
 			return err
 		}
 		if len(counts) > 0 {
-			parts = append(parts, mode+": "+formatCounts(counts))
+			parts = append(parts, string(m)+": "+formatCounts(counts))
 		}
 	}
 	dm.say("sweep  %s", cmp.Or(strings.Join(parts, "; "), "nothing was due"))
@@ -546,7 +546,7 @@ func add[K comparable](m map[K]map[string]int, k K, col string) {
 var (
 	outcomeOrder = []string{dispatcher.OutcomeSuccess, dispatcher.OutcomeRejected, dispatcher.OutcomeError, dispatcher.OutcomeHTTPFail,
 		dispatcher.OutcomeNoID, dispatcher.OutcomeSkipped, dispatcher.OutcomeRedirect, dispatcher.OutcomeDeleted}
-	modeOrder = []string{integrations.ModeNew, integrations.ModeSync, integrations.ModeChanges, integrations.ModeApproved, integrations.ModePostback}
+	modeOrder = []mode.Mode{mode.New, mode.Sync, mode.Changes, mode.Approved, mode.Postback}
 )
 
 // demoNext is printed under the tables: what the outcomes that need no
@@ -564,7 +564,7 @@ func (dm *demo) showRequest(ctx context.Context) error {
 		return err
 	}
 	for _, r := range rows {
-		if r.Mode != integrations.ModeNew || r.Request == "" || r.Response == "" {
+		if r.Mode != string(mode.New) || r.Request == "" || r.Response == "" {
 			continue
 		}
 		var req struct{ Method, URL, Body string }
@@ -586,7 +586,7 @@ func (dm *demo) showRequest(ctx context.Context) error {
 func (s *demoSummary) print(w io.Writer) {
 	fmt.Fprintln(w, "\nattempts by integration and mode")
 	rows := slices.SortedFunc(maps.Keys(s.outcomes), func(a, b demoRow) int {
-		return cmp.Or(cmp.Compare(a.integration, b.integration), cmp.Compare(slices.Index(modeOrder, a.mode), slices.Index(modeOrder, b.mode)))
+		return cmp.Or(cmp.Compare(a.integration, b.integration), cmp.Compare(slices.Index(modeOrder, mode.Mode(a.mode)), slices.Index(modeOrder, mode.Mode(b.mode))))
 	})
 	cols := present(outcomeOrder, s.outcomes)
 	table(w, append([]string{"integration", "mode"}, cols...), len(rows), func(i int) []string {

@@ -50,9 +50,9 @@ func TestGuideNames(t *testing.T) {
 			t.Errorf("the outcomes table has no row for %s", name)
 		}
 	}
-	for _, mode := range integrations.Modes() {
-		if !strings.Contains(guide, "| "+mode+" |") {
-			t.Errorf("the modes table has no row for %s", mode)
+	for _, m := range integrations.Modes() {
+		if !strings.Contains(guide, "| "+string(m)+" |") {
+			t.Errorf("the modes table has no row for %s", m)
 		}
 	}
 	for _, d := range macros.Docs() {

@@ -20,6 +20,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/leadrelay/leadrelay/integrations/mode"
 	"github.com/leadrelay/leadrelay/macros"
 	"github.com/leadrelay/leadrelay/scripting"
 )
@@ -123,41 +124,41 @@ func returnTable() string {
 	b.WriteString("| `return` | new | sync | changes, postback | approved |\n| --- | --- | --- | --- | --- |\n")
 	for _, s := range samples {
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", cell(s.lua),
-			effect(scripting.ModeNew, s.value), effect(scripting.ModeSync, s.value),
-			effect(scripting.ModeChanges, s.value), effect(scripting.ModeApproved, s.value))
+			effect(mode.New, s.value), effect(mode.Sync, s.value),
+			effect(mode.Changes, s.value), effect(mode.Approved, s.value))
 	}
 	return b.String()
 }
 
 // effect says in words what Classify's verdict does to the lead in mode.
-func effect(mode string, v any) string {
-	verdict := scripting.Classify(mode, v)
+func effect(m mode.Mode, v any) string {
+	verdict := scripting.Classify(m, v)
 	switch verdict.Kind {
 	case scripting.KindReject:
-		return fmt.Sprintf("cancel, reason %d", verdict.Reason) + thankYou(mode)
+		return fmt.Sprintf("cancel, reason %d", verdict.Reason) + thankYou(m)
 	case scripting.KindAccept:
 		if verdict.UseLeadExt {
-			return "processing, ext: the lead's ext, else its id" + thankYou(mode)
+			return "processing, ext: the lead's ext, else its id" + thankYou(m)
 		}
-		return "processing, ext " + code(verdict.Ext) + thankYou(mode)
+		return "processing, ext " + code(verdict.Ext) + thankYou(m)
 	case scripting.KindRedirect:
 		return "the visitor goes to the URL; the lead stays new for the classic send"
 	case scripting.KindMessage:
 		return "deleted; the visitor sees the text"
 	case scripting.KindDone:
-		if mode == scripting.ModeApproved {
+		if m == mode.Approved {
 			return "done; " + code(verdict.Value) + " kept as this integration's id"
 		}
 		return "done"
 	}
-	if mode == scripting.ModeSync {
+	if m == mode.Sync {
 		return "sending error: the lead goes the classic way"
 	}
 	return "sending error: again in a minute"
 }
 
-func thankYou(mode string) string {
-	if mode == scripting.ModeSync {
+func thankYou(m mode.Mode) string {
+	if m == mode.Sync {
 		return "; the thank-you page"
 	}
 	return ""
