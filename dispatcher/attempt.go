@@ -9,6 +9,7 @@ import (
 
 	"github.com/leadrelay/leadrelay/integrations"
 	"github.com/leadrelay/leadrelay/integrations/mode"
+	"github.com/leadrelay/leadrelay/integrations/wire"
 	"github.com/leadrelay/leadrelay/macros"
 	"github.com/leadrelay/leadrelay/scripting"
 	"github.com/leadrelay/leadrelay/storage"
@@ -60,13 +61,13 @@ func (t *task) redactor() *integrations.Redactor {
 
 // attempt is what happened when a task was tried.
 type attempt struct {
-	req       *scripting.Request
+	req       *wire.Request
 	wire      wireRequest
-	resp      *scripting.Response
+	resp      *wire.Response
 	truncated bool
 	scriptLog []string
 	ret       any
-	verdict   scripting.Verdict
+	verdict   Verdict
 	edit      *scripting.LeadEdit
 	// noReturn is set when the post script ran and returned nil.
 	noReturn bool
@@ -113,7 +114,7 @@ func (d *Dispatcher) try(ctx context.Context, t *task) *attempt {
 	} else if pre != nil {
 		result = pre.Result
 	}
-	response := &scripting.Response{}
+	response := &wire.Response{}
 	if !a.req.Cancelled {
 		if !d.send(ctx, t, a) {
 			return a
@@ -131,9 +132,9 @@ func (d *Dispatcher) try(ctx context.Context, t *task) *attempt {
 	case a.req.Cancelled:
 		a.ret = result
 	default:
-		a.ret = scripting.NoScriptReturn(t.mode, a.resp.Code, []byte(a.resp.Body))
+		a.ret = NoScriptReturn(t.mode, a.resp.Code, []byte(a.resp.Body))
 	}
-	a.verdict = scripting.Classify(t.mode, a.ret)
+	a.verdict = Classify(t.mode, a.ret)
 	return a
 }
 
@@ -169,7 +170,7 @@ func (d *Dispatcher) send(ctx context.Context, t *task, a *attempt) bool {
 	}
 	a.wire = wireOf(a.req, hreq.Header, body)
 	if t.stub != nil {
-		a.resp = &scripting.Response{Code: t.stub.Code, Headers: t.stub.Headers, Body: t.stub.Body}
+		a.resp = &wire.Response{Code: t.stub.Code, Headers: t.stub.Headers, Body: t.stub.Body}
 		return true
 	}
 	resp, truncated, err := d.client.Do(ctx, hreq, t.cm.Timeout)
@@ -184,7 +185,7 @@ func (d *Dispatcher) send(ctx context.Context, t *task, a *attempt) bool {
 	return true
 }
 
-func wireOf(req *scripting.Request, h map[string][]string, body []byte) wireRequest {
+func wireOf(req *wire.Request, h map[string][]string, body []byte) wireRequest {
 	w := wireRequest{Method: req.Method, URL: req.URL, Headers: map[string]string{}, Body: string(body)}
 	for k, v := range h {
 		if len(v) > 0 {
@@ -199,7 +200,7 @@ const idempotencyHeader = "Idempotency-Key"
 
 // addIdempotencyKey gives the request a key that stays the same across the
 // retries of one delivery, so targets that honour it can drop a duplicate.
-func (d *Dispatcher) addIdempotencyKey(t *task, req *scripting.Request) {
+func (d *Dispatcher) addIdempotencyKey(t *task, req *wire.Request) {
 	name := idempotencyHeader
 	if t.integ != nil && t.integ.Doc.IdempotencyHeader != "" {
 		name = t.integ.Doc.IdempotencyHeader
@@ -221,7 +222,7 @@ func (d *Dispatcher) addIdempotencyKey(t *task, req *scripting.Request) {
 	if t.delivery != nil {
 		key += "-" + strconv.FormatInt(t.delivery.ID, 10) + "-" + strconv.FormatInt(t.delivery.Version, 10)
 	}
-	req.Headers = append(req.Headers, scripting.Field{Name: name, Value: key})
+	req.Headers = append(req.Headers, wire.Field{Name: name, Value: key})
 }
 
 func mergeEdits(into, from *scripting.LeadEdit) *scripting.LeadEdit {
@@ -262,7 +263,7 @@ func (d *Dispatcher) macroData(t *task, lc *leadCatalog) *macros.Data {
 
 // scriptEnv is what the scripts see (SPEC §5). It is built only for modes
 // that have a script.
-func (d *Dispatcher) scriptEnv(ctx context.Context, t *task, lc *leadCatalog, data *macros.Data, req *scripting.Request) *scripting.Env {
+func (d *Dispatcher) scriptEnv(ctx context.Context, t *task, lc *leadCatalog, data *macros.Data, req *wire.Request) *scripting.Env {
 	l := t.lead
 	env := &scripting.Env{
 		Mode: t.mode, Order: orderRow{l}, Meta: l.Meta, Items: scriptItems(l.Items), Vars: varsOf(l.Items),

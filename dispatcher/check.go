@@ -32,7 +32,7 @@ func checkChange(l *lead.Lead, a *attempt) change {
 		return ch
 	}
 	switch v := a.verdict; v.Kind {
-	case scripting.KindAccept:
+	case KindAccept:
 		ch.status, ch.ext = lead.Processing, v.Ext
 		if v.UseLeadExt {
 			ch.ext = extOrID(l, a.edit)
@@ -41,7 +41,7 @@ func checkChange(l *lead.Lead, a *attempt) change {
 		ch.cols["uncertain"], ch.cols["check_due"] = false, false
 		a.outcome = OutcomeSuccess
 		a.err = fmt.Errorf("the check found the lead at the target (ext %q): not sent again", ch.ext)
-	case scripting.KindRetry:
+	case KindRetry:
 		ch.retry = true
 		ch.cols["check_due"] = false
 		a.outcome, a.err = OutcomeError, errCheckNotFound

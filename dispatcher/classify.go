@@ -1,4 +1,4 @@
-package scripting
+package dispatcher
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/leadrelay/leadrelay/integrations/mode"
+	"github.com/leadrelay/leadrelay/scripting"
 )
 
 // Kind is what the processing script's return value asks for (SPEC §3).
@@ -59,11 +60,12 @@ type Verdict struct {
 	URL string
 	// Message is the text to show the user (KindMessage).
 	Message string
-	// Value is the value as text (KindDone), as FormatValue writes it.
+	// Value is the value as text (KindDone), as scripting.FormatValue writes it.
 	Value string
 }
 
-// Classify reads v, a Result.Return, by the rules of mode (SPEC §3).
+// Classify reads v, a script's return value (scripting.Result.Return), by
+// the rules of mode m (SPEC §3).
 //
 // Empty values (nil, false, "", the number 0) mean retry in every mode. A
 // negative integer is a whole negative number or a string of "-" and digits
@@ -71,7 +73,7 @@ type Verdict struct {
 // a positive integer is a whole positive number or a string of digits only.
 //
 //   - new: negative integer → reject; true → accept with the lead's own ext;
-//     anything else → accept with Ext = FormatValue(v).
+//     anything else → accept with Ext = scripting.FormatValue(v).
 //   - sync: a full http:// or https:// URL (with a host; spaces around it are
 //     ignored) → redirect; a positive integer, or "id:xxx" with xxx not empty
 //     → accept with that ext; negative integer → reject; other text →
@@ -90,7 +92,7 @@ func Classify(m mode.Mode, v any) Verdict {
 	case mode.Sync:
 		return classifySync(v)
 	default:
-		return Verdict{Kind: KindDone, Value: FormatValue(v)}
+		return Verdict{Kind: KindDone, Value: scripting.FormatValue(v)}
 	}
 }
 
@@ -101,7 +103,7 @@ func classifyNew(v any) Verdict {
 	if v == true {
 		return Verdict{Kind: KindAccept, UseLeadExt: true}
 	}
-	return Verdict{Kind: KindAccept, Ext: FormatValue(v)}
+	return Verdict{Kind: KindAccept, Ext: scripting.FormatValue(v)}
 }
 
 func classifySync(v any) Verdict {
@@ -172,7 +174,7 @@ func positiveInteger(v any) (string, bool) {
 	if !ok || f <= 0 || f != math.Trunc(f) || math.IsInf(f, 0) {
 		return "", false
 	}
-	return FormatValue(v), true
+	return scripting.FormatValue(v), true
 }
 
 func allDigits(s string) bool {
@@ -249,49 +251,10 @@ func bodyID(body []byte) (any, bool) {
 	case string:
 		id = v
 	case json.Number:
-		id = jsonNumberToGo(v)
+		id = scripting.JSONNumber(v)
 	default:
 		return nil, false
 	}
 	verdict := Classify(mode.New, id)
 	return id, verdict.Kind == KindAccept
-}
-
-// FormatValue writes a return value as text, the way it becomes an ext or a
-// log entry: strings as they are, whole numbers without exponent or fraction
-// (84921, never 84921.0 or 8.4921e+04), other numbers in their shortest
-// form, booleans as true/false, nil as "", and tables as JSON (keys sorted).
-func FormatValue(v any) string {
-	switch v := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return v
-	case bool:
-		return strconv.FormatBool(v)
-	case int64:
-		return strconv.FormatInt(v, 10)
-	case float64:
-		return formatNumber(v)
-	}
-	b, err := appendJSON(nil, v, 0)
-	if err != nil {
-		return err.Error()
-	}
-	return string(b)
-}
-
-// formatNumber writes f without exponent when it is whole, else in its
-// shortest form (with an exponent only below 1e-6, as JSON encoders do).
-func formatNumber(f float64) string {
-	if f == math.Trunc(f) && !math.IsInf(f, 0) {
-		if f >= math.MinInt64 && f < math.MaxInt64 {
-			return strconv.FormatInt(int64(f), 10)
-		}
-		return strconv.FormatFloat(f, 'f', -1, 64)
-	}
-	if math.Abs(f) < 1e-6 {
-		return strconv.FormatFloat(f, 'g', -1, 64)
-	}
-	return strconv.FormatFloat(f, 'f', -1, 64)
 }

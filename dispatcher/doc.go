@@ -17,8 +17,10 @@
 // transaction, at most the integration's concurrency at once and
 // LEADRELAY_WORKERS per process. Each attempt (try) builds the request from
 // the templates, runs the preprocessing script, sends, runs the processing
-// script and classifies its return value with scripting.Classify; the mode's
-// rules turn that into the lead's new state. Outcomes go to a writer that
+// script and reads its return value with Classify, which holds the
+// return-value rules of SPEC §3 for each mode (classify.go; NoScriptReturn
+// for a mode without a post script); the mode's rules turn that verdict
+// into the lead's new state. Outcomes go to a writer that
 // stores them in batches (a couple at once, group-commit style), each row
 // guarded by its claim token, with one log row per attempt; a worker takes
 // its next lead only once its outcome is stored. A process that dies mid-send

@@ -151,7 +151,7 @@ func effectOf(t *task, a *attempt) Effect {
 		return changeEffect(checkChange(t.lead, a))
 	}
 	if t.mode != mode.New && t.mode != mode.Sync {
-		if a.outcome == "" && a.verdict.Kind == scripting.KindDone {
+		if a.outcome == "" && a.verdict.Kind == KindDone {
 			return Effect{Ext: extIfApproved(t.mode, a.verdict.Value)}
 		}
 		return Effect{Retry: true}

@@ -4,7 +4,7 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/leadrelay/leadrelay/scripting"
+	"github.com/leadrelay/leadrelay/integrations/wire"
 )
 
 // Every attempt writes a log row with its request, its response and its
@@ -15,13 +15,13 @@ import (
 // appendJSON writes the request as sent.
 func (w wireRequest) appendJSON(b []byte) []byte {
 	b = append(b, `{"method":`...)
-	b = scripting.AppendJSONString(b, w.Method)
+	b = wire.AppendJSONString(b, w.Method)
 	b = append(b, `,"url":`...)
-	b = scripting.AppendJSONString(b, w.URL)
+	b = wire.AppendJSONString(b, w.URL)
 	b = append(b, `,"headers":`...)
 	b = appendJSONObject(b, w.Headers)
 	b = append(b, `,"body":`...)
-	b = scripting.AppendJSONString(b, w.Body)
+	b = wire.AppendJSONString(b, w.Body)
 	return append(b, '}')
 }
 
@@ -32,7 +32,7 @@ func (v responseView) appendJSON(b []byte) []byte {
 	b = append(b, `,"headers":`...)
 	b = appendJSONObject(b, v.Headers)
 	b = append(b, `,"body":`...)
-	b = scripting.AppendJSONString(b, v.Body)
+	b = wire.AppendJSONString(b, v.Body)
 	if v.TimeMS != 0 {
 		b = append(b, `,"time_ms":`...)
 		b = strconv.AppendInt(b, v.TimeMS, 10)
@@ -61,9 +61,9 @@ func appendJSONObject(b []byte, m map[string]string) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = scripting.AppendJSONString(b, k)
+		b = wire.AppendJSONString(b, k)
 		b = append(b, ':')
-		b = scripting.AppendJSONString(b, m[k])
+		b = wire.AppendJSONString(b, m[k])
 	}
 	return append(b, '}')
 }
@@ -78,7 +78,7 @@ func appendJSONArray(b []byte, list []string) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = scripting.AppendJSONString(b, s)
+		b = wire.AppendJSONString(b, s)
 	}
 	return append(b, ']')
 }

@@ -40,19 +40,19 @@ func leadChange(m mode.Mode, l *lead.Lead, a *attempt) change {
 	}
 	v := a.verdict
 	switch v.Kind {
-	case scripting.KindReject:
+	case KindReject:
 		ch.status, ch.reason = lead.Cancel, v.Reason
 		a.outcome = OutcomeRejected
-	case scripting.KindAccept:
+	case KindAccept:
 		ch.status, ch.ext = lead.Processing, v.Ext
 		if v.UseLeadExt {
 			ch.ext = extOrID(l, a.edit)
 		}
 		a.outcome = OutcomeSuccess
-	case scripting.KindRedirect:
+	case KindRedirect:
 		ch.redirect = v.URL
 		a.outcome = OutcomeRedirect
-	case scripting.KindMessage:
+	case KindMessage:
 		ch.status, ch.message = lead.Deleted, v.Message
 		a.outcome = OutcomeDeleted
 	default:
@@ -164,7 +164,7 @@ func deliveryCols(t *task, a *attempt, now, retryAt time.Time) map[string]any {
 	cols := map[string]any{"updated_at": now, "last_message": shownMessage(a, t.redactor())}
 	del := t.delivery
 	attempts := del.Attempts + 1
-	if a.outcome == "" && a.verdict.Kind == scripting.KindDone {
+	if a.outcome == "" && a.verdict.Kind == KindDone {
 		a.outcome = OutcomeSuccess
 		cols["attempts"] = attempts
 		cols["sent_version"] = del.Version

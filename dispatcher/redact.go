@@ -5,7 +5,7 @@ import (
 	"slices"
 
 	"github.com/leadrelay/leadrelay/integrations"
-	"github.com/leadrelay/leadrelay/scripting"
+	"github.com/leadrelay/leadrelay/integrations/wire"
 )
 
 // The log and the dry run show an attempt alike: its request, response,
@@ -32,7 +32,7 @@ const logHeaderLimit = 64 << 10
 // With limit > 0 its body and its headers are each cut to limit bytes, and
 // the view says so; a secret that runs across a cut is redacted before the
 // cut is made.
-func shownResponse(resp *scripting.Response, truncated bool, limit int, r *integrations.Redactor) responseView {
+func shownResponse(resp *wire.Response, truncated bool, limit int, r *integrations.Redactor) responseView {
 	v := responseView{Code: resp.Code, Body: resp.Body, TimeMS: resp.TimeMS, Truncated: truncated}
 	if limit > 0 && len(v.Body) > limit {
 		v.Body = r.Redact(v.Body[:min(len(v.Body), limit+r.Reach())])

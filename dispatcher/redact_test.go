@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/leadrelay/leadrelay/integrations"
-	"github.com/leadrelay/leadrelay/scripting"
+	"github.com/leadrelay/leadrelay/integrations/wire"
 )
 
 // TestShownResponseCutsAfterRedacting: a body over the limit is redacted
@@ -22,7 +22,7 @@ func TestShownResponseCutsAfterRedacting(t *testing.T) {
 		{"shorter once redacted", strings.Repeat(secret+" ", 8), strings.Repeat("*** ", 8)},
 	}
 	for _, tt := range tests {
-		v := shownResponse(&scripting.Response{Code: 200, Body: tt.body}, false, 100, r)
+		v := shownResponse(&wire.Response{Code: 200, Body: tt.body}, false, 100, r)
 		if !v.Truncated || !strings.HasPrefix(tt.want, v.Body) || len(v.Body) > 100 || strings.Contains(v.Body, secret[:4]) {
 			t.Errorf("%s: body %q, truncated %v; want a cut of %q", tt.name, v.Body, v.Truncated, tt.want)
 		}

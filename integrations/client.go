@@ -14,7 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/leadrelay/leadrelay/scripting"
+	"github.com/leadrelay/leadrelay/integrations/wire"
 )
 
 // ErrTransport is wrapped by Client.Do's error when no response came: no
@@ -89,7 +89,7 @@ func NewClient(opts ClientOptions) *Client {
 // wraps ErrTransport when no full response came (and ctx's error when ctx
 // ended), and ErrUncertain too when the request was written before the
 // answer failed; it does not repeat the URL, which may hold secrets.
-func (c *Client) Do(ctx context.Context, hreq *http.Request, timeout time.Duration) (resp *scripting.Response, truncated bool, err error) {
+func (c *Client) Do(ctx context.Context, hreq *http.Request, timeout time.Duration) (resp *wire.Response, truncated bool, err error) {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
@@ -117,7 +117,7 @@ func (c *Client) Do(ctx context.Context, hreq *http.Request, timeout time.Durati
 	if len(body) > MaxResponseBody {
 		body, truncated = body[:MaxResponseBody], true
 	}
-	return &scripting.Response{
+	return &wire.Response{
 		Code:    hresp.StatusCode,
 		Headers: flattenHeader(hresp.Header),
 		Body:    string(body),
@@ -148,7 +148,7 @@ func flattenHeader(h http.Header) map[string]string {
 // in seconds or as an HTTP date (counted from now). ok is false for any other
 // code, or when the header is missing or unreadable. A date in the past is a
 // pause of 0.
-func RetryAfter(resp *scripting.Response, now time.Time) (wait time.Duration, ok bool) {
+func RetryAfter(resp *wire.Response, now time.Time) (wait time.Duration, ok bool) {
 	if resp == nil || resp.Code != http.StatusTooManyRequests {
 		return 0, false
 	}

@@ -10,12 +10,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/leadrelay/leadrelay/scripting"
+	"github.com/leadrelay/leadrelay/integrations/wire"
 )
 
 func get(t *testing.T, url string) *http.Request {
 	t.Helper()
-	hreq, _, err := NewHTTPRequest(context.Background(), &scripting.Request{Method: "GET", URL: url}, FormatQuery, nil)
+	hreq, _, err := NewHTTPRequest(context.Background(), &wire.Request{Method: "GET", URL: url}, FormatQuery, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +146,7 @@ func TestRetryAfter(t *testing.T) {
 		{200, "120", 0, false},
 	}
 	for _, tt := range tests {
-		resp := &scripting.Response{Code: tt.code, Headers: map[string]string{}}
+		resp := &wire.Response{Code: tt.code, Headers: map[string]string{}}
 		if tt.header != "" {
 			resp.Headers["retry-after"] = tt.header
 		}

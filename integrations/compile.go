@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/leadrelay/leadrelay/integrations/mode"
+	"github.com/leadrelay/leadrelay/integrations/wire"
 	"github.com/leadrelay/leadrelay/macros"
 	"github.com/leadrelay/leadrelay/scripting"
 	"github.com/leadrelay/leadrelay/storage/lead"
@@ -153,18 +154,18 @@ func (m *CompiledMode) IsStub() bool {
 // Build expands the templates for one lead: the URL (values percent-encoded),
 // the headers (values without CR and LF) and the fields (values raw), with
 // the mode's method.
-func (m *CompiledMode) Build(d *macros.Data) *scripting.Request {
-	req := &scripting.Request{
+func (m *CompiledMode) Build(d *macros.Data) *wire.Request {
+	req := &wire.Request{
 		URL:     m.url.Expand(d, macros.InURL),
 		Method:  m.Method,
-		Headers: make([]scripting.Field, 0, len(m.headers)+1),
-		Fields:  make([]scripting.Field, 0, len(m.fields)),
+		Headers: make([]wire.Field, 0, len(m.headers)+1),
+		Fields:  make([]wire.Field, 0, len(m.fields)),
 	}
 	for _, h := range m.headers {
-		req.Headers = append(req.Headers, scripting.Field{Name: h.name, Value: h.value.Expand(d, macros.InHeader)})
+		req.Headers = append(req.Headers, wire.Field{Name: h.name, Value: h.value.Expand(d, macros.InHeader)})
 	}
 	for _, f := range m.fields {
-		req.Fields = append(req.Fields, scripting.Field{Name: f.name, Value: f.value.Expand(d, macros.InField)})
+		req.Fields = append(req.Fields, wire.Field{Name: f.name, Value: f.value.Expand(d, macros.InField)})
 	}
 	return req
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/leadrelay/leadrelay/integrations/mode"
+	"github.com/leadrelay/leadrelay/integrations/wire"
 	"github.com/leadrelay/leadrelay/macros"
 	"github.com/leadrelay/leadrelay/scripting"
 	"github.com/leadrelay/leadrelay/storage/lead"
@@ -118,15 +119,15 @@ func TestBuild(t *testing.T) {
 		Secrets: c.Doc.Secrets,
 	}
 	got := c.Mode(mode.New).Build(d)
-	want := &scripting.Request{
+	want := &wire.Request{
 		URL:    "https://crm.example/add?name=Jo%0D%0AAnn&t=tk%201%262",
 		Method: "POST",
-		Headers: []scripting.Field{
+		Headers: []wire.Field{
 			{Name: "Authorization", Value: "Bearer tk 1&2"},
 			{Name: "X-Name", Value: "JoAnn"},
 			{Name: "X-Empty", Value: ""},
 		},
-		Fields: []scripting.Field{
+		Fields: []wire.Field{
 			{Name: "phone", Value: "447123456789"},
 			{Name: "name", Value: " Jo\r\nAnn Lee"},
 			{Name: "comment", Value: ""},

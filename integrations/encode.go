@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/leadrelay/leadrelay/integrations/wire"
 	"github.com/leadrelay/leadrelay/macros"
 	"github.com/leadrelay/leadrelay/scripting"
 	"github.com/leadrelay/leadrelay/storage/lead"
@@ -46,7 +47,7 @@ import (
 // header sets one (multipart always sends its own, which names the boundary).
 // Headers are added in order, their values without control characters (a
 // script may have set any); a Host header sets the request's host.
-func NewHTTPRequest(ctx context.Context, req *scripting.Request, format string, files map[string]lead.File) (*http.Request, []byte, error) {
+func NewHTTPRequest(ctx context.Context, req *wire.Request, format string, files map[string]lead.File) (*http.Request, []byte, error) {
 	u, err := url.Parse(req.URL)
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading the request URL: %w", err)
@@ -91,7 +92,7 @@ func NewHTTPRequest(ctx context.Context, req *scripting.Request, format string, 
 }
 
 // encodeBody returns the body and its default Content-Type.
-func encodeBody(req *scripting.Request, format string, files map[string]lead.File) ([]byte, string, error) {
+func encodeBody(req *wire.Request, format string, files map[string]lead.File) ([]byte, string, error) {
 	switch format {
 	case FormatForm:
 		if req.IsRaw {
@@ -139,7 +140,7 @@ type pair struct{ name, value string }
 // flatten turns fields into name/value pairs the way PHP's http_build_query
 // does: maps become name[key] (keys sorted), arrays name[0], name[1]…; nil is
 // left out; true and false are 1 and 0.
-func flatten(fields []scripting.Field) []pair {
+func flatten(fields []wire.Field) []pair {
 	var pairs []pair
 	for _, f := range fields {
 		pairs = flattenValue(pairs, f.Name, f.Value)
@@ -182,7 +183,7 @@ func scalarText(v any) string {
 }
 
 // appendQuery appends the flattened fields to a URL-encoded query.
-func appendQuery(query string, fields []scripting.Field) string {
+func appendQuery(query string, fields []wire.Field) string {
 	var b strings.Builder
 	b.WriteString(query)
 	for _, p := range flatten(fields) {
@@ -196,7 +197,7 @@ func appendQuery(query string, fields []scripting.Field) string {
 	return b.String()
 }
 
-func encodeMultipart(fields []scripting.Field, files map[string]lead.File) ([]byte, string, error) {
+func encodeMultipart(fields []wire.Field, files map[string]lead.File) ([]byte, string, error) {
 	var body bytes.Buffer
 	w := multipart.NewWriter(&body)
 	for _, f := range fields {
@@ -284,7 +285,7 @@ func (a *jsonArray) put(seg string, v any) {
 func newJSONObject() *jsonObject { return &jsonObject{vals: make(map[string]any)} }
 
 // encodeJSON nests the fields by their names and writes the object.
-func encodeJSON(fields []scripting.Field) ([]byte, error) {
+func encodeJSON(fields []wire.Field) ([]byte, error) {
 	root := newJSONObject()
 	for _, f := range fields {
 		setPath(root, fieldPath(f.Name), f.Value)
@@ -354,7 +355,7 @@ func (o *jsonObject) appendJSON(b []byte) ([]byte, error) {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = scripting.AppendJSONString(b, k)
+		b = wire.AppendJSONString(b, k)
 		b = append(b, ':')
 		var err error
 		if b, err = appendJSONValue(b, o.vals[k]); err != nil {
@@ -393,7 +394,7 @@ func appendJSONValue(b []byte, v any) ([]byte, error) {
 	var err error
 	switch v := v.(type) {
 	case string:
-		return scripting.AppendJSONString(b, v), nil
+		return wire.AppendJSONString(b, v), nil
 	case *jsonObject:
 		if b, err = v.appendJSON(b); err != nil {
 			return nil, &json.MarshalerError{Type: reflect.TypeOf(v), Err: err}

@@ -10,7 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/leadrelay/leadrelay/scripting"
+	"github.com/leadrelay/leadrelay/integrations/wire"
 )
 
 // encodingJSON writes v as encoding/json does without HTML escaping, an
@@ -53,7 +53,7 @@ var awkward = []string{
 func TestJSONBodyMatchesEncodingJSON(t *testing.T) {
 	t.Parallel()
 	for _, s := range awkward {
-		fields := []scripting.Field{
+		fields := []wire.Field{
 			{Name: "name", Value: s}, {Name: s, Value: "key"}, {Name: "n", Value: int64(42)},
 			{Name: "price", Value: 49.5}, {Name: "ok", Value: true}, {Name: "none", Value: nil},
 			{Name: "items[0][id]", Value: "17"}, {Name: "items[0][qty]", Value: 1.0},
@@ -75,20 +75,9 @@ func TestJSONBodyMatchesEncodingJSON(t *testing.T) {
 
 func TestJSONBodyErrorNamesTheField(t *testing.T) {
 	t.Parallel()
-	_, err := encodeJSON([]scripting.Field{{Name: "a[b]", Value: math.NaN()}})
+	_, err := encodeJSON([]wire.Field{{Name: "a[b]", Value: math.NaN()}})
 	var me *json.MarshalerError
 	if !errors.As(err, &me) || !strings.Contains(err.Error(), "field a: ") || !strings.Contains(err.Error(), "field b: ") {
 		t.Errorf("err = %v, want a MarshalerError naming fields a and b", err)
 	}
-}
-
-func FuzzJSONString(f *testing.F) {
-	for _, s := range awkward {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		if want, got := encodingJSON(t, s), scripting.AppendJSONString(nil, s); string(got) != want {
-			t.Errorf("%q: got %s, want %s", s, got, want)
-		}
-	})
 }

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/leadrelay/leadrelay/scripting"
+	"github.com/leadrelay/leadrelay/integrations/wire"
 )
 
 // misbehave serves a loopback listener whose every connection gets behave;
@@ -58,7 +58,7 @@ func reset(c *net.TCPConn) {
 
 func post(t *testing.T, url string, size int) *http.Request {
 	t.Helper()
-	req := &scripting.Request{Method: "POST", URL: url, Raw: strings.Repeat("x", size), IsRaw: true}
+	req := &wire.Request{Method: "POST", URL: url, Raw: strings.Repeat("x", size), IsRaw: true}
 	hreq, _, err := NewHTTPRequest(context.Background(), req, FormatRaw, nil)
 	if err != nil {
 		t.Fatal(err)

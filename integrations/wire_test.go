@@ -14,8 +14,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/leadrelay/leadrelay/integrations/mode"
+	"github.com/leadrelay/leadrelay/integrations/wire"
 	"github.com/leadrelay/leadrelay/macros"
-	"github.com/leadrelay/leadrelay/scripting"
 	"github.com/leadrelay/leadrelay/storage/lead"
 )
 
@@ -41,7 +41,7 @@ func recorder(t *testing.T) (*httptest.Server, func() received) {
 
 // send encodes req in format, sends it to srv with a fresh client and
 // checks that the body the log keeps is the body the server got.
-func send(t *testing.T, srv *httptest.Server, req *scripting.Request, format string, files map[string]lead.File, last func() received) received {
+func send(t *testing.T, srv *httptest.Server, req *wire.Request, format string, files map[string]lead.File, last func() received) received {
 	t.Helper()
 	req.URL = srv.URL + req.URL
 	hreq, body, err := NewHTTPRequest(context.Background(), req, format, files)
@@ -61,8 +61,8 @@ func send(t *testing.T, srv *httptest.Server, req *scripting.Request, format str
 
 // scriptFields are fields as a pre script may leave them: nested tables,
 // numbers, booleans, nil.
-func scriptFields() []scripting.Field {
-	return []scripting.Field{
+func scriptFields() []wire.Field {
+	return []wire.Field{
 		{Name: "name", Value: "Zoë & Co = \"best\" #1"},
 		{Name: "a[b]", Value: "x"},
 		{Name: "items", Value: []any{
@@ -80,15 +80,15 @@ func TestWireFormats(t *testing.T) {
 	tests := []struct {
 		name   string
 		format string
-		req    scripting.Request
+		req    wire.Request
 		want   received
 	}{
-		{"form", FormatForm, scripting.Request{Method: "POST", URL: "/add?x=1", Fields: scriptFields(),
-			Headers: []scripting.Field{{Name: "Authorization", Value: "Bearer t\r\nX-Injected: 1"}}},
+		{"form", FormatForm, wire.Request{Method: "POST", URL: "/add?x=1", Fields: scriptFields(),
+			Headers: []wire.Field{{Name: "Authorization", Value: "Bearer t\r\nX-Injected: 1"}}},
 			received{Method: "POST", URI: "/add?x=1", ContentType: "application/x-www-form-urlencoded", UserAgent: "leadrelay/1.2.3", Auth: "Bearer tX-Injected: 1",
 				Body: "name=Zo%C3%AB+%26+Co+%3D+%22best%22+%231&a%5Bb%5D=x&items%5B0%5D%5Bid%5D=A-17&items%5B0%5D%5Bprice%5D=49.5&items%5B0%5D%5Bqty%5D=2" +
 					"&items%5B1%5D%5Bid%5D=B-2&items%5B1%5D%5Bprice%5D=49&items%5B1%5D%5Bqty%5D=1&vip=1&big=84921000000"}},
-		{"json nested", FormatJSON, scripting.Request{Method: "PUT", URL: "/leads/7", Fields: []scripting.Field{
+		{"json nested", FormatJSON, wire.Request{Method: "PUT", URL: "/leads/7", Fields: []wire.Field{
 			{Name: "phone", Value: "447123456789"},
 			{Name: "client[name]", Value: "<Іван>"},
 			{Name: "client[address][city]", Value: "Київ"},
@@ -105,22 +105,22 @@ func TestWireFormats(t *testing.T) {
 			received{Method: "PUT", URI: "/leads/7", ContentType: "application/json", UserAgent: "leadrelay/1.2.3",
 				Body: `{"phone":"replaced","client":{"name":"<Іван>","address":{"city":"Київ"}},"tags":["a","b"],` +
 					`"cart":[{"id":"17","qty":2},{"id":"18"}],"price":49.5,"meta":{"a":["x",null],"z":1},"odd]name[":"literal"}`}},
-		{"json empty", FormatJSON, scripting.Request{Method: "POST", URL: "/"},
+		{"json empty", FormatJSON, wire.Request{Method: "POST", URL: "/"},
 			received{Method: "POST", URI: "/", ContentType: "application/json", UserAgent: "leadrelay/1.2.3", Body: `{}`}},
-		{"json string from pre", FormatJSON, scripting.Request{Method: "POST", URL: "/gql", IsRaw: true, Raw: `{"query":"{ x }"}`,
-			Headers: []scripting.Field{{Name: "Content-Type", Value: "application/graphql+json"}}},
+		{"json string from pre", FormatJSON, wire.Request{Method: "POST", URL: "/gql", IsRaw: true, Raw: `{"query":"{ x }"}`,
+			Headers: []wire.Field{{Name: "Content-Type", Value: "application/graphql+json"}}},
 			received{Method: "POST", URI: "/gql", ContentType: "application/graphql+json", UserAgent: "leadrelay/1.2.3", Body: `{"query":"{ x }"}`}},
-		{"query after a query", FormatQuery, scripting.Request{Method: "GET", URL: "/pb?key=k#frag", Fields: []scripting.Field{
+		{"query after a query", FormatQuery, wire.Request{Method: "GET", URL: "/pb?key=k#frag", Fields: []wire.Field{
 			{Name: "clickid", Value: "abc 1&2"}, {Name: "status", Value: "accepted"}, {Name: "amount", Value: "12.50"}}},
 			received{Method: "GET", URI: "/pb?key=k&clickid=abc+1%262&status=accepted&amount=12.50", UserAgent: "leadrelay/1.2.3"}},
-		{"query without a query", FormatQuery, scripting.Request{Method: "GET", URL: "/pb", Fields: []scripting.Field{{Name: "a", Value: "1"}},
-			Headers: []scripting.Field{{Name: "User-Agent", Value: "Mine/1"}, {Name: "Host", Value: "crm.example"}}},
+		{"query without a query", FormatQuery, wire.Request{Method: "GET", URL: "/pb", Fields: []wire.Field{{Name: "a", Value: "1"}},
+			Headers: []wire.Field{{Name: "User-Agent", Value: "Mine/1"}, {Name: "Host", Value: "crm.example"}}},
 			received{Method: "GET", URI: "/pb?a=1", UserAgent: "Mine/1", Host: "crm.example"}},
-		{"raw json", FormatRaw, scripting.Request{Method: "POST", URL: "/raw", IsRaw: true, Raw: ` {"a":1}`},
+		{"raw json", FormatRaw, wire.Request{Method: "POST", URL: "/raw", IsRaw: true, Raw: ` {"a":1}`},
 			received{Method: "POST", URI: "/raw", ContentType: "application/json", UserAgent: "leadrelay/1.2.3", Body: ` {"a":1}`}},
-		{"raw xml", FormatRaw, scripting.Request{Method: "POST", URL: "/raw", IsRaw: true, Raw: `<lead/>`},
+		{"raw xml", FormatRaw, wire.Request{Method: "POST", URL: "/raw", IsRaw: true, Raw: `<lead/>`},
 			received{Method: "POST", URI: "/raw", ContentType: "application/xml", UserAgent: "leadrelay/1.2.3", Body: `<lead/>`}},
-		{"raw text", FormatRaw, scripting.Request{Method: "delete", URL: "/raw", IsRaw: true, Raw: "id=5"},
+		{"raw text", FormatRaw, wire.Request{Method: "delete", URL: "/raw", IsRaw: true, Raw: "id=5"},
 			received{Method: "DELETE", URI: "/raw", ContentType: "text/plain; charset=utf-8", UserAgent: "leadrelay/1.2.3", Body: "id=5"}},
 	}
 	for _, tt := range tests {
@@ -147,7 +147,7 @@ func TestWireMultipartWithFile(t *testing.T) {
 		Files: map[string]lead.File{"passport": {Name: "pass \"port\".jpg", ContentType: "image/jpeg", Data: []byte{0xff, 0xd8, 0, 1, '\r', '\n'}}}}}
 	cm := c.Mode(mode.New)
 	req := cm.Build(d)
-	req.Fields = append(req.Fields, scripting.Field{Name: "items", Value: []any{int64(17), "x"}})
+	req.Fields = append(req.Fields, wire.Field{Name: "items", Value: []any{int64(17), "x"}})
 	req.URL = "/upload"
 	srv, last := recorder(t)
 	got := send(t, srv, req, cm.Format, cm.Files(d), last)
@@ -187,26 +187,26 @@ func TestNewHTTPRequestErrors(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name   string
-		req    scripting.Request
+		req    wire.Request
 		format string
 	}{
-		{"raw without a string", scripting.Request{URL: "https://x.example", Fields: []scripting.Field{{Name: "a", Value: "1"}}}, FormatRaw},
-		{"string in multipart", scripting.Request{URL: "https://x.example", IsRaw: true, Raw: "x"}, FormatMultipart},
-		{"string in query", scripting.Request{URL: "https://x.example", IsRaw: true, Raw: "x"}, FormatQuery},
-		{"unknown format", scripting.Request{URL: "https://x.example"}, "xml"},
-		{"relative URL", scripting.Request{URL: "/add"}, FormatForm},
-		{"no URL", scripting.Request{}, FormatForm},
-		{"ftp URL", scripting.Request{URL: "ftp://x.example/a"}, FormatForm},
-		{"bad URL", scripting.Request{URL: "https://x.example/%zz"}, FormatForm},
-		{"bad method", scripting.Request{URL: "https://x.example/", Method: "BAD METHOD"}, FormatForm},
-		{"bad header name", scripting.Request{URL: "https://x.example/", Headers: []scripting.Field{{Name: "X Bad", Value: "1"}}}, FormatForm},
+		{"raw without a string", wire.Request{URL: "https://x.example", Fields: []wire.Field{{Name: "a", Value: "1"}}}, FormatRaw},
+		{"string in multipart", wire.Request{URL: "https://x.example", IsRaw: true, Raw: "x"}, FormatMultipart},
+		{"string in query", wire.Request{URL: "https://x.example", IsRaw: true, Raw: "x"}, FormatQuery},
+		{"unknown format", wire.Request{URL: "https://x.example"}, "xml"},
+		{"relative URL", wire.Request{URL: "/add"}, FormatForm},
+		{"no URL", wire.Request{}, FormatForm},
+		{"ftp URL", wire.Request{URL: "ftp://x.example/a"}, FormatForm},
+		{"bad URL", wire.Request{URL: "https://x.example/%zz"}, FormatForm},
+		{"bad method", wire.Request{URL: "https://x.example/", Method: "BAD METHOD"}, FormatForm},
+		{"bad header name", wire.Request{URL: "https://x.example/", Headers: []wire.Field{{Name: "X Bad", Value: "1"}}}, FormatForm},
 	}
 	for _, tt := range tests {
 		if _, _, err := NewHTTPRequest(context.Background(), &tt.req, tt.format, nil); err == nil {
 			t.Errorf("%s: no error", tt.name)
 		}
 	}
-	hreq, body, err := NewHTTPRequest(context.Background(), &scripting.Request{URL: "https://x.example/"}, FormatForm, nil)
+	hreq, body, err := NewHTTPRequest(context.Background(), &wire.Request{URL: "https://x.example/"}, FormatForm, nil)
 	if err != nil || hreq.Method != "POST" || !bytes.Equal(body, []byte{}) {
 		t.Errorf("empty method: %v %v %q", hreq.Method, err, body)
 	}

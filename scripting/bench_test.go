@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/leadrelay/leadrelay/integrations/mode"
+	"github.com/leadrelay/leadrelay/integrations/wire"
 )
 
 // The pre and post scripts of a typical CRM integration: pre builds the
@@ -80,10 +81,10 @@ func benchEnvs() (pre, post func() *Env) {
 	pre = func() *Env {
 		env := base()
 		env.Mode = mode.New
-		env.Request = &Request{
+		env.Request = &wire.Request{
 			URL: "https://crm.example/api/orders", Method: "POST",
-			Headers: []Field{{Name: "Content-Type", Value: "application/json"}},
-			Fields:  []Field{{Name: "offer", Value: "7"}, {Name: "source", Value: "leadrelay"}},
+			Headers: []wire.Field{{Name: "Content-Type", Value: "application/json"}},
+			Fields:  []wire.Field{{Name: "offer", Value: "7"}, {Name: "source", Value: "leadrelay"}},
 		}
 		return env
 	}
@@ -91,7 +92,7 @@ func benchEnvs() (pre, post func() *Env) {
 		env := base()
 		env.Mode = mode.New
 		env.Result = `{"status":"ok","id":84921}`
-		env.Response = &Response{Code: 200, Headers: map[string]string{"Server": "nginx"}, Body: `{"status":"ok","id":84921}`, TimeMS: 42}
+		env.Response = &wire.Response{Code: 200, Headers: map[string]string{"Server": "nginx"}, Body: `{"status":"ok","id":84921}`, TimeMS: 42}
 		return env
 	}
 	return pre, post

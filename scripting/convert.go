@@ -176,7 +176,7 @@ func goToLua(L *lua.LState, v any) lua.LValue {
 	case float64:
 		return luaNumber(v)
 	case json.Number:
-		return goToLua(L, jsonNumberToGo(v))
+		return goToLua(L, JSONNumber(v))
 	case map[string]any:
 		tb := L.CreateTable(0, len(v))
 		for k, e := range v {

@@ -24,8 +24,8 @@
 // integration.
 //
 //	s, err := engine.Compile("integration 7 new.post", source)
-//	res, err := engine.Run(ctx, s, &scripting.Env{Mode: "new", Result: body, …})
-//	verdict := scripting.Classify("new", res.Return)
+//	res, err := engine.Run(ctx, s, &scripting.Env{Mode: mode.New, Result: body, …})
+//	// res.Return is the script's return value; the dispatcher reads it.
 //
 // # What a script sees
 //
@@ -109,13 +109,15 @@
 // int64 (whole numbers that fit), float64, string, []any (tables whose keys
 // are exactly 1..n, the empty table included) or map[string]any (other
 // tables; number keys become text). Functions are not data and are an
-// error. Go values going in convert the same way back.
+// error. Go values going in convert the same way back. FormatValue writes
+// a value as text (84921, never 84921.0 or 8.4921e+04), and JSONNumber
+// turns a JSON number into the value json.decode gives.
 //
-// # Reading the return value
+// # What it leaves to others
 //
-// Classify reads a return value by the rules of SPEC §3 into a Verdict:
-// retry, reject with a reason, accept with an ext, redirect, show a message
-// or done. NoScriptReturn gives the value to classify when a mode has no
-// post script, and FormatValue writes a value as text (84921, never
-// 84921.0 or 8.4921e+04).
+// scripting runs Lua and nothing else. The request and response a script
+// sees are wire.Request and wire.Response (integrations/wire), which
+// integrations builds and sends; the mode names are integrations/mode's.
+// What a return value does to the lead (SPEC §3) is the dispatcher's to
+// read: dispatcher.Classify.
 package scripting

@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/leadrelay/leadrelay/integrations/mode"
+	"github.com/leadrelay/leadrelay/integrations/wire"
 )
 
 // runSource compiles src under the name "test" and runs it on e with env.
@@ -390,7 +391,7 @@ return json.decode(json.encode({id = o.order_id, total = total}))`)
 				env := &Env{
 					Order:   Fields{"order_id": id},
 					Items:   []Item{{ID: 1, Qty: float64(i), Price: 2}},
-					Request: &Request{URL: "https://crm.example", Fields: []Field{{Name: "a", Value: "1"}}},
+					Request: &wire.Request{URL: "https://crm.example", Fields: []wire.Field{{Name: "a", Value: "1"}}},
 					LeadID:  id,
 				}
 				res, err := e.Run(context.Background(), script, env)

@@ -8,6 +8,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/leadrelay/leadrelay/integrations/mode"
+	"github.com/leadrelay/leadrelay/integrations/wire"
 )
 
 // Env is what one run sees: the lead and its catalog data, the request in
@@ -37,12 +38,12 @@ type Env struct {
 	// Request gives the globals url, method, headers and post; after a
 	// successful run it holds what the script left in them (see Engine.Run).
 	// nil: those globals are absent.
-	Request *Request
+	Request *wire.Request
 	// Result is the global result on entry: in post, the response body.
 	Result any
 	// Response is the global response {code=, headers=, body=, time_ms=};
 	// nil: absent.
-	Response *Response
+	Response *wire.Response
 	// Extra holds further globals (e.g. request for CRM webhook scripts),
 	// set last, so they may shadow the ones above.
 	Extra map[string]any
@@ -218,7 +219,7 @@ func (v *vm) prebuildGlobals(r *run) {
 
 // setRequest sets url (false when cancelled), method, headers and post
 // (a table of fields, or the raw body as a string).
-func (v *vm) setRequest(r *run, g *slot, req *Request) {
+func (v *vm) setRequest(r *run, g *slot, req *wire.Request) {
 	if req.Cancelled {
 		g.set("url", lua.LFalse)
 	} else {
@@ -262,7 +263,7 @@ func (r *run) result(g *lua.LTable, ret lua.LValue) (*Result, error) {
 // as text) and post (a table of fields, a string for a raw body, or false or
 // nil for none). Names keep their order on entry; names the script added
 // follow, sorted.
-func (r *run) readRequest(g *lua.LTable, req *Request) (Request, error) {
+func (r *run) readRequest(g *lua.LTable, req *wire.Request) (wire.Request, error) {
 	next := *req
 	switch u := g.RawGetString("url").(type) {
 	case lua.LString:
@@ -309,7 +310,7 @@ func (r *run) readRequest(g *lua.LTable, req *Request) (Request, error) {
 // of entry first, then the others sorted; a name in multi whose value is an
 // array gives one field per element. Header values must be text, numbers or
 // booleans.
-func readFields(v lua.LValue, entry []Field, multi []string, where string) ([]Field, error) {
+func readFields(v lua.LValue, entry []wire.Field, multi []string, where string) ([]wire.Field, error) {
 	tb, ok := v.(*lua.LTable)
 	if !ok {
 		if lua.LVAsBool(v) {
@@ -317,7 +318,7 @@ func readFields(v lua.LValue, entry []Field, multi []string, where string) ([]Fi
 		}
 		return nil, nil
 	}
-	out := make([]Field, 0, len(entry)+4)
+	out := make([]wire.Field, 0, len(entry)+4)
 	for i, f := range entry {
 		if fieldIndex(entry[:i], f.Name) >= 0 {
 			continue // a name given more than once is read once, as its array
@@ -351,7 +352,7 @@ func readFields(v lua.LValue, entry []Field, multi []string, where string) ([]Fi
 
 // addedFields returns the entries of tb that readFields has not read by the
 // names of entry, sorted by name.
-func addedFields(tb *lua.LTable, entry []Field, where string) ([]field, error) {
+func addedFields(tb *lua.LTable, entry []wire.Field, where string) ([]field, error) {
 	var added []field
 	var err error
 	eachEntry(tb, func(k, value lua.LValue) bool {
@@ -380,7 +381,7 @@ func isText(v lua.LValue, value any) bool {
 }
 
 // fieldIndex is the index of the first field of fields named name, or -1.
-func fieldIndex(fields []Field, name string) int {
+func fieldIndex(fields []wire.Field, name string) int {
 	for i, f := range fields {
 		if f.Name == name {
 			return i
@@ -391,7 +392,7 @@ func fieldIndex(fields []Field, name string) int {
 
 // appendFields appends the field name of value to out: one field, or one
 // per element when name is in multi and value is an array.
-func appendFields(out []Field, name string, value lua.LValue, multi []string, where string) ([]Field, error) {
+func appendFields(out []wire.Field, name string, value lua.LValue, multi []string, where string) ([]wire.Field, error) {
 	data, err := fieldToGo(value, where, name)
 	if err != nil {
 		return nil, err
@@ -412,13 +413,13 @@ func appendFields(out []Field, name string, value lua.LValue, multi []string, wh
 }
 
 // newField makes a field; a header's value must be a scalar, and becomes text.
-func newField(name string, value any, where string) (Field, error) {
+func newField(name string, value any, where string) (wire.Field, error) {
 	if where != "headers" {
-		return Field{Name: name, Value: value}, nil
+		return wire.Field{Name: name, Value: value}, nil
 	}
 	switch value.(type) {
 	case map[string]any, []any:
-		return Field{}, fmt.Errorf("headers%s: a header value must be a string or a number", pathElem(name))
+		return wire.Field{}, fmt.Errorf("headers%s: a header value must be a string or a number", pathElem(name))
 	}
-	return Field{Name: name, Value: FormatValue(value)}, nil
+	return wire.Field{Name: name, Value: FormatValue(value)}, nil
 }

@@ -8,8 +8,9 @@ import (
 	"github.com/leadrelay/leadrelay/scripting"
 )
 
-// A processing script for new leads, run on three answers of a CRM and read
-// by the rules of SPEC §3.
+// A processing script for new leads, run on three answers of a CRM. What
+// its return value does to the lead is the dispatcher's to read (SPEC §3,
+// dispatcher.Classify).
 func Example() {
 	engine := scripting.NewEngine(scripting.Config{})
 	post, err := engine.Compile("integration 7 new.post", `
@@ -40,20 +41,16 @@ return false`)
 			fmt.Println(err)
 			continue
 		}
-		verdict := scripting.Classify(mode.New, res.Return)
-		switch verdict.Kind {
-		case scripting.KindAccept:
-			fmt.Printf("%s: processing, ext %s (lead.edit set %s)\n", verdict.Kind, verdict.Ext, *res.Edit.Ext)
-		case scripting.KindReject:
-			fmt.Printf("%s: cancel, reason %d\n", verdict.Kind, verdict.Reason)
-		default:
-			fmt.Printf("%s: send again in a minute\n", verdict.Kind)
+		if res.Edit != nil {
+			fmt.Printf("returned %s (lead.edit set exto %s)\n", scripting.FormatValue(res.Return), *res.Edit.Ext)
+			continue
 		}
+		fmt.Printf("returned %s\n", scripting.FormatValue(res.Return))
 	}
 	// Output:
-	// accept: processing, ext 84921 (lead.edit set 84921)
-	// reject: cancel, reason 7
-	// retry: send again in a minute
+	// returned 84921 (lead.edit set exto 84921)
+	// returned -7
+	// returned false
 }
 
 // A script that fails reports its name, line and message.
@@ -64,19 +61,4 @@ func ExampleError() {
 	fmt.Println(err)
 	// Output:
 	// integration 7 new.post:2: attempt to index a non-table object(nil) with key 'id'
-}
-
-// The return values of a synchronous send.
-func ExampleClassify() {
-	for _, v := range []any{"https://crm.example/login?token=x", int64(84921), "id:A-17", "-12", "Phone number is invalid", nil} {
-		verdict := scripting.Classify(mode.Sync, v)
-		fmt.Printf("%-8s %q %q %d %q\n", verdict.Kind, verdict.URL, verdict.Ext, verdict.Reason, verdict.Message)
-	}
-	// Output:
-	// redirect "https://crm.example/login?token=x" "" 0 ""
-	// accept   "" "84921" 0 ""
-	// accept   "" "A-17" 0 ""
-	// reject   "" "" 12 ""
-	// message  "" "" 0 "Phone number is invalid"
-	// retry    "" "" 0 ""
 }

@@ -8,7 +8,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/leadrelay/leadrelay/integrations/wire"
 )
 
 // maxDepth is how deeply tables may nest when they become data (JSON, a
@@ -42,7 +43,7 @@ func (w *jsonWriter) value(v any, depth int) error {
 	case bool:
 		w.buf = strconv.AppendBool(w.buf, v)
 	case string:
-		w.buf = AppendJSONString(w.buf, v)
+		w.buf = wire.AppendJSONString(w.buf, v)
 	case int64:
 		w.buf = strconv.AppendInt(w.buf, v, 10)
 	case int:
@@ -94,7 +95,7 @@ func (w *jsonWriter) object(m map[string]any, depth int) error {
 		if i > 0 {
 			w.buf = append(w.buf, ',')
 		}
-		w.buf = AppendJSONString(w.buf, k)
+		w.buf = wire.AppendJSONString(w.buf, k)
 		w.buf = append(w.buf, ':')
 		if err := w.value(m[k], depth+1); err != nil {
 			return err
@@ -111,67 +112,14 @@ func (w *jsonWriter) check() error {
 	return nil
 }
 
-const hexDigits = "0123456789abcdef"
-
-// AppendJSONString writes s quoted as encoding/json does without HTML
-// escaping: quote, backslash and control bytes escaped, invalid UTF-8 as
-// U+FFFD, and U+2028 and U+2029 escaped.
-func AppendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && size == 1 {
-				b = append(b, s[start:i]...)
-				b = append(b, `\ufffd`...)
-			} else if r == '\u2028' || r == '\u2029' {
-				b = append(b, s[start:i]...)
-				b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
-			} else {
-				i += size
-				continue
-			}
-			i += size
-			start = i
-			continue
-		}
-		if c >= 0x20 && c != '"' && c != '\\' {
-			i++
-			continue
-		}
-		b = append(b, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			b = append(b, '\\', c)
-		case '\b':
-			b = append(b, '\\', 'b')
-		case '\f':
-			b = append(b, '\\', 'f')
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\r':
-			b = append(b, '\\', 'r')
-		case '\t':
-			b = append(b, '\\', 't')
-		default:
-			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-		}
-		i++
-		start = i
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
-}
-
 // maxExactInteger is the largest integer a Lua number (a float64) holds exactly.
 const maxExactInteger = 1 << 53
 
-// jsonNumberToGo turns a JSON number into int64 when it is written as an
-// integer that fits, into the text itself when it is an integer too large
-// for int64 (so it stays exact), and into float64 otherwise.
-func jsonNumberToGo(n json.Number) any {
+// JSONNumber turns a JSON number into the value json.decode gives a script:
+// int64 when it is written as an integer that fits, the text itself when it
+// is an integer too large for int64 (so it stays exact), and float64
+// otherwise.
+func JSONNumber(n json.Number) any {
 	s := string(n)
 	if !strings.ContainsAny(s, ".eE") {
 		if i, err := strconv.ParseInt(s, 10, 64); err == nil {

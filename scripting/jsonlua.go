@@ -233,7 +233,7 @@ func (r *jsonReader) string() (string, bool) {
 	return "", false
 }
 
-// number reads a number as jsonNumberToGo and goToLua make it: an integer
+// number reads a number as JSONNumber and goToLua make it: an integer
 // exact (as text beyond 2^53 or int64), anything with a fraction or an
 // exponent as a float.
 func (r *jsonReader) number() (lua.LValue, bool) {

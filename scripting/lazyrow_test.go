@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/leadrelay/leadrelay/integrations/wire"
 )
 
 // TestLazyRow: whatever a script does with o, it gets what it would get
@@ -57,5 +59,5 @@ func TestLazyRow(t *testing.T) {
 
 // lazyRowEnv gives row as o and, filled in advance, as t.
 func lazyRowEnv(row Fields) *Env {
-	return &Env{Order: Fields(row), LeadID: 1024, Extra: map[string]any{"t": map[string]any(row)}, Request: &Request{URL: "https://a.example"}}
+	return &Env{Order: Fields(row), LeadID: 1024, Extra: map[string]any{"t": map[string]any(row)}, Request: &wire.Request{URL: "https://a.example"}}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/leadrelay/leadrelay/integrations/mode"
+	"github.com/leadrelay/leadrelay/integrations/wire"
 )
 
 // sampleEnv is a lead as the dispatcher would hand it to a pre script.
@@ -28,13 +29,13 @@ func sampleEnv() *Env {
 		Meta:        map[string]string{"size": "L"},
 		Items:       []Item{{ID: 17, Qty: 1, Price: 49, Cost: 12.5}, {ID: 18, Qty: 2, Price: 19.5, Cost: 4}},
 		Secrets:     map[string]string{"token": "s3cret"},
-		Request: &Request{
+		Request: &wire.Request{
 			URL: "https://crm.example/api", Method: "POST",
-			Headers: []Field{{Name: "Content-Type", Value: "application/json"}},
-			Fields:  []Field{{Name: "phone", Value: "447700900123"}, {Name: "name", Value: "Jane"}},
+			Headers: []wire.Field{{Name: "Content-Type", Value: "application/json"}},
+			Fields:  []wire.Field{{Name: "phone", Value: "447700900123"}, {Name: "name", Value: "Jane"}},
 		},
 		Result:   `{"status":"ok","id":84921}`,
-		Response: &Response{Code: 201, Headers: map[string]string{"Server": "nginx"}, Body: `{"status":"ok","id":84921}`, TimeMS: 42},
+		Response: &wire.Response{Code: 201, Headers: map[string]string{"Server": "nginx"}, Body: `{"status":"ok","id":84921}`, TimeMS: 42},
 		Extra:    map[string]any{"request": map[string]any{"body": "x", "query": map[string]any{"a": "1"}}},
 		Macro:    func(s string) string { return strings.ReplaceAll(s, "{id}", "1024") },
 		ProductParams: func(offer int64, name string) map[string]string {
@@ -118,15 +119,15 @@ func TestRequestWriteBack(t *testing.T) {
 	e := NewEngine(Config{})
 	tests := []struct {
 		name, source string
-		entry, want  Request
+		entry, want  wire.Request
 	}{
 		{
 			name:   "untouched",
 			source: "return 1",
-			entry: Request{URL: "https://a.example", Method: "POST",
-				Headers: []Field{{"B", "2"}, {"A", "1"}}, Fields: []Field{{"z", "1"}, {"a", "2"}}},
-			want: Request{URL: "https://a.example", Method: "POST",
-				Headers: []Field{{"B", "2"}, {"A", "1"}}, Fields: []Field{{"z", "1"}, {"a", "2"}}},
+			entry: wire.Request{URL: "https://a.example", Method: "POST",
+				Headers: []wire.Field{{Name: "B", Value: "2"}, {Name: "A", Value: "1"}}, Fields: []wire.Field{{Name: "z", Value: "1"}, {Name: "a", Value: "2"}}},
+			want: wire.Request{URL: "https://a.example", Method: "POST",
+				Headers: []wire.Field{{Name: "B", Value: "2"}, {Name: "A", Value: "1"}}, Fields: []wire.Field{{Name: "z", Value: "1"}, {Name: "a", Value: "2"}}},
 		},
 		{
 			name: "changed",
@@ -139,84 +140,84 @@ post.m = 5
 post.b = {1, 2, {k = true}}
 post.a = "changed"
 post[3] = "three"`,
-			entry: Request{URL: "https://a.example", Method: "POST",
-				Headers: []Field{{"B", "2"}, {"A", "1"}}, Fields: []Field{{"z", "1"}, {"a", "2"}}},
-			want: Request{URL: "https://a.example?id=1024", Method: "PUT",
-				Headers: []Field{{"A", "1"}, {"X-Sign", "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881"}},
-				Fields: []Field{{"a", "changed"}, {"3", "three"}, {"b", []any{int64(1), int64(2), map[string]any{"k": true}}},
-					{"m", int64(5)}}},
+			entry: wire.Request{URL: "https://a.example", Method: "POST",
+				Headers: []wire.Field{{Name: "B", Value: "2"}, {Name: "A", Value: "1"}}, Fields: []wire.Field{{Name: "z", Value: "1"}, {Name: "a", Value: "2"}}},
+			want: wire.Request{URL: "https://a.example?id=1024", Method: "PUT",
+				Headers: []wire.Field{{Name: "A", Value: "1"}, {Name: "X-Sign", Value: "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881"}},
+				Fields: []wire.Field{{Name: "a", Value: "changed"}, {Name: "3", Value: "three"}, {Name: "b", Value: []any{int64(1), int64(2), map[string]any{"k": true}}},
+					{Name: "m", Value: int64(5)}}},
 		},
 		{
 			name:   "cancelled with false",
 			source: "url = false post = false result = true",
-			entry:  Request{URL: "https://a.example", Method: "POST", Fields: []Field{{"a", "1"}}},
-			want:   Request{URL: "https://a.example", Cancelled: true, Method: "POST"},
+			entry:  wire.Request{URL: "https://a.example", Method: "POST", Fields: []wire.Field{{Name: "a", Value: "1"}}},
+			want:   wire.Request{URL: "https://a.example", Cancelled: true, Method: "POST"},
 		},
 		{
 			name:   "cancelled with nil",
 			source: "url = nil",
-			entry:  Request{URL: "https://a.example", Fields: []Field{{"a", "1"}}},
-			want:   Request{URL: "https://a.example", Cancelled: true, Fields: []Field{{"a", "1"}}},
+			entry:  wire.Request{URL: "https://a.example", Fields: []wire.Field{{Name: "a", Value: "1"}}},
+			want:   wire.Request{URL: "https://a.example", Cancelled: true, Fields: []wire.Field{{Name: "a", Value: "1"}}},
 		},
 		{
 			name:   "cancelled on entry",
 			source: "assert(url == false) return 1",
-			entry:  Request{URL: "https://a.example", Cancelled: true},
-			want:   Request{URL: "https://a.example", Cancelled: true},
+			entry:  wire.Request{URL: "https://a.example", Cancelled: true},
+			want:   wire.Request{URL: "https://a.example", Cancelled: true},
 		},
 		{
 			name:   "raw body",
 			source: `post = json.encode({a = 1}) headers["Content-Type"] = "application/json"`,
-			entry:  Request{Fields: []Field{{"a", "1"}}},
-			want:   Request{Raw: `{"a":1}`, IsRaw: true, Headers: []Field{{"Content-Type", "application/json"}}},
+			entry:  wire.Request{Fields: []wire.Field{{Name: "a", Value: "1"}}},
+			want:   wire.Request{Raw: `{"a":1}`, IsRaw: true, Headers: []wire.Field{{Name: "Content-Type", Value: "application/json"}}},
 		},
 		{
 			name:   "raw body on entry",
 			source: `post = post .. "!"`,
-			entry:  Request{Raw: "body", IsRaw: true},
-			want:   Request{Raw: "body!", IsRaw: true},
+			entry:  wire.Request{Raw: "body", IsRaw: true},
+			want:   wire.Request{Raw: "body!", IsRaw: true},
 		},
 		{
 			name:   "raw body back to fields",
 			source: `post = {a = 1}`,
-			entry:  Request{Raw: "body", IsRaw: true},
-			want:   Request{Fields: []Field{{"a", int64(1)}}},
+			entry:  wire.Request{Raw: "body", IsRaw: true},
+			want:   wire.Request{Fields: []wire.Field{{Name: "a", Value: int64(1)}}},
 		},
 		{
 			name:   "repeated names kept",
 			source: "return 1",
-			entry:  Request{Fields: []Field{{"a[]", "1"}, {"b", "x"}, {"a[]", "2"}, {"a[]", "3"}}},
-			want:   Request{Fields: []Field{{"a[]", "1"}, {"a[]", "2"}, {"a[]", "3"}, {"b", "x"}}},
+			entry:  wire.Request{Fields: []wire.Field{{Name: "a[]", Value: "1"}, {Name: "b", Value: "x"}, {Name: "a[]", Value: "2"}, {Name: "a[]", Value: "3"}}},
+			want:   wire.Request{Fields: []wire.Field{{Name: "a[]", Value: "1"}, {Name: "a[]", Value: "2"}, {Name: "a[]", Value: "3"}, {Name: "b", Value: "x"}}},
 		},
 		{
 			name:   "repeated names changed",
 			source: `assert(#post["a[]"] == 2) table.insert(post["a[]"], "3") post.c = {1, 2}`,
-			entry:  Request{Fields: []Field{{"a[]", "1"}, {"a[]", "2"}}},
-			want:   Request{Fields: []Field{{"a[]", "1"}, {"a[]", "2"}, {"a[]", "3"}, {"c", []any{int64(1), int64(2)}}}},
+			entry:  wire.Request{Fields: []wire.Field{{Name: "a[]", Value: "1"}, {Name: "a[]", Value: "2"}}},
+			want:   wire.Request{Fields: []wire.Field{{Name: "a[]", Value: "1"}, {Name: "a[]", Value: "2"}, {Name: "a[]", Value: "3"}, {Name: "c", Value: []any{int64(1), int64(2)}}}},
 		},
 		{
 			name:   "repeated header",
 			source: `headers.Cookie[2] = "b=2"`,
-			entry:  Request{Headers: []Field{{"Cookie", "a=1"}, {"Cookie", "b=1"}}},
-			want:   Request{Headers: []Field{{"Cookie", "a=1"}, {"Cookie", "b=2"}}},
+			entry:  wire.Request{Headers: []wire.Field{{Name: "Cookie", Value: "a=1"}, {Name: "Cookie", Value: "b=1"}}},
+			want:   wire.Request{Headers: []wire.Field{{Name: "Cookie", Value: "a=1"}, {Name: "Cookie", Value: "b=2"}}},
 		},
 		{
 			name:   "header values become text",
 			source: `headers.N = 84921 headers.F = 1.5 headers.B = true`,
-			entry:  Request{},
-			want:   Request{Headers: []Field{{"B", "true"}, {"F", "1.5"}, {"N", "84921"}}},
+			entry:  wire.Request{},
+			want:   wire.Request{Headers: []wire.Field{{Name: "B", Value: "true"}, {Name: "F", Value: "1.5"}, {Name: "N", Value: "84921"}}},
 		},
 		{
 			name:   "no headers",
 			source: `headers = nil`,
-			entry:  Request{Headers: []Field{{"A", "1"}}},
-			want:   Request{},
+			entry:  wire.Request{Headers: []wire.Field{{Name: "A", Value: "1"}}},
+			want:   wire.Request{},
 		},
 		{
 			name:   "nil field value",
 			source: `return post.a`,
-			entry:  Request{Fields: []Field{{"a", nil}}},
-			want:   Request{Fields: []Field{{"a", ""}}},
+			entry:  wire.Request{Fields: []wire.Field{{Name: "a", Value: nil}}},
+			want:   wire.Request{Fields: []wire.Field{{Name: "a", Value: ""}}},
 		},
 	}
 	for _, tt := range tests {

@@ -5,6 +5,8 @@ import (
 	"slices"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/leadrelay/leadrelay/integrations/wire"
 )
 
 // A slot is a table that a state hands to run after run for the same
@@ -122,7 +124,7 @@ func (s *slot) fillStrings(L *lua.LState, m map[string]string) *lua.LTable {
 // that occurs more than once (a[] in a template) holds the array of its
 // values, and is returned in multi so that readFields splits the array
 // again.
-func (s *slot) fillFields(L *lua.LState, fields []Field) (tb *lua.LTable, multi []string) {
+func (s *slot) fillFields(L *lua.LState, fields []wire.Field) (tb *lua.LTable, multi []string) {
 	s.begin(L, len(fields))
 	for _, f := range fields {
 		value := f.Value

@@ -8,6 +8,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/leadrelay/leadrelay/integrations/mode"
+	"github.com/leadrelay/leadrelay/integrations/wire"
 )
 
 // dumpGlobals returns every global of the run that is not a library
@@ -44,13 +45,13 @@ func refillEnv(n int) *Env {
 		Secrets:     map[string]string{"token": "s3cret"},
 		Vars:        []any{map[string]any{"id": int64(17)}},
 		Items:       []Item{{ID: 17, Qty: 1, Price: 49}, {ID: 18, Qty: 2, Price: 19.5}},
-		Request: &Request{
+		Request: &wire.Request{
 			URL: "https://crm.example/orders", Method: "POST",
-			Headers: []Field{{Name: "X-Key", Value: "k"}},
-			Fields:  []Field{{Name: "a", Value: "1"}, {Name: "b[]", Value: "x"}, {Name: "b[]", Value: "y"}},
+			Headers: []wire.Field{{Name: "X-Key", Value: "k"}},
+			Fields:  []wire.Field{{Name: "a", Value: "1"}, {Name: "b[]", Value: "x"}, {Name: "b[]", Value: "y"}},
 		},
 		Result:   `{"ok":true}`,
-		Response: &Response{Code: 200, Headers: map[string]string{"Server": "nginx"}, Body: "{}", TimeMS: 5},
+		Response: &wire.Response{Code: 200, Headers: map[string]string{"Server": "nginx"}, Body: "{}", TimeMS: 5},
 		Extra:    map[string]any{"extra": "e"},
 	}
 	if n%2 == 0 { // the next run's data differs in its keys, not only its values
@@ -58,7 +59,7 @@ func refillEnv(n int) *Env {
 		env.OfferParams = map[string]string{"sku_18": "A-18"}
 		env.Items = env.Items[:1]
 		env.Response.Headers = map[string]string{"Date": "today"}
-		env.Request.Fields = []Field{{Name: "c", Value: int64(3)}}
+		env.Request.Fields = []wire.Field{{Name: "c", Value: int64(3)}}
 	}
 	return env
 }

@@ -1,7 +1,7 @@
 // Command gen writes the generated parts of the integration author's guide,
 // docs/guide.md, so that the guide says what the code does: the table of
 // macros, from macros.Docs, and the table of return values, from
-// scripting.Classify. Each part sits between two comment lines,
+// dispatcher.Classify. Each part sits between two comment lines,
 //
 //	<!-- BEGIN macros (go run ./docs/gen) -->
 //	<!-- END macros -->
@@ -20,9 +20,9 @@ import (
 	"os"
 	"strings"
 
+	"github.com/leadrelay/leadrelay/dispatcher"
 	"github.com/leadrelay/leadrelay/integrations/mode"
 	"github.com/leadrelay/leadrelay/macros"
-	"github.com/leadrelay/leadrelay/scripting"
 )
 
 func main() {
@@ -94,7 +94,7 @@ func code(s string) string {
 // cell escapes the pipes that would end a table cell.
 func cell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
 
-// sample is a return value as a script writes it and as Classify gets it.
+// sample is a return value as a script writes it and as dispatcher.Classify gets it.
 type sample struct {
 	lua   string
 	value any
@@ -130,22 +130,22 @@ func returnTable() string {
 	return b.String()
 }
 
-// effect says in words what Classify's verdict does to the lead in mode.
+// effect says in words what dispatcher.Classify's verdict does to the lead in mode.
 func effect(m mode.Mode, v any) string {
-	verdict := scripting.Classify(m, v)
+	verdict := dispatcher.Classify(m, v)
 	switch verdict.Kind {
-	case scripting.KindReject:
+	case dispatcher.KindReject:
 		return fmt.Sprintf("cancel, reason %d", verdict.Reason) + thankYou(m)
-	case scripting.KindAccept:
+	case dispatcher.KindAccept:
 		if verdict.UseLeadExt {
 			return "processing, ext: the lead's ext, else its id" + thankYou(m)
 		}
 		return "processing, ext " + code(verdict.Ext) + thankYou(m)
-	case scripting.KindRedirect:
+	case dispatcher.KindRedirect:
 		return "the visitor goes to the URL; the lead stays new for the classic send"
-	case scripting.KindMessage:
+	case dispatcher.KindMessage:
 		return "deleted; the visitor sees the text"
-	case scripting.KindDone:
+	case dispatcher.KindDone:
 		if m == mode.Approved {
 			return "done; " + code(verdict.Value) + " kept as this integration's id"
 		}
