@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/leadrelay/leadrelay/integrations"
+	"github.com/leadrelay/leadrelay/integrations/bundle"
 	"github.com/leadrelay/leadrelay/storage"
 	"github.com/leadrelay/leadrelay/storage/catalog"
 )
@@ -45,7 +46,7 @@ func documentWarnings(ctx context.Context, store *storage.Store, doc *integratio
 // each line naming its integration: "integration 7 ("crm") new.fields:2:
 // {phnoe} is not a macro; did you mean {phone}?". Run it after Import, so
 // that the offers the bundle brought are there.
-func ImportWarnings(ctx context.Context, store *storage.Store, b *Bundle) ([]string, error) {
+func ImportWarnings(ctx context.Context, store *storage.Store, b *bundle.Bundle) ([]string, error) {
 	var out []string
 	for i, doc := range b.Integrations {
 		warnings, err := documentWarnings(ctx, store, doc)
@@ -53,7 +54,7 @@ func ImportWarnings(ctx context.Context, store *storage.Store, b *Bundle) ([]str
 			return nil, err
 		}
 		for _, w := range warnings {
-			out = append(out, fmt.Sprintf("%s %s: %s", importedIntegration(i, doc), w.Where, w.Message))
+			out = append(out, fmt.Sprintf("%s %s: %s", bundle.IntegrationName(i, doc), w.Where, w.Message))
 		}
 	}
 	return out, nil

@@ -4,7 +4,7 @@
 // the integration through the real API and dispatcher against a fake server.
 //
 // The folders are embedded, so leadrelay demo can import them without the
-// source tree: All reads every import file with api.ReadImportFile, as
+// source tree: All reads every import file with bundle.ReadFile, as
 // leadrelay import reads one from disk, and PointAt sends the requests
 // somewhere else.
 package examples
@@ -17,8 +17,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/leadrelay/leadrelay/api"
 	"github.com/leadrelay/leadrelay/integrations"
+	"github.com/leadrelay/leadrelay/integrations/bundle"
 )
 
 //go:embed */*.json */*.lua
@@ -29,7 +29,7 @@ type Example struct {
 	Folder string // "retrack"
 	File   string // "retrack.json"
 	// Bundle is the file's content, every "@file.lua" replaced by the script.
-	Bundle *api.Bundle
+	Bundle *bundle.Bundle
 }
 
 // All reads every embedded import file, folders and files in name order.
@@ -41,7 +41,7 @@ func All() ([]Example, error) {
 	slices.Sort(names)
 	out := make([]Example, 0, len(names))
 	for _, name := range names {
-		b, err := api.ReadImportFile(files, name)
+		b, err := bundle.ReadFile(files, name)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
@@ -54,7 +54,7 @@ func All() ([]Example, error) {
 // in each mode's url and each campaign's postback_url, the scheme and host
 // are replaced by base (such as "http://127.0.0.1:4321/retrack"); the path
 // and query stay.
-func PointAt(b *api.Bundle, base string) {
+func PointAt(b *bundle.Bundle, base string) {
 	base = strings.TrimSuffix(base, "/")
 	for _, doc := range b.Integrations {
 		for _, name := range integrations.Modes() {

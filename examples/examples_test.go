@@ -10,9 +10,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/leadrelay/leadrelay/api"
 	"github.com/leadrelay/leadrelay/examples"
 	"github.com/leadrelay/leadrelay/integrations"
+	"github.com/leadrelay/leadrelay/integrations/bundle"
 	"github.com/leadrelay/leadrelay/scripting"
 	"github.com/leadrelay/leadrelay/storage/catalog"
 )
@@ -117,7 +117,7 @@ func glob(t *testing.T, dir, pattern string) []string {
 // and macros.
 func TestPointAt(t *testing.T) {
 	t.Parallel()
-	b := &api.Bundle{Integrations: []*integrations.Integration{{
+	b := &bundle.Bundle{Integrations: []*integrations.Integration{{
 		New:      &integrations.Mode{URL: "https://crm.example/api/{ofp:path}?k={secret:k}"},
 		Postback: &integrations.Mode{URL: "http://tracker.example?c={click_id}"},
 		Changes:  &integrations.Mode{URL: ""},

@@ -26,6 +26,7 @@ import (
 	"github.com/leadrelay/leadrelay/dispatcher/clock"
 	"github.com/leadrelay/leadrelay/examples"
 	"github.com/leadrelay/leadrelay/examples/democrm"
+	"github.com/leadrelay/leadrelay/integrations/bundle"
 	"github.com/leadrelay/leadrelay/integrations/mode"
 	"github.com/leadrelay/leadrelay/macros"
 	"github.com/leadrelay/leadrelay/scripting"
@@ -221,7 +222,7 @@ func (dm *demo) importExamples(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	b := &api.Bundle{}
+	b := &bundle.Bundle{}
 	for _, ex := range all {
 		examples.PointAt(ex.Bundle, dm.crmURL+"/"+ex.Folder)
 		b.Append(ex.Bundle)
@@ -233,7 +234,7 @@ func (dm *demo) importExamples(ctx context.Context) error {
 			doc.Retry.MaxAttempts = &n
 		}
 	}
-	counts, err := api.Import(ctx, dm.store, dm.d, b)
+	counts, err := bundle.Import(ctx, dm.store, api.ImportChecker(dm.d), b)
 	if err != nil {
 		return err
 	}

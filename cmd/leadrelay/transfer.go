@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/leadrelay/leadrelay/api"
+	"github.com/leadrelay/leadrelay/integrations/bundle"
 )
 
 func runImport(ctx context.Context, a *app, args []string) error {
@@ -22,7 +23,7 @@ func runImport(ctx context.Context, a *app, args []string) error {
 	if len(files) == 0 {
 		return fmt.Errorf("%w: name the JSON files to import: leadrelay import FILE…", errUsage)
 	}
-	all := &api.Bundle{}
+	all := &bundle.Bundle{}
 	for _, path := range files {
 		b, err := readBundleFile(path)
 		if err != nil {
@@ -31,7 +32,7 @@ func runImport(ctx context.Context, a *app, args []string) error {
 		all.Append(b)
 	}
 	return a.withRuntime(ctx, cfg, func(ctx context.Context, rt *runtime) error {
-		counts, err := api.Import(ctx, rt.store, rt.dispatcher, all)
+		counts, err := bundle.Import(ctx, rt.store, api.ImportChecker(rt.dispatcher), all)
 		if err != nil {
 			return err
 		}
@@ -42,7 +43,7 @@ func runImport(ctx context.Context, a *app, args []string) error {
 		for _, w := range warnings {
 			fmt.Fprintln(a.stdout, "warning: "+w)
 		}
-		for _, kind := range api.BundleKeys {
+		for _, kind := range bundle.Keys {
 			if n := counts[kind]; n == 1 {
 				fmt.Fprintf(a.stdout, "imported 1 %s\n", strings.TrimSuffix(kind, "s"))
 			} else if n > 0 {
@@ -53,15 +54,15 @@ func runImport(ctx context.Context, a *app, args []string) error {
 	})
 }
 
-// readBundleFile reads an import file from disk with api.ReadImportFile: a
+// readBundleFile reads an import file from disk with bundle.ReadFile: a
 // script given as "@file.lua" is read relative to the JSON file, or from an
 // absolute path.
-func readBundleFile(p string) (*api.Bundle, error) {
+func readBundleFile(p string) (*bundle.Bundle, error) {
 	abs, err := filepath.Abs(p)
 	if err != nil {
 		return nil, err
 	}
-	b, err := api.ReadImportFile(rootFS{os.DirFS("/")}, strings.TrimPrefix(filepath.ToSlash(abs), "/"))
+	b, err := bundle.ReadFile(rootFS{os.DirFS("/")}, strings.TrimPrefix(filepath.ToSlash(abs), "/"))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", p, err)
 	}
@@ -93,7 +94,7 @@ func runExport(ctx context.Context, a *app, args []string) error {
 		return fmt.Errorf("%w: unexpected argument %q", errUsage, rest[0])
 	}
 	return a.withRuntime(ctx, cfg, func(ctx context.Context, rt *runtime) error {
-		b, err := api.Export(ctx, rt.store, withSecrets)
+		b, err := bundle.Export(ctx, rt.store, withSecrets)
 		if err != nil {
 			return err
 		}

@@ -1,7 +1,7 @@
 // Package examplestest runs the example integrations of examples/ the way
 // an installation runs them: the example's import files are read as
 // leadrelay import reads them (scripts from their "@file.lua"), their URLs
-// pointed at a fake Target, and imported through api.Import into a fresh
+// pointed at a fake Target, and imported through bundle.Import into a fresh
 // database; leads then come in through the real HTTP API, and a real
 // dispatcher on a fake clock sends them when a test calls Sweep.
 //
@@ -33,6 +33,7 @@ import (
 	"github.com/leadrelay/leadrelay/dispatcher"
 	"github.com/leadrelay/leadrelay/dispatcher/clock"
 	"github.com/leadrelay/leadrelay/examples"
+	"github.com/leadrelay/leadrelay/integrations/bundle"
 	"github.com/leadrelay/leadrelay/macros"
 	"github.com/leadrelay/leadrelay/scripting"
 	"github.com/leadrelay/leadrelay/storage"
@@ -56,7 +57,7 @@ type Harness struct {
 	Clock      *clock.Fake
 	Target     *Target
 	// Bundle is what was imported, its URLs pointed at Target.
-	Bundle *api.Bundle
+	Bundle *bundle.Bundle
 
 	t       *testing.T
 	handler http.Handler
@@ -97,18 +98,18 @@ func New(t *testing.T, store *storage.Store, files ...string) *Harness {
 }
 
 // importFiles reads the files, points them at the target and imports them.
-func (h *Harness) importFiles(files []string) *api.Bundle {
+func (h *Harness) importFiles(files []string) *bundle.Bundle {
 	h.t.Helper()
-	all := &api.Bundle{}
+	all := &bundle.Bundle{}
 	for _, name := range files {
-		b, err := api.ReadImportFile(os.DirFS("."), name)
+		b, err := bundle.ReadFile(os.DirFS("."), name)
 		if err != nil {
 			h.t.Fatal(err)
 		}
 		all.Append(b)
 	}
 	examples.PointAt(all, h.Target.URL())
-	if _, err := api.Import(context.Background(), h.Store, h.Dispatcher, all); err != nil {
+	if _, err := bundle.Import(context.Background(), h.Store, api.ImportChecker(h.Dispatcher), all); err != nil {
 		h.t.Fatalf("importing %v: %v", files, err)
 	}
 	return all

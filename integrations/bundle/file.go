@@ -1,4 +1,4 @@
-package api
+package bundle
 
 import (
 	"bytes"
@@ -12,9 +12,9 @@ import (
 	"github.com/leadrelay/leadrelay/integrations"
 )
 
-// BundleKeys are the top-level keys of an import file that holds a bundle,
+// Keys are the top-level keys of an import file that holds a bundle,
 // in the order an import reports them.
-var BundleKeys = []string{"integrations", "offers", "sites", "goals", "affiliates", "campaigns"}
+var Keys = []string{"integrations", "offers", "sites", "goals", "affiliates", "campaigns"}
 
 // scriptKeys are the keys of a mode that may name a script file.
 var scriptKeys = []string{"pre", "post"}
@@ -29,12 +29,12 @@ func (b *Bundle) Append(other *Bundle) {
 	b.Campaigns = append(b.Campaigns, other.Campaigns...)
 }
 
-// ReadImportFile reads an import file from fsys, as leadrelay import does: a
+// ReadFile reads an import file from fsys, as leadrelay import does: a
 // single integration document, or a bundle {"integrations":[…],"offers":[…],…}.
 // An integration's "hook", or a mode's "pre" or "post", written "@name.lua"
 // is the content of that file, relative to the import file's folder. Errors
 // do not repeat name: the caller names the file as its user knows it.
-func ReadImportFile(fsys fs.FS, name string) (*Bundle, error) {
+func ReadFile(fsys fs.FS, name string) (*Bundle, error) {
 	raw, err := fs.ReadFile(fsys, name)
 	if err != nil {
 		return nil, err
@@ -60,7 +60,7 @@ func ReadImportFile(fsys fs.FS, name string) (*Bundle, error) {
 
 func isBundle(top map[string]json.RawMessage) bool {
 	for k := range top {
-		if !slices.Contains(BundleKeys, k) {
+		if !slices.Contains(Keys, k) {
 			return false
 		}
 	}
@@ -88,7 +88,7 @@ func (r importReader) bundle(top map[string]json.RawMessage) (*Bundle, error) {
 	}
 	catalog := map[string]any{"offers": &b.Offers, "sites": &b.Sites, "goals": &b.Goals,
 		"affiliates": &b.Affiliates, "campaigns": &b.Campaigns}
-	for _, key := range BundleKeys[1:] {
+	for _, key := range Keys[1:] {
 		if err := strictJSON(top[key], catalog[key]); err != nil {
 			return nil, fmt.Errorf("%s: %w", key, err)
 		}
@@ -132,7 +132,7 @@ func (r importReader) document(raw []byte) (*integrations.Integration, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ParseDocument(resolved)
+	return integrations.Parse(resolved)
 }
 
 // inline replaces a value "@name.lua" with the content of that file: relative

@@ -1,16 +1,16 @@
-package api_test
+package bundle_test
 
 import (
 	"strings"
 	"testing"
 	"testing/fstest"
 
-	"github.com/leadrelay/leadrelay/api"
+	"github.com/leadrelay/leadrelay/integrations/bundle"
 )
 
-// TestReadImportFile reads import files as leadrelay import does: a document alone
+// TestReadFile reads import files as leadrelay import does: a document alone
 // or a bundle, scripts from "@file.lua" beside the file.
-func TestReadImportFile(t *testing.T) {
+func TestReadFile(t *testing.T) {
 	t.Parallel()
 	fsys := fstest.MapFS{
 		"crm/doc.json":      {Data: []byte(`{"id":7,"name":"crm","enabled":true,"offers":[1],"hook":"@hook.lua","new":{"enabled":true,"url":"https://crm.example/","post":"@post.lua"}}`)},
@@ -23,18 +23,18 @@ func TestReadImportFile(t *testing.T) {
 		"bad/unknown.json":  {Data: []byte(`{"id":9,"name":"m","new":{"urll":"x"}}`)},
 		"bad/catalog.json":  {Data: []byte(`{"integrations":[],"offers":[{"id":1,"nme":"x"}]}`)},
 	}
-	b, err := api.ReadImportFile(fsys, "crm/doc.json")
+	b, err := bundle.ReadFile(fsys, "crm/doc.json")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if doc := b.Integrations[0]; doc.New.Post != "return true\n" || doc.Hook != "return {}\n" {
 		t.Errorf("scripts not read: post %q hook %q", doc.New.Post, doc.Hook)
 	}
-	b, err = api.ReadImportFile(fsys, "crm/abs.json")
+	b, err = bundle.ReadFile(fsys, "crm/abs.json")
 	if err != nil || b.Integrations[0].New.Post != "return 1\n" {
 		t.Errorf("a script by absolute path: %+v, %v", b, err)
 	}
-	b, err = api.ReadImportFile(fsys, "crm/bundle.json")
+	b, err = bundle.ReadFile(fsys, "crm/bundle.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +46,7 @@ func TestReadImportFile(t *testing.T) {
 		"bad/unknown.json": "new.urll",
 		"bad/catalog.json": "nme",
 	} {
-		if _, err := api.ReadImportFile(fsys, name); err == nil || !strings.Contains(err.Error(), wantErr) {
+		if _, err := bundle.ReadFile(fsys, name); err == nil || !strings.Contains(err.Error(), wantErr) {
 			t.Errorf("%s: error %v, want one about %q", name, err, wantErr)
 		}
 	}

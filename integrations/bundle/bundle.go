@@ -1,4 +1,13 @@
-package api
+// Package bundle is leadrelay's configuration as one file: the integrations
+// and the catalog (offers, sites, goals, affiliates, campaigns), as leadrelay
+// export writes it and leadrelay import, the demo and the examples' tests
+// read it. ReadFile reads an import file (a bundle, or one integration
+// document, with its "@name.lua" scripts inlined), Import checks and stores
+// a bundle, and Export reads one back from the database.
+//
+// Import refuses what the admin API would: a Checker (api.ImportChecker)
+// checks every object before anything is stored.
+package bundle
 
 import (
 	"context"
@@ -26,15 +35,26 @@ type Bundle struct {
 // Counts says how many objects of each kind an import stored.
 type Counts map[string]int
 
-// Import checks everything in the bundle as the admin API would, then stores
-// it: objects with an id are created or replaced; an object without one
+// Checker checks a bundle's objects before Import stores any of them.
+type Checker interface {
+	// Integration checks an integration document and returns the row it is
+	// stored as.
+	Integration(doc *integrations.Integration) (*storage.IntegrationRecord, error)
+	// Object checks one catalog object: a *catalog.Offer, *catalog.Site,
+	// *catalog.Goal, *catalog.Affiliate or *catalog.Campaign.
+	Object(v any) error
+	// Invalidate is told the id of each integration Import stored.
+	Invalidate(id int64)
+}
+
+// Import checks everything in the bundle with c, then stores it: objects with an id are created or replaced; an object without one
 // replaces the stored object of the same name (a campaign: of the same
 // alias) when there is exactly one, and is created otherwise, so importing a
 // file twice updates what the first import created. An integration secret
 // given as *** keeps the stored value. Nothing is stored when anything is
 // wrong.
-func Import(ctx context.Context, store *storage.Store, d Dispatcher, b *Bundle) (Counts, error) {
-	recs, err := checkBundle(ctx, store, d, b)
+func Import(ctx context.Context, store *storage.Store, c Checker, b *Bundle) (Counts, error) {
+	recs, err := checkBundle(ctx, store, c, b)
 	if err != nil {
 		return nil, err
 	}
@@ -43,7 +63,7 @@ func Import(ctx context.Context, store *storage.Store, d Dispatcher, b *Bundle) 
 			return nil, err
 		}
 		b.Integrations[i].ID = rec.ID
-		d.Invalidate(rec.ID)
+		c.Invalidate(rec.ID)
 	}
 	for _, step := range []func() error{
 		func() error { return putAll(ctx, store, b.Offers) },
@@ -60,10 +80,10 @@ func Import(ctx context.Context, store *storage.Store, d Dispatcher, b *Bundle) 
 		"goals": len(b.Goals), "affiliates": len(b.Affiliates), "campaigns": len(b.Campaigns)}, nil
 }
 
-// checkBundle applies the admin API's checks to every object, and settles
+// checkBundle applies c's checks to every object, and settles
 // the ids of campaigns known by alias and the secrets kept as ***. It
 // returns the integrations' records, ready to store.
-func checkBundle(ctx context.Context, store *storage.Store, d Dispatcher, b *Bundle) ([]*storage.IntegrationRecord, error) {
+func checkBundle(ctx context.Context, store *storage.Store, c Checker, b *Bundle) ([]*storage.IntegrationRecord, error) {
 	if err := integrationIDs(ctx, store, b.Integrations); err != nil {
 		return nil, err
 	}
@@ -72,12 +92,9 @@ func checkBundle(ctx context.Context, store *storage.Store, d Dispatcher, b *Bun
 		if err := mergeStoredSecrets(ctx, store, doc); err != nil {
 			return nil, err
 		}
-		if err := d.Check(doc); err != nil {
-			return nil, fmt.Errorf("%s: %w", importedIntegration(i, doc), err)
-		}
-		rec, err := NewRecord(doc)
+		rec, err := c.Integration(doc)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", importedIntegration(i, doc), err)
+			return nil, fmt.Errorf("%s: %w", IntegrationName(i, doc), err)
 		}
 		recs[i] = rec
 	}
@@ -96,15 +113,13 @@ func checkBundle(ctx context.Context, store *storage.Store, d Dispatcher, b *Bun
 			return nil, err
 		}
 	}
-	return recs, errors.Join(
-		checkAll("offer", b.Offers, checkOffer), checkAll("site", b.Sites, checkSite),
-		checkAll("goal", b.Goals, noCheck[catalog.Goal]), checkAll("affiliate", b.Affiliates, noCheck[catalog.Affiliate]),
-		checkAll("campaign", b.Campaigns, checkCampaign))
+	return recs, errors.Join(checkAll(c, "offer", b.Offers), checkAll(c, "site", b.Sites),
+		checkAll(c, "goal", b.Goals), checkAll(c, "affiliate", b.Affiliates), checkAll(c, "campaign", b.Campaigns))
 }
 
-// importedIntegration names the i-th integration of an import in an error:
-// by its id when it has one, else by its name and place.
-func importedIntegration(i int, doc *integrations.Integration) string {
+// IntegrationName names the i-th integration of an import in an error or a
+// warning: by its id when it has one, else by its name and place.
+func IntegrationName(i int, doc *integrations.Integration) string {
 	if doc.ID != 0 {
 		return fmt.Sprintf("integration %d (%q)", doc.ID, doc.Name)
 	}
@@ -174,7 +189,7 @@ func mergeStoredSecrets(ctx context.Context, store *storage.Store, doc *integrat
 	if err != nil {
 		return err
 	}
-	stored, err := RecordDocument(rec)
+	stored, err := integrations.Parse([]byte(rec.Document))
 	if err != nil {
 		return err
 	}
@@ -196,12 +211,9 @@ func campaignID(ctx context.Context, store *storage.Store, c *catalog.Campaign) 
 	return nil
 }
 
-func checkAll[T any](kind string, objs []T, check func(*T) error) error {
+func checkAll[T storage.CatalogObject](c Checker, kind string, objs []T) error {
 	for i := range objs {
-		if err := check(&objs[i]); err != nil {
-			return fmt.Errorf("%s %d: %w", kind, i+1, err)
-		}
-		if err := checkColumns(&objs[i]); err != nil {
+		if err := c.Object(&objs[i]); err != nil {
 			return fmt.Errorf("%s %d: %w", kind, i+1, err)
 		}
 	}
@@ -227,10 +239,11 @@ func Export(ctx context.Context, store *storage.Store, withSecrets bool) (*Bundl
 	}
 	b := &Bundle{Integrations: []*integrations.Integration{}}
 	for i := range recs {
-		doc, err := RecordDocument(&recs[i])
+		doc, err := integrations.Parse([]byte(recs[i].Document))
 		if err != nil {
 			return nil, fmt.Errorf("reading integration %d: %w", recs[i].ID, err)
 		}
+		doc.ID = recs[i].ID
 		if !withSecrets {
 			doc = integrations.Redacted(doc)
 		}
@@ -268,9 +281,7 @@ func listAll[T storage.CatalogObject](ctx context.Context, store *storage.Store)
 	}
 }
 
-// objectID reads the primary key of any catalog object.
+// objectID reads the id of a catalog object.
 func objectID(v any) int64 {
-	id, _ := schemaOf(v).PrioritizedPrimaryField.ValueOf(context.Background(), reflect.ValueOf(v).Elem())
-	n, _ := id.(int64)
-	return n
+	return reflect.ValueOf(v).Elem().FieldByName("ID").Int()
 }
