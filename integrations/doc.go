@@ -49,4 +49,14 @@
 // holding a secret with "***" whole; Header keeps a credential header
 // (IsCredentialHeader) to its scheme word, "Basic ***". Run the URL, each
 // header and the body through it before they are stored or shown.
+//
+// # Beside it
+//
+// Three packages under this folder hold what others share with it:
+// integrations/mode names the modes (mode.New, mode.Sync, …), a leaf that
+// storage and scripting use too; integrations/wire holds the request Build
+// returns and the response Client.Do reads (wire.Request, wire.Response,
+// wire.Field) and the JSON string writer, a leaf that scripting hands to
+// scripts; integrations/bundle reads, imports and exports the integrations
+// and the catalog as one file (leadrelay import and export).
 package integrations
