@@ -101,13 +101,13 @@ func TestAttemptFailedOnePausesAcrossStores(t *testing.T) {
 	for _, b := range storagetest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
-			stores := storagetest.Processes(t, b.DSN(t), 3)
+			stores := storagetest.Processes(t, b.DSN(t), 2)
 			k := storage.PauseKey{Integration: 7, Mode: "new"}
 			var paused atomic.Int32
 			var wg sync.WaitGroup
 			for i := range 30 {
 				wg.Go(func() {
-					p, err := stores[i%3].AttemptFailed(context.Background(), k, 5, 1000, "timeout")
+					p, err := stores[i%2].AttemptFailed(context.Background(), k, 5, 1000, "timeout")
 					if err != nil {
 						t.Error(err)
 					}
@@ -238,7 +238,7 @@ func TestTakeProbe(t *testing.T) {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			stores := storagetest.Processes(t, b.DSN(t), 3)
+			stores := storagetest.Processes(t, b.DSN(t), 2)
 			s := stores[0]
 			k := storage.PauseKey{Integration: 7, Mode: "new"}
 			const since = 100_000
@@ -259,7 +259,7 @@ func TestTakeProbe(t *testing.T) {
 				var wg sync.WaitGroup
 				for i := range 12 {
 					wg.Go(func() {
-						ok, err := stores[i%3].TakeProbe(ctx, k, at)
+						ok, err := stores[i%2].TakeProbe(ctx, k, at)
 						if err != nil {
 							t.Error(err)
 						}
