@@ -104,6 +104,43 @@ func TestSignInRateLimit(t *testing.T) {
 	})
 }
 
+func TestSignInRateLimitHoldsAcrossProcesses(t *testing.T) {
+	t.Parallel()
+	for _, be := range storagetest.Backends() {
+		t.Run(be.Name, func(t *testing.T) {
+			t.Parallel()
+			procs := storagetest.Processes(t, be.DSN(t), 2)
+			servers := []*bundle{setup(t, procs[0]), setup(t, procs[1])}
+			servers[0].person("ann", user.Admin, password)
+			tests := []struct {
+				name  string
+				names func(i int) string
+			}{
+				{"one name", func(int) string { return "ann" }},
+				{"one address", func(i int) string { return fmt.Sprintf("guess%d", i) }},
+			}
+			for _, tt := range tests {
+				for i := range 10 {
+					if p := servers[i%2].browser().signIn(tt.names(i), "wrong"); p.code != http.StatusUnauthorized {
+						t.Fatalf("%s: failure %d on server %d = %d", tt.name, i+1, i%2, p.code)
+					}
+				}
+				for n, b := range servers {
+					if p := b.browser().signIn("ann", password); p.code != http.StatusTooManyRequests {
+						t.Errorf("%s: after 10 failures on two servers, server %d answers %d, want 429", tt.name, n, p.code)
+					}
+				}
+				for _, b := range servers {
+					b.clock.Advance(61 * time.Second)
+				}
+				if p := servers[1].browser().signIn("ann", password); !strings.Contains(p.body, "ann (admin)") {
+					t.Errorf("%s: a minute later the right password does not sign in: %d", tt.name, p.code)
+				}
+			}
+		})
+	}
+}
+
 func TestFormsNeedTheirCSRFToken(t *testing.T) {
 	t.Parallel()
 	storagetest.Run(t, func(t *testing.T, s *storage.Store) {
@@ -211,7 +248,7 @@ func TestDashboard(t *testing.T) {
 		p := br.signIn("sam", password)
 		contains(t, p, "crm-&lt;b&gt;", "new: attempts in the last 24 h", `<rect class="o-SUCCESS" x="90" y="0" width="240"`,
 			`<rect class="o-HTTP_FAIL" x="90" y="0" width="120"`, "HTTP_FAIL crm.example: connection refused",
-			"new paused until", "Last sweep in this process: postback",
+			"new paused until", "Last sweep: postback",
 			fmt.Sprintf(`<a href="/admin/leads?integration=%d&amp;uncertain=true" class="uncertain-count">1</a>`, rec.ID))
 	})
 }

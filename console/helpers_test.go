@@ -51,7 +51,7 @@ func setup(t testing.TB, s *storage.Store) *bundle {
 	if err != nil {
 		t.Fatal(err)
 	}
-	con, err := console.New(console.Options{Store: s, API: srv.Handler(), Now: b.clock.Now, LastSweep: d.LastSweep})
+	con, err := console.New(console.Options{Store: s, API: srv.Handler(), Now: b.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
