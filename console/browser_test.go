@@ -188,11 +188,14 @@ const (
 func (j *journeys) writeIntegration(t *testing.T) int64 {
 	ctx := j.tab(t, 1280, 1000)
 	j.signIn(t, ctx, "ann")
-	doc := fmt.Sprintf(`{"offers":[1],"secrets":{"token":"tok-secret"},"retry":{"max_attempts":1},
- "new":{"enabled":true,"url":%q,"method":"POST","format":"json","headers":"Authorization: {secret:token}","fields":"phone {phone}\nname {name}"}}`, j.crm.URL+"/orders")
+	doc := `{"offers":[1],"secrets":{"token":"tok-secret"},"retry":{"max_attempts":1}}`
 	j.do(t, ctx, chromedp.Navigate(j.b.srv.URL+"/admin/integrations/new"),
 		chromedp.SetValue(chromedp.ID("name"), "journey-crm"),
 		chromedp.SetValue(chromedp.ID("document"), doc),
+		chromedp.SetValue(chromedp.ID("new-url"), j.crm.URL+"/orders"),
+		chromedp.SetValue(chromedp.ID("new-format"), "json"),
+		chromedp.SetValue(rowInput("new.headers", 1, "name"), "Authorization"),
+		chromedp.SetValue(rowInput("new.headers", 1, "value"), "{secret:token}"),
 		chromedp.SetValue(chromedp.CSS(`textarea[name="script:new.post"]`), brokenPost))
 	j.page(t, ctx, chromedp.Click(chromedp.ID("save")))
 	j.sees(t, ctx, chromedp.CSS("#save-error"), "new.post, line 2")
@@ -208,6 +211,12 @@ func (j *journeys) writeIntegration(t *testing.T) int64 {
 		t.Fatalf("the saved integration's id %q: %v", id, err)
 	}
 	return n
+}
+
+// rowInput is the name or value input of a template's row n (from 1):
+// rowInput("new.fields", 2, "value").
+func rowInput(prefix string, n int, part string) chromedp.CSS {
+	return chromedp.CSS(fmt.Sprintf(`fieldset[data-prefix=%q] tbody tr:nth-child(%d) input[name=%q]`, prefix, n, prefix+"."+part))
 }
 
 // intake posts a lead through the public API and returns its id.
