@@ -62,6 +62,8 @@ func New(opts Options) (*Console, error) {
 	return c, nil
 }
 
+// parse reads each page's template with the layout and the parts pages
+// share (templates/parts).
 func (c *Console) parse() error {
 	pages, err := fs.Glob(files, "templates/*.html")
 	if err != nil {
@@ -73,7 +75,7 @@ func (c *Console) parse() error {
 		if name == "layout" {
 			continue
 		}
-		t, err := template.New(name).Funcs(funcs).ParseFS(files, "templates/layout.html", p)
+		t, err := template.New(name).Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/parts/*.html", p)
 		if err != nil {
 			return fmt.Errorf("parsing the console's %s page: %w", name, err)
 		}

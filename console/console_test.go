@@ -260,16 +260,16 @@ func TestCatalogPages(t *testing.T) {
 		b.person("ann", user.Admin, password)
 		br := b.browser()
 		home := br.signIn("ann", password)
-		list := br.submit(home, "/admin/catalog/offers", url.Values{"json": {`{"name":"Slim <tea>","params":{"price":"49"}}`}})
-		contains(t, list, "Slim &lt;tea&gt;")
-		bad := br.submit(home, "/admin/catalog/offers", url.Values{"json": {`{"nam":"x"}`}})
-		if bad.code != http.StatusBadRequest && bad.code != http.StatusUnprocessableEntity {
+		list := br.submit(home, "/admin/catalog/offers", url.Values{"name": {"Slim <tea>"}, "params.name": {"price", ""}, "params.value": {"49", ""}})
+		contains(t, list, `value="Slim &lt;tea&gt;"`, `<input name="params.name" value="price"`)
+		bad := br.submit(home, "/admin/catalog/offers", url.Values{"name": {"x"}, "duplicates.days": {"a month"}})
+		if bad.code != http.StatusUnprocessableEntity {
 			t.Errorf("a bad offer = %d", bad.code)
 		}
-		contains(t, bad, `{&#34;nam&#34;:&#34;x&#34;}`)
+		contains(t, bad, `duplicates.days: &#34;a month&#34; is not a number of days`, `value="a month"`)
 		edit := br.get("/admin/catalog/offers/1")
-		contains(t, edit, "&#34;price&#34;: &#34;49&#34;")
-		contains(t, br.submit(edit, "/admin/catalog/offers/1", url.Values{"json": {`{"name":"Slim tea 2"}`}}), "Slim tea 2")
+		contains(t, edit, `<input name="params.value" value="49"`)
+		contains(t, br.submit(edit, "/admin/catalog/offers/1", url.Values{"name": {"Slim tea 2"}}), `value="Slim tea 2"`, "Saved.")
 		if p := br.submit(edit, "/admin/catalog/offers/1/delete", url.Values{}); strings.Contains(p.body, "Slim tea 2") {
 			t.Errorf("the deleted offer is still listed")
 		}

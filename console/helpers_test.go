@@ -3,6 +3,7 @@ package console_test
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -50,7 +51,7 @@ func setup(t testing.TB, s *storage.Store) *bundle {
 	}
 	t.Cleanup(d.Close)
 	b.d = d
-	srv, err := api.New(api.Options{Store: s, Dispatcher: d, Registry: reg})
+	srv, err := api.New(api.Options{Store: s, Dispatcher: d, Registry: reg, AdminToken: adminToken})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,6 +62,30 @@ func setup(t testing.TB, s *storage.Store) *bundle {
 	b.srv = httptest.NewServer(con.Handler())
 	t.Cleanup(b.srv.Close)
 	return b
+}
+
+// adminToken is the environment's admin token of the tests' API, for
+// checking what the API shows after a change in the console.
+const adminToken = "test-admin-token"
+
+// api reads the admin API's JSON answer at path with the admin token.
+func (b *bundle) api(path string) (int, map[string]any) {
+	b.t.Helper()
+	req, err := http.NewRequest(http.MethodGet, b.srv.URL+path, nil)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+adminToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	p := read(b.t, resp)
+	var obj map[string]any
+	if err := json.Unmarshal([]byte(p.body), &obj); err != nil {
+		b.t.Fatalf("GET %s: %d %s", path, p.code, p.body)
+	}
+	return p.code, obj
 }
 
 // person adds a user with a password.
