@@ -185,6 +185,12 @@ type apiError struct {
 	} `json:"errors"`
 }
 
+// NamesField says the error's field is worth showing before its message:
+// it has one, and the message does not start with it already.
+func (e apiError) NamesField() bool {
+	return e.Field != "" && !strings.HasPrefix(e.Message, e.Field)
+}
+
 // failure reads an error answer; a body that is not one says so.
 func (a answer) failure() apiError {
 	var e apiError

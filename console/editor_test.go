@@ -120,7 +120,7 @@ func TestEditorModeSections(t *testing.T) {
 			}, nil},
 			{"a macro that does not parse, marked at its row", func(v url.Values) {
 				v["new.fields.value"][1] = "{ofp}"
-			}, http.StatusUnprocessableEntity, nil, []string{`<tr class="bad"><td><input name="new.fields.name" value="name"`, "new.fields line 2"}},
+			}, http.StatusUnprocessableEntity, nil, []string{`<tr class="bad"><td><input name="new.fields.name" value="name"`, `<p>new.fields line 2: {ofp} at offset 0`}},
 			{"a field's name with a space", func(v url.Values) {
 				v["new.fields.name"][4] = "first name"
 			}, http.StatusUnprocessableEntity, nil, []string{"new.fields row 5: a field&#39;s name has no spaces"}},
