@@ -141,6 +141,38 @@ func TestSignInRateLimitHoldsAcrossProcesses(t *testing.T) {
 	}
 }
 
+func TestDashboardShowsTheLastSweepOfAnyProcess(t *testing.T) {
+	t.Parallel()
+	for _, be := range storagetest.Backends() {
+		t.Run(be.Name, func(t *testing.T) {
+			t.Parallel()
+			procs := storagetest.Processes(t, be.DSN(t), 2)
+			servers := []*bundle{setup(t, procs[0]), setup(t, procs[1])}
+			servers[0].person("sam", user.Support, password)
+			browsers := []*browser{servers[0].browser(), servers[1].browser()}
+			for _, br := range browsers {
+				if p := br.signIn("sam", password); strings.Contains(p.body, "Last sweep") {
+					t.Errorf("a dashboard tells of a sweep before any")
+				}
+			}
+			for i, mode := range []string{"postback", "changes"} {
+				if _, err := servers[i].d.Sweep(context.Background(), mode); err != nil {
+					t.Fatal(err)
+				}
+				started := servers[i].clock.Now().UTC().Format("2006-01-02 15:04:05")
+				for n, br := range browsers {
+					if p := br.get("/admin/"); !strings.Contains(p.body, "Last sweep: "+mode+", started "+started) {
+						t.Errorf("after server %d's %s sweep, server %d's dashboard lacks it:\n%s", i, mode, n, p.body)
+					}
+				}
+				for _, b := range servers {
+					b.clock.Advance(time.Minute)
+				}
+			}
+		})
+	}
+}
+
 func TestFormsNeedTheirCSRFToken(t *testing.T) {
 	t.Parallel()
 	storagetest.Run(t, func(t *testing.T, s *storage.Store) {

@@ -124,6 +124,11 @@ func TestEditorModeSections(t *testing.T) {
 			{"a field's name with a space", func(v url.Values) {
 				v["new.fields.name"][4] = "first name"
 			}, http.StatusUnprocessableEntity, nil, []string{"new.fields row 5: a field&#39;s name has no spaces"}},
+			{"a macro misspelt, saved with a warning", func(v url.Values) {
+				v["new.fields.value"][3] = "{phnoe}"
+			}, http.StatusOK, func(doc map[string]any) {
+				doc["new"].(map[string]any)["fields"] = "# who\nname  {name}\nsource\ncountry {phnoe}"
+			}, []string{`id="warnings"`, "did you mean {phone}?"}},
 		}
 		want := original
 		for i, tt := range tests {
