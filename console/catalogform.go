@@ -117,11 +117,11 @@ func controlsFor(kind string, obj map[string]any) []control {
 				c.Checked = []string{""}
 			}
 		case fieldList:
+			var items []string
 			for _, s := range asSlice(v) {
-				c.Checked = append(c.Checked, text(s))
+				items = append(items, text(s))
 			}
-			c.Value = strings.Join(c.Checked, ", ")
-			c.Checked = nil
+			c.Value = strings.Join(items, ", ")
 		case fieldParams:
 			m, _ := v.(map[string]any)
 			for _, k := range sortedKeys(m) {
