@@ -106,9 +106,23 @@ func (d *Dispatcher) sweep(ctx context.Context, name string, cutoff time.Time) (
 	wg.Wait()
 	took := time.Since(started)
 	d.metrics.sweepDone(name, took)
-	d.lastSweep.Store(&SweepRecord{Mode: name, Started: run.now, Took: took})
+	d.recordSweep(ctx, name, run.now, took)
 	return run.counts, errors.Join(errs...)
 }
+
+// recordSweep keeps the sweep as the last of its mode for the dashboard of
+// every process; a sweep that a stop cut short is kept too. Failing to keep
+// it is logged, and the sweep's outcomes stand.
+func (d *Dispatcher) recordSweep(ctx context.Context, name string, started time.Time, took time.Duration) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordSweepTimeout)
+	defer cancel()
+	if err := d.cfg.Store.RecordSweep(ctx, name, started, took); err != nil {
+		d.cfg.Logger.Error("recording the sweep", "mode", name, "err", err)
+	}
+}
+
+// recordSweepTimeout bounds the write of a sweep's record.
+const recordSweepTimeout = 5 * time.Second
 
 func modesToSweep(name string) ([]mode.Mode, error) {
 	if name == "" {
