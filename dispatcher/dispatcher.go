@@ -76,7 +76,6 @@ func New(cfg Config) (*Dispatcher, error) {
 	d.stopping, d.stop = context.WithCancel(context.Background())
 	d.writer = newWriter(cfg.Store, cfg.Logger, cfg.FlushRows, cfg.Flushers, retryPolicy{
 		try: cfg.WriteTimeout, giveUp: cfg.OutageLimit, first: 100 * time.Millisecond, most: 5 * time.Second})
-	go d.writer.run()
 	return d, nil
 }
 

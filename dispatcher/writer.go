@@ -3,11 +3,11 @@ package dispatcher
 import (
 	"context"
 	"log/slog"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/leadrelay/leadrelay/storage"
+	"github.com/leadrelay/leadrelay/storage/groupcommit"
 )
 
 // result is one attempt's writes, handed to the writer.
@@ -23,9 +23,9 @@ type result struct {
 	stored chan struct{}
 }
 
-// writer stores outcomes in batches, group-commit style: a result waits in
-// the queue only while every flusher is busy, and a free flusher takes all
-// that queued up meanwhile (up to FlushRows) in one transaction of a few
+// writer stores outcomes in batches, group-commit style (see groupcommit):
+// a result waits only while every flusher is busy, and a free flusher takes
+// all that queued up meanwhile (up to FlushRows) in one transaction of a few
 // multi-row statements. A busy database thus gets bigger batches, an idle one
 // writes at once.
 //
@@ -38,27 +38,16 @@ type result struct {
 // database answers or the outage outlasts giveUp. Meanwhile the workers wait
 // on their results and no new send starts.
 //
-// It runs until close, not until some context ends: a sweep that is cancelled
-// mid-send still has its outcomes written.
+// It is bound to no context: a sweep that is cancelled mid-send still has
+// its outcomes written.
 type writer struct {
-	store    *storage.Store
-	logger   *slog.Logger
-	rows     int
-	flushers int
-	retry    retryPolicy
-	in       chan result
-	batches  chan []result
-	stop     chan struct{}
-	stopped  chan struct{}
+	store   *storage.Store
+	logger  *slog.Logger
+	retry   retryPolicy
+	batches *groupcommit.Committer[result]
 	// down is set while a batch cannot be written, so that the outage and
 	// its end are logged once each.
 	down atomic.Bool
-
-	// mu orders submits against close: a submit queues under the read lock,
-	// and close sets closed under the write lock before stopping the loop,
-	// so nothing is queued after the loop's last drain.
-	mu     sync.RWMutex
-	closed bool
 }
 
 // retryPolicy is how a batch is tried again while the database is away.
@@ -72,93 +61,20 @@ type retryPolicy struct {
 }
 
 func newWriter(store *storage.Store, logger *slog.Logger, rows, flushers int, retry retryPolicy) *writer {
-	return &writer{store: store, logger: logger, rows: rows, flushers: flushers, retry: retry,
-		in: make(chan result), batches: make(chan []result),
-		stop: make(chan struct{}), stopped: make(chan struct{})}
+	w := &writer{store: store, logger: logger, retry: retry}
+	w.batches = groupcommit.New(flushers, rows, w.write)
+	return w
 }
 
-// close writes what is queued and stops the writer. Results submitted
-// afterwards are written at once by their submitter.
-func (w *writer) close() {
-	w.mu.Lock()
-	w.closed = true
-	w.mu.Unlock()
-	close(w.stop)
-	<-w.stopped
-}
+// close returns once every result submitted is written.
+func (w *writer) close() { w.batches.Wait() }
 
 // submit stores a result with the next batch and returns once it is stored
 // (or given up on).
 func (w *writer) submit(r result) {
 	r.stored = make(chan struct{})
-	w.mu.RLock()
-	if w.closed {
-		w.mu.RUnlock()
-		w.write([]result{r})
-		return
-	}
-	w.in <- r
-	w.mu.RUnlock()
+	w.batches.Add(r)
 	<-r.stored
-}
-
-// run gathers results into a batch and hands it to the first free flusher;
-// a full batch takes no more until it is handed on.
-func (w *writer) run() {
-	var flushers sync.WaitGroup
-	for range w.flushers {
-		flushers.Go(w.writeBatches)
-	}
-	defer func() {
-		close(w.batches)
-		flushers.Wait()
-		close(w.stopped)
-	}()
-	var batch []result
-	for {
-		in, hand := w.in, w.batches
-		if len(batch) >= w.rows {
-			in = nil
-		}
-		if len(batch) == 0 {
-			hand = nil
-		}
-		select {
-		case r := <-in:
-			batch = append(batch, r)
-		case hand <- batch:
-			batch = nil
-		case <-w.stop:
-			w.drain(batch)
-			return
-		}
-	}
-}
-
-// writeBatches is one flusher: it writes the batches handed to it.
-func (w *writer) writeBatches() {
-	for batch := range w.batches {
-		w.write(batch)
-	}
-}
-
-// drain hands on the batch and every result still queued, in batches of at
-// most rows.
-func (w *writer) drain(batch []result) {
-	for {
-		select {
-		case r := <-w.in:
-			if batch = append(batch, r); len(batch) >= w.rows {
-				w.batches <- batch
-				batch = nil
-			}
-		default:
-			if len(batch) > 0 {
-				w.batches <- batch
-			}
-			return
-		}
-	}
 }
 
 // write stores a batch, trying again while the database is away. A batch

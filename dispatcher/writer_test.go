@@ -18,7 +18,6 @@ func TestWriterCloseLosesNothing(t *testing.T) {
 	t.Parallel()
 	storagetest.Run(t, func(t *testing.T, s *storage.Store) {
 		w := newWriter(s, slog.New(slog.DiscardHandler), 50, 2, retryPolicy{try: time.Minute, giveUp: time.Minute, first: time.Millisecond, most: time.Millisecond})
-		go w.run()
 		const n = 400
 		var wg sync.WaitGroup
 		for i := range n {
@@ -66,7 +65,6 @@ func TestWriterKeepsOutcomesTheDatabaseRefuses(t *testing.T) {
 	writable := storagetest.MakeImmutable(t, filepath.Join(dir, "leadrelay.db"))
 	logged := &logSignal{errored: make(chan struct{})}
 	w := newWriter(s, slog.New(logged), 50, 2, retryPolicy{try: time.Second, giveUp: time.Minute, first: time.Millisecond, most: 10 * time.Millisecond})
-	go w.run()
 	defer w.close()
 	stored := make(chan struct{})
 	go func() {

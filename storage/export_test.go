@@ -50,14 +50,10 @@ func HoldLeadWrites(ctx context.Context, s *Store) (release func(), err error) {
 
 // IntakeQueue says how many new leads wait for their answer, and how many
 // groups the store has committed or begun.
-func IntakeQueue(s *Store) (pending int, groups int64) {
-	s.intake.mu.Lock()
-	defer s.intake.mu.Unlock()
-	return s.intake.pending, s.intake.groups
-}
+func IntakeQueue(s *Store) (pending int, groups int64) { return s.intake.Queue() }
 
 // IntakeGroupsAtOnce is how many groups commit at once on the store.
-func IntakeGroupsAtOnce(s *Store) int { return s.intake.limit }
+func IntakeGroupsAtOnce(s *Store) int { return s.intake.Limit() }
 
 // MaxGroup is the most leads a group takes.
 const MaxGroup = maxGroup

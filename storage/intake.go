@@ -2,15 +2,17 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"gorm.io/gorm"
 
+	"github.com/leadrelay/leadrelay/storage/groupcommit"
 	"github.com/leadrelay/leadrelay/storage/lead"
 )
 
@@ -48,7 +50,7 @@ func (s *Store) CreateLeadChecked(ctx context.Context, l *lead.Lead, row *LogEnt
 		l.NextAt = time.Now().UnixMilli()
 	}
 	n := &newLead{ctx: ctx, lead: l, row: row, queued: queued, dup: dup, status: l.Status, reason: l.Reason, done: make(chan error, 1)}
-	s.intake.add(n)
+	s.intake.Add(n)
 	err := <-n.done
 	return n.duplicateOf, err
 }
@@ -78,82 +80,14 @@ const (
 	groupCommitTime = 30 * time.Second
 )
 
-// committer gathers new leads into groups. It has no timer: a group starts
-// as soon as fewer than limit groups are committing, and takes every lead
-// that waits then.
-type committer struct {
-	store *Store
-	limit int
-
-	mu      sync.Mutex
-	waiting []*newLead
-	running int
-	// pending counts the leads added and not yet answered; groups, the
-	// groups taken.
-	pending int
-	groups  int64
-}
-
-func newCommitter(s *Store) *committer {
+// newCommitter gathers new leads into groups (see groupcommit): one
+// committing at a time on SQLite, a few on MySQL.
+func newCommitter(s *Store) *groupcommit.Committer[*newLead] {
 	limit := groupsMySQL
 	if s.dialect == SQLite {
 		limit = groupsSQLite
 	}
-	return &committer{store: s, limit: limit}
-}
-
-// add queues a lead, and starts a committing goroutine when fewer than
-// limit are at work.
-func (c *committer) add(n *newLead) {
-	c.mu.Lock()
-	c.waiting = append(c.waiting, n)
-	c.pending++
-	start := c.running < c.limit
-	if start {
-		c.running++
-	}
-	c.mu.Unlock()
-	if start {
-		go c.run()
-	}
-}
-
-// run commits groups until no lead waits.
-func (c *committer) run() {
-	for {
-		group := c.next()
-		if group == nil {
-			return
-		}
-		c.commit(group)
-	}
-}
-
-// next takes the next group off the waiting leads; nil, and one goroutine
-// fewer at work, when none waits.
-func (c *committer) next() []*newLead {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	k := min(len(c.waiting), maxGroup)
-	if k == 0 {
-		c.running--
-		return nil
-	}
-	c.groups++
-	group := make([]*newLead, k)
-	copy(group, c.waiting)
-	rest := copy(c.waiting, c.waiting[k:])
-	clear(c.waiting[rest:])
-	c.waiting = c.waiting[:rest]
-	return group
-}
-
-// commit stores a group and answers each of its callers.
-func (c *committer) commit(group []*newLead) {
-	c.store.commitGroup(group)
-	c.mu.Lock()
-	c.pending -= len(group)
-	c.mu.Unlock()
+	return groupcommit.New(limit, maxGroup, s.commitGroup)
 }
 
 // commitGroup stores a group and answers each of its callers. A caller that
@@ -252,8 +186,11 @@ func (s *Store) createLeads(ctx context.Context, group []*newLead) error {
 // well (see rowsPerStatement), and fills in their ids. The transaction
 // holds the table's insert lock for each statement, so a statement's leads
 // have consecutive ids: MySQL tells the first, SQLite the last.
+//
+// On SQLite each lead goes through the prepared INSERT of one lead (see
+// preparedInserts).
 func insertLeads(tx *gorm.DB, leads []*lead.Lead) error {
-	cols, err := leadColumns()
+	all, err := leadColumns()
 	if err != nil {
 		return err
 	}
@@ -266,6 +203,10 @@ func insertLeads(tx *gorm.DB, leads []*lead.Lead) error {
 			l.UpdatedAt = now
 		}
 	}
+	cols := writtenLeadColumns(all)
+	if p := preparedOn(tx); p != nil {
+		return insertLeadsPrepared(tx, on(tx, p.lead), cols, leads)
+	}
 	batch := rowsPerStatement(tx, len(cols), leadRowsMySQL)
 	for len(leads) > 0 {
 		n := min(len(leads), batch)
@@ -275,6 +216,31 @@ func insertLeads(tx *gorm.DB, leads []*lead.Lead) error {
 		leads = leads[n:]
 	}
 	return nil
+}
+
+// insertLeadsPrepared writes leads one at a time through the prepared
+// INSERT of one lead, which names cols.
+func insertLeadsPrepared(tx *gorm.DB, stmt *sql.Stmt, cols []leadColumn, leads []*lead.Lead) error {
+	args := make([]any, 0, len(cols))
+	for _, l := range leads {
+		var err error
+		if args, err = appendLeadValues(args[:0], cols, l); err != nil {
+			return err
+		}
+		res, err := stmt.ExecContext(tx.Statement.Context, args...)
+		if err != nil {
+			return err
+		}
+		if l.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writtenLeadColumns are all the columns but the id.
+func writtenLeadColumns(all []leadColumn) []leadColumn {
+	return slices.DeleteFunc(slices.Clone(all), func(c leadColumn) bool { return c.name == "id" })
 }
 
 func insertLeadRows(tx *gorm.DB, cols []leadColumn, leads []*lead.Lead) error {
@@ -302,16 +268,13 @@ func insertLeadRows(tx *gorm.DB, cols []leadColumn, leads []*lead.Lead) error {
 	return nil
 }
 
-// leadInsert is the INSERT of n leads' every column but the id.
+// leadInsert is the INSERT of n leads' values of cols.
 func leadInsert(cols []leadColumn, n int) string {
 	var sql, marks strings.Builder
 	sql.WriteString("INSERT INTO `leads` (")
 	marks.WriteString("(")
-	for _, c := range cols {
-		if c.name == "id" {
-			continue
-		}
-		if marks.Len() > 1 {
+	for i, c := range cols {
+		if i > 0 {
 			sql.WriteString(", ")
 			marks.WriteString(", ")
 		}
@@ -334,9 +297,6 @@ func leadInsert(cols []leadColumn, n int) string {
 func appendLeadValues(args []any, cols []leadColumn, l *lead.Lead) ([]any, error) {
 	v := reflect.ValueOf(l).Elem()
 	for _, c := range cols {
-		if c.name == "id" {
-			continue
-		}
 		f := v.FieldByIndex(c.index).Interface()
 		if !c.json {
 			args = append(args, f)

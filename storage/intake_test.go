@@ -11,8 +11,8 @@ import (
 	"sync"
 	"testing"
 
-	sqlite "github.com/glebarez/go-sqlite"
 	mysqldriver "github.com/go-sql-driver/mysql"
+	sqlite "modernc.org/sqlite"
 
 	"github.com/leadrelay/leadrelay/storage"
 	"github.com/leadrelay/leadrelay/storage/lead"

@@ -51,6 +51,15 @@ const (
 // statement goes to tx's connection (the transaction's, inside one) as it
 // is: gorm would only rebuild it placeholder by placeholder.
 func insertLog(tx *gorm.DB, rows []*LogEntry) error {
+	if p := preparedOn(tx); p != nil && len(rows) > 0 {
+		stmt := on(tx, p.log)
+		for _, r := range rows {
+			if _, err := stmt.ExecContext(tx.Statement.Context, logValues(r)...); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	batch := rowsPerStatement(tx, logColumns, logRowsMySQL)
 	for len(rows) > 0 {
 		n := min(len(rows), batch)
@@ -63,8 +72,7 @@ func insertLog(tx *gorm.DB, rows []*LogEntry) error {
 				sql.WriteString(", ")
 			}
 			sql.WriteString(logRowMarks)
-			args = append(args, r.Time, r.LeadID, r.IntegrationID, r.Mode, r.Attempt, r.Outcome,
-				r.Request, r.Response, r.DurationMS, r.Return, r.Message, r.ScriptLog, r.By, r.Uncertain)
+			args = append(args, logValues(r)...)
 		}
 		if _, err := tx.Statement.ConnPool.ExecContext(tx.Statement.Context, sql.String(), args...); err != nil {
 			return err
@@ -72,6 +80,12 @@ func insertLog(tx *gorm.DB, rows []*LogEntry) error {
 		rows = rows[n:]
 	}
 	return nil
+}
+
+// logValues are a log row's values in logInsert's order.
+func logValues(r *LogEntry) []any {
+	return []any{r.Time, r.LeadID, r.IntegrationID, r.Mode, r.Attempt, r.Outcome,
+		r.Request, r.Response, r.DurationMS, r.Return, r.Message, r.ScriptLog, r.By, r.Uncertain}
 }
 
 // LogFilter selects log rows. Zero fields do not filter.

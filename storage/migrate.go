@@ -175,6 +175,16 @@ func (schemaMigration) TableName() string { return "schema_migrations" }
 // recorded, in order; on MySQL it holds an advisory lock so that processes
 // starting together apply each step once.
 func (s *Store) Migrate(ctx context.Context) error {
+	if err := s.migrate(ctx); err != nil {
+		return err
+	}
+	if p, ok := s.db.Config.Plugins[preparedInsertsName].(*preparedInserts); ok {
+		return p.prepare(ctx)
+	}
+	return nil
+}
+
+func (s *Store) migrate(ctx context.Context) error {
 	return s.withMigrationLock(ctx, func(db *gorm.DB) error {
 		if s.dialect == MySQL {
 			db = db.Set("gorm:table_options", mysqlTableOptions).Session(&gorm.Session{})

@@ -8,11 +8,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/glebarez/sqlite"
 	mysqldriver "github.com/go-sql-driver/mysql"
+	"github.com/libtnb/sqlite"
 	"gorm.io/driver/mysql"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
+
+	"github.com/leadrelay/leadrelay/storage/groupcommit"
 )
 
 // ErrNotFound is returned when the asked-for row does not exist. The error
@@ -46,7 +48,7 @@ const (
 type Store struct {
 	db      *gorm.DB
 	dialect Dialect
-	intake  *committer
+	intake  *groupcommit.Committer[*newLead]
 	// file is the SQLite file, watched for deletion; nil on MySQL.
 	file *sqliteFile
 }
@@ -77,6 +79,10 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		return nil, openError(dsn, err)
 	}
 	if dialect == SQLite {
+		if err := s.preparedInserts(ctx); err != nil {
+			_ = s.Close()
+			return nil, err
+		}
 		if s.file = watchSQLiteFile(sqlitePath(dsn)); s.file != nil {
 			if err := s.file.refuseWrites(db); err != nil {
 				_ = s.Close()
@@ -85,6 +91,18 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		}
 	}
 	return s, nil
+}
+
+// preparedInserts registers a SQLite store's prepared INSERTs (see
+// preparedInserts), and prepares them if its tables are there; Migrate
+// prepares them otherwise.
+func (s *Store) preparedInserts(ctx context.Context) error {
+	p := &preparedInserts{}
+	if err := s.db.Use(p); err != nil {
+		return fmt.Errorf("registering the prepared INSERTs: %w", err)
+	}
+	_ = p.prepare(ctx)
+	return nil
 }
 
 func (s *Store) configurePool() error {
@@ -136,6 +154,9 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close releases the connection pool.
 func (s *Store) Close() error {
+	if p, ok := s.db.Config.Plugins[preparedInsertsName].(*preparedInserts); ok {
+		p.close()
+	}
 	sqlDB, err := s.db.DB()
 	if err != nil {
 		return err

@@ -9,8 +9,8 @@ import (
 	"net"
 	"syscall"
 
-	sqlite "github.com/glebarez/go-sqlite"
 	mysqldriver "github.com/go-sql-driver/mysql"
+	sqlite "modernc.org/sqlite"
 )
 
 // ErrUnavailable is returned when the database cannot take a statement now:

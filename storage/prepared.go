@@ -1,0 +1,105 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"gorm.io/gorm"
+)
+
+// preparedInserts are a SQLite store's INSERTs of one lead and of one log
+// row, prepared once on its one connection and run for each row.
+//
+// The SQLite driver parses a statement it is not given prepared on every
+// run, and a multi-row INSERT of leads costs that parse for every row: with
+// 73 columns, most of the time a lead took to store. A prepared statement
+// is only bound and stepped.
+//
+// The statements are prepared outside any transaction: the store's one
+// connection belongs to a transaction while it runs, so preparing on the
+// pool inside one would wait for itself. Inside a transaction the same
+// statement runs on the transaction's connection (sql.Tx.StmtContext).
+//
+// They are registered on the store's gorm.DB as a plugin, which every
+// session and transaction of it shares, so that the package's INSERTs find
+// them from any tx.
+type preparedInserts struct {
+	mu    sync.Mutex // serialises prepare and close
+	db    *sql.DB
+	stmts atomic.Pointer[insertStmts]
+}
+
+// insertStmts are the prepared statements themselves.
+type insertStmts struct {
+	lead *sql.Stmt // leadInsert of every column but the id, one row
+	log  *sql.Stmt // logInsert, one row
+}
+
+const preparedInsertsName = "leadrelay:prepared-inserts"
+
+// Name names the plugin.
+func (p *preparedInserts) Name() string { return preparedInsertsName }
+
+// Initialize takes the pool the statements are prepared on.
+func (p *preparedInserts) Initialize(db *gorm.DB) error {
+	sqlDB, err := db.DB()
+	p.db = sqlDB
+	return err
+}
+
+// prepare prepares the statements unless they are. It fails on a store
+// whose tables are not migrated yet; the INSERTs then go unprepared.
+func (p *preparedInserts) prepare(ctx context.Context) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.stmts.Load() != nil {
+		return nil
+	}
+	cols, err := leadColumns()
+	if err != nil {
+		return err
+	}
+	lead, err := p.db.PrepareContext(ctx, leadInsert(writtenLeadColumns(cols), 1))
+	if err != nil {
+		return fmt.Errorf("preparing the INSERT of a lead: %w", err)
+	}
+	log, err := p.db.PrepareContext(ctx, logInsert+logRowMarks)
+	if err != nil {
+		_ = lead.Close()
+		return fmt.Errorf("preparing the INSERT of a log row: %w", err)
+	}
+	p.stmts.Store(&insertStmts{lead: lead, log: log})
+	return nil
+}
+
+// close closes the statements.
+func (p *preparedInserts) close() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if s := p.stmts.Swap(nil); s != nil {
+		_ = s.lead.Close()
+		_ = s.log.Close()
+	}
+}
+
+// preparedOn returns the prepared INSERTs of tx's store; nil on MySQL, and
+// before they are prepared.
+func preparedOn(tx *gorm.DB) *insertStmts {
+	p, ok := tx.Config.Plugins[preparedInsertsName].(*preparedInserts)
+	if !ok {
+		return nil
+	}
+	return p.stmts.Load()
+}
+
+// on returns stmt as run through tx: inside a transaction, on its
+// connection.
+func on(tx *gorm.DB, stmt *sql.Stmt) *sql.Stmt {
+	if t, ok := tx.Statement.ConnPool.(*sql.Tx); ok {
+		return t.StmtContext(tx.Statement.Context, stmt)
+	}
+	return stmt
+}
