@@ -130,9 +130,9 @@ func TestWriteOutcomesWritesLogRowsAndGuardsByToken(t *testing.T) {
 				Attempt: i + 1, Outcome: "SUCCESS", Request: `{"url":"https://crm.example/?a=1&b=2"}`,
 				Response: "漢字", DurationMS: 12, Return: "c1", Message: "it's fine", ScriptLog: `["line"]`})
 		}
-		done := map[string]any{"status": lead.Processing, "ext": "c1"}
+		done := storage.LeadProcessing{Ext: "c1"}
 		counts, err := s.WriteOutcomes(ctx, storage.Outcomes{
-			Leads: []storage.RowUpdate{{ID: ids[0], Token: "mine", Cols: done}, {ID: ids[1], Token: "theirs", Cols: done}},
+			Leads: []storage.LeadOutcome{{ID: ids[0], Token: "mine", Result: done}, {ID: ids[1], Token: "theirs", Result: done}},
 			Log:   rows,
 		})
 		if err != nil {
