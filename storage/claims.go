@@ -245,12 +245,15 @@ type OutcomeCounts struct {
 // clears it.
 func (s *Store) WriteOutcomes(ctx context.Context, o Outcomes) (OutcomeCounts, error) {
 	var counts OutcomeCounts
+	// The columns are worked out before the transaction, which they would
+	// otherwise hold open.
+	leads, deliveries := rowUpdates(o.Leads, (*LeadOutcome).row), rowUpdates(o.Deliveries, (*DeliveryOutcome).row)
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error
-		if counts.Leads, err = guardedUpdate(tx, "leads", rowUpdates(o.Leads, (*LeadOutcome).row)); err != nil {
+		if counts.Leads, err = guardedUpdate(tx, "leads", leads); err != nil {
 			return fmt.Errorf("writing lead outcomes: %w", err)
 		}
-		if counts.Deliveries, err = guardedUpdate(tx, "deliveries", rowUpdates(o.Deliveries, (*DeliveryOutcome).row)); err != nil {
+		if counts.Deliveries, err = guardedUpdate(tx, "deliveries", deliveries); err != nil {
 			return fmt.Errorf("writing delivery outcomes: %w", err)
 		}
 		if err := enqueue(tx, o.Enqueue); err != nil {
