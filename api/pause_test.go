@@ -52,6 +52,18 @@ func TestPausedAndResume(t *testing.T) {
 		if len(rows) != 1 || rows[0].By != "sam" {
 			t.Errorf("RESUMED rows %+v, want one by sam", rows)
 		}
+		// The 429's pause of changes has no failed attempt to name.
+		a = b.as(sam, http.MethodPost, path+"/resume", map[string]any{"mode": "changes"})
+		if got := expect(t, a, http.StatusOK, ""); got["resumed"] != true {
+			t.Errorf("resuming a 429's pause answered %v", got)
+		}
+		rows, err = s.ListLog(ctx, storage.LogFilter{Integration: id, Outcome: "RESUMED"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 2 || rows[1].Mode != "changes" || rows[1].Message != "resumed" {
+			t.Errorf("RESUMED rows %+v, want a second one for changes saying \"resumed\"", rows)
+		}
 		expect(t, b.sendJSON(http.MethodPost, path+"/resume", `{"mode":"nope"}`, true), http.StatusUnprocessableEntity, "VALIDATION")
 		expect(t, b.sendJSON(http.MethodPost, "/api/v1/admin/integrations/999/resume", `{"mode":"new"}`, true), http.StatusNotFound, "")
 	})

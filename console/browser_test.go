@@ -113,6 +113,8 @@ func TestBrowserJourneys(t *testing.T) {
 	t.Run("3 support re-queues a failed lead", func(t *testing.T) { j.requeueFailed(t, integrationID) })
 	t.Run("4 support is refused the editor", func(t *testing.T) { j.supportRefused(t, integrationID) })
 	t.Run("5 a hostile lead name is text", func(t *testing.T) { j.hostileName(t) })
+	t.Run("6 admin edits a mode's field and header", func(t *testing.T) { j.editMode(t, integrationID) })
+	t.Run("7 admin creates and edits a campaign", func(t *testing.T) { j.editCampaign(t) })
 }
 
 // tab opens a fresh browser context (its own cookies) at a viewport size.
@@ -188,11 +190,14 @@ const (
 func (j *journeys) writeIntegration(t *testing.T) int64 {
 	ctx := j.tab(t, 1280, 1000)
 	j.signIn(t, ctx, "ann")
-	doc := fmt.Sprintf(`{"offers":[1],"secrets":{"token":"tok-secret"},"retry":{"max_attempts":1},
- "new":{"enabled":true,"url":%q,"method":"POST","format":"json","headers":"Authorization: {secret:token}","fields":"phone {phone}\nname {name}"}}`, j.crm.URL+"/orders")
+	doc := `{"offers":[1],"secrets":{"token":"tok-secret"},"retry":{"max_attempts":1}}`
 	j.do(t, ctx, chromedp.Navigate(j.b.srv.URL+"/admin/integrations/new"),
 		chromedp.SetValue(chromedp.ID("name"), "journey-crm"),
 		chromedp.SetValue(chromedp.ID("document"), doc),
+		chromedp.SetValue(chromedp.ID("new-url"), j.crm.URL+"/orders"),
+		chromedp.SetValue(chromedp.ID("new-format"), "json"),
+		chromedp.SetValue(rowInput("new.headers", 1, "name"), "Authorization"),
+		chromedp.SetValue(rowInput("new.headers", 1, "value"), "{secret:token}"),
 		chromedp.SetValue(chromedp.CSS(`textarea[name="script:new.post"]`), brokenPost))
 	j.page(t, ctx, chromedp.Click(chromedp.ID("save")))
 	j.sees(t, ctx, chromedp.CSS("#save-error"), "new.post, line 2")
@@ -208,6 +213,12 @@ func (j *journeys) writeIntegration(t *testing.T) int64 {
 		t.Fatalf("the saved integration's id %q: %v", id, err)
 	}
 	return n
+}
+
+// rowInput is the name or value input of a template's row n (from 1):
+// rowInput("new.fields", 2, "value").
+func rowInput(prefix string, n int, part string) chromedp.CSS {
+	return chromedp.CSS(fmt.Sprintf(`fieldset[data-prefix=%q] tbody tr:nth-child(%d) input[name=%q]`, prefix, n, prefix+"."+part))
 }
 
 // intake posts a lead through the public API and returns its id.
@@ -331,4 +342,59 @@ func (j *journeys) hostileName(t *testing.T) {
 		t.Errorf("the lead's name became markup: %d images, %d dialogs", images, dialogs.Load())
 	}
 	j.screenshot(t, ctx, "5-hostile-name")
+}
+
+// Journey 6: an admin changes a field and a header of the new mode in its
+// rows, adds a field with the "Add a row" button, saves, and the API shows
+// the change.
+func (j *journeys) editMode(t *testing.T, integrationID int64) {
+	if integrationID == 0 {
+		t.Skip("journey 1 made no integration")
+	}
+	ctx := j.tab(t, 1280, 1400)
+	j.signIn(t, ctx, "ann")
+	path := fmt.Sprintf("/admin/integrations/%d/edit", integrationID)
+	j.do(t, ctx, chromedp.Navigate(j.b.srv.URL+path),
+		chromedp.SetValue(rowInput("new.fields", 1, "value"), "{iphone}"),
+		chromedp.SetValue(rowInput("new.headers", 1, "value"), "Bearer {secret:token}"),
+		chromedp.Click(chromedp.CSS(`fieldset[data-prefix="new.fields"] button.add-row`)),
+		chromedp.SetValue(rowInput("new.fields", 6, "name"), "source"),
+		chromedp.SetValue(rowInput("new.fields", 6, "value"), "console"))
+	j.page(t, ctx, chromedp.Click(chromedp.ID("save")))
+	j.sees(t, ctx, chromedp.CSS("#flash"), "Saved integration")
+	code, doc := j.b.api(fmt.Sprintf("/api/v1/admin/integrations/%d", integrationID))
+	mode, _ := doc["new"].(map[string]any)
+	if code != http.StatusOK || mode["fields"] != "phone {iphone}\nname {name}\nsource console" || mode["headers"] != "Authorization: Bearer {secret:token}" {
+		t.Errorf("the API shows %d, fields %q, headers %q", code, mode["fields"], mode["headers"])
+	}
+	j.screenshot(t, ctx, "6-mode-edited")
+}
+
+// Journey 7: an admin creates a campaign through the catalog's form, then
+// changes its payout and adds a postback label, and the API shows both.
+func (j *journeys) editCampaign(t *testing.T) {
+	ctx := j.tab(t, 1280, 1400)
+	j.signIn(t, ctx, "ann")
+	j.do(t, ctx, chromedp.Navigate(j.b.srv.URL+"/admin/catalog/campaigns"),
+		chromedp.SetValue(chromedp.ID("f-alias"), "cpa_console"),
+		chromedp.SetValue(chromedp.ID("f-offer"), "1"),
+		chromedp.SetValue(chromedp.ID("f-payout"), "12.5"),
+		chromedp.SetValue(chromedp.ID("f-postback_url"), "https://tracker.example/pb?clickid={click_id}&status={status}"),
+		chromedp.SetValue(rowInput("postback_labels", 1, "name"), "approve"),
+		chromedp.SetValue(rowInput("postback_labels", 1, "value"), "accepted"))
+	j.page(t, ctx, chromedp.Click(chromedp.ID("create")))
+	j.sees(t, ctx, chromedp.CSS("h1"), "campaigns")
+	id := strings.TrimPrefix(j.text(t, ctx, chromedp.CSS("h1")), "campaigns ")
+	j.do(t, ctx, chromedp.SetValue(chromedp.ID("f-payout"), "15"),
+		chromedp.SetValue(rowInput("postback_labels", 2, "name"), "cancel"),
+		chromedp.SetValue(rowInput("postback_labels", 2, "value"), "rejected"))
+	j.page(t, ctx, chromedp.Click(chromedp.ID("save")))
+	j.sees(t, ctx, chromedp.CSS("#flash"), "Saved.")
+	code, camp := j.b.api("/api/v1/admin/campaigns/" + id)
+	labels, _ := camp["postback_labels"].(map[string]any)
+	if code != http.StatusOK || camp["alias"] != "cpa_console" || camp["payout"] != 15.0 ||
+		labels["approve"] != "accepted" || labels["cancel"] != "rejected" {
+		t.Errorf("the API shows %d %v", code, camp)
+	}
+	j.screenshot(t, ctx, "7-campaign-edited")
 }

@@ -13,7 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/leadrelay/leadrelay/dispatcher"
 	"github.com/leadrelay/leadrelay/storage"
 	"github.com/leadrelay/leadrelay/storage/user"
 )
@@ -23,15 +22,13 @@ var files embed.FS
 
 // Options wires the console to the rest of leadrelay.
 type Options struct {
-	// Store keeps the people and sessions, and answers the dashboard. Required.
+	// Store keeps the people, their sessions and failed sign-ins, and
+	// answers the dashboard. Required.
 	Store *storage.Store
 	// API is the admin API's handler, called in the process. Required.
 	API http.Handler
 	// Now is the clock. Default: time.Now.
 	Now func() time.Time
-	// LastSweep tells of this process's last sweep, for the dashboard.
-	// Default: the dashboard says nothing of sweeps.
-	LastSweep func() (dispatcher.SweepRecord, bool)
 	// Logger receives unexpected errors. Default: discarded.
 	Logger *slog.Logger
 }
@@ -57,7 +54,7 @@ func New(opts Options) (*Console, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	c := &Console{opts: opts, log: log, mux: http.NewServeMux(), limiter: newLimiter(opts.Now)}
+	c := &Console{opts: opts, log: log, mux: http.NewServeMux(), limiter: &limiter{store: opts.Store, now: opts.Now}}
 	if err := c.parse(); err != nil {
 		return nil, err
 	}
@@ -65,6 +62,8 @@ func New(opts Options) (*Console, error) {
 	return c, nil
 }
 
+// parse reads each page's template with the layout and the parts pages
+// share (templates/parts).
 func (c *Console) parse() error {
 	pages, err := fs.Glob(files, "templates/*.html")
 	if err != nil {
@@ -76,7 +75,7 @@ func (c *Console) parse() error {
 		if name == "layout" {
 			continue
 		}
-		t, err := template.New(name).Funcs(funcs).ParseFS(files, "templates/layout.html", p)
+		t, err := template.New(name).Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/parts/*.html", p)
 		if err != nil {
 			return fmt.Errorf("parsing the console's %s page: %w", name, err)
 		}
@@ -184,6 +183,12 @@ type apiError struct {
 		Field   string `json:"field"`
 		Message string `json:"error"`
 	} `json:"errors"`
+}
+
+// NamesField says the error's field is worth showing before its message:
+// it has one, and the message does not start with it already.
+func (e apiError) NamesField() bool {
+	return e.Field != "" && !strings.HasPrefix(e.Message, e.Field)
 }
 
 // failure reads an error answer; a body that is not one says so.

@@ -104,6 +104,75 @@ func TestSignInRateLimit(t *testing.T) {
 	})
 }
 
+func TestSignInRateLimitHoldsAcrossProcesses(t *testing.T) {
+	t.Parallel()
+	for _, be := range storagetest.Backends() {
+		t.Run(be.Name, func(t *testing.T) {
+			t.Parallel()
+			procs := storagetest.Processes(t, be.DSN(t), 2)
+			servers := []*bundle{setup(t, procs[0]), setup(t, procs[1])}
+			servers[0].person("ann", user.Admin, password)
+			tests := []struct {
+				name  string
+				names func(i int) string
+			}{
+				{"one name", func(int) string { return "ann" }},
+				{"one address", func(i int) string { return fmt.Sprintf("guess%d", i) }},
+			}
+			for _, tt := range tests {
+				for i := range 10 {
+					if p := servers[i%2].browser().signIn(tt.names(i), "wrong"); p.code != http.StatusUnauthorized {
+						t.Fatalf("%s: failure %d on server %d = %d", tt.name, i+1, i%2, p.code)
+					}
+				}
+				for n, b := range servers {
+					if p := b.browser().signIn("ann", password); p.code != http.StatusTooManyRequests {
+						t.Errorf("%s: after 10 failures on two servers, server %d answers %d, want 429", tt.name, n, p.code)
+					}
+				}
+				for _, b := range servers {
+					b.clock.Advance(61 * time.Second)
+				}
+				if p := servers[1].browser().signIn("ann", password); !strings.Contains(p.body, "ann (admin)") {
+					t.Errorf("%s: a minute later the right password does not sign in: %d", tt.name, p.code)
+				}
+			}
+		})
+	}
+}
+
+func TestDashboardShowsTheLastSweepOfAnyProcess(t *testing.T) {
+	t.Parallel()
+	for _, be := range storagetest.Backends() {
+		t.Run(be.Name, func(t *testing.T) {
+			t.Parallel()
+			procs := storagetest.Processes(t, be.DSN(t), 2)
+			servers := []*bundle{setup(t, procs[0]), setup(t, procs[1])}
+			servers[0].person("sam", user.Support, password)
+			browsers := []*browser{servers[0].browser(), servers[1].browser()}
+			for _, br := range browsers {
+				if p := br.signIn("sam", password); strings.Contains(p.body, "Last sweep") {
+					t.Errorf("a dashboard tells of a sweep before any")
+				}
+			}
+			for i, mode := range []string{"postback", "changes"} {
+				if _, err := servers[i].d.Sweep(context.Background(), mode); err != nil {
+					t.Fatal(err)
+				}
+				started := servers[i].clock.Now().UTC().Format("2006-01-02 15:04:05")
+				for n, br := range browsers {
+					if p := br.get("/admin/"); !strings.Contains(p.body, "Last sweep: "+mode+", started "+started) {
+						t.Errorf("after server %d's %s sweep, server %d's dashboard lacks it:\n%s", i, mode, n, p.body)
+					}
+				}
+				for _, b := range servers {
+					b.clock.Advance(time.Minute)
+				}
+			}
+		})
+	}
+}
+
 func TestFormsNeedTheirCSRFToken(t *testing.T) {
 	t.Parallel()
 	storagetest.Run(t, func(t *testing.T, s *storage.Store) {
@@ -211,7 +280,7 @@ func TestDashboard(t *testing.T) {
 		p := br.signIn("sam", password)
 		contains(t, p, "crm-&lt;b&gt;", "new: attempts in the last 24 h", `<rect class="o-SUCCESS" x="90" y="0" width="240"`,
 			`<rect class="o-HTTP_FAIL" x="90" y="0" width="120"`, "HTTP_FAIL crm.example: connection refused",
-			"new paused until", "Last sweep in this process: postback",
+			"new paused until", "Last sweep: postback",
 			fmt.Sprintf(`<a href="/admin/leads?integration=%d&amp;uncertain=true" class="uncertain-count">1</a>`, rec.ID))
 	})
 }
@@ -223,16 +292,16 @@ func TestCatalogPages(t *testing.T) {
 		b.person("ann", user.Admin, password)
 		br := b.browser()
 		home := br.signIn("ann", password)
-		list := br.submit(home, "/admin/catalog/offers", url.Values{"json": {`{"name":"Slim <tea>","params":{"price":"49"}}`}})
-		contains(t, list, "Slim &lt;tea&gt;")
-		bad := br.submit(home, "/admin/catalog/offers", url.Values{"json": {`{"nam":"x"}`}})
-		if bad.code != http.StatusBadRequest && bad.code != http.StatusUnprocessableEntity {
+		list := br.submit(home, "/admin/catalog/offers", url.Values{"name": {"Slim <tea>"}, "params.name": {"price", ""}, "params.value": {"49", ""}})
+		contains(t, list, `value="Slim &lt;tea&gt;"`, `<input name="params.name" value="price"`)
+		bad := br.submit(home, "/admin/catalog/offers", url.Values{"name": {"x"}, "duplicates.days": {"a month"}})
+		if bad.code != http.StatusUnprocessableEntity {
 			t.Errorf("a bad offer = %d", bad.code)
 		}
-		contains(t, bad, `{&#34;nam&#34;:&#34;x&#34;}`)
+		contains(t, bad, `duplicates.days: &#34;a month&#34; is not a number of days`, `value="a month"`)
 		edit := br.get("/admin/catalog/offers/1")
-		contains(t, edit, "&#34;price&#34;: &#34;49&#34;")
-		contains(t, br.submit(edit, "/admin/catalog/offers/1", url.Values{"json": {`{"name":"Slim tea 2"}`}}), "Slim tea 2")
+		contains(t, edit, `<input name="params.value" value="49"`)
+		contains(t, br.submit(edit, "/admin/catalog/offers/1", url.Values{"name": {"Slim tea 2"}}), `value="Slim tea 2"`, "Saved.")
 		if p := br.submit(edit, "/admin/catalog/offers/1/delete", url.Values{}); strings.Contains(p.body, "Slim tea 2") {
 			t.Errorf("the deleted offer is still listed")
 		}

@@ -1,20 +1,20 @@
 package console
 
 import (
+	"errors"
 	"maps"
 	"net/http"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/leadrelay/leadrelay/dispatcher"
 	"github.com/leadrelay/leadrelay/storage"
 )
 
 // dashboard is the dashboard's page.
 type dashboard struct {
 	Integrations []*dashboardRow
-	Sweep        *dispatcher.SweepRecord
+	Sweep        *storage.SweepRun
 }
 
 // dashboardRow is one integration on the dashboard.
@@ -162,10 +162,11 @@ func (c *Console) dashboard(w http.ResponseWriter, r *http.Request) {
 		slices.SortFunc(rows[id].Paused, func(a, b pause) int { return strings.Compare(a.Mode, b.Mode) })
 		page.Integrations = append(page.Integrations, rows[id])
 	}
-	if c.opts.LastSweep != nil {
-		if s, ok := c.opts.LastSweep(); ok {
-			page.Sweep = &s
-		}
+	switch sweep, err := c.opts.Store.LastSweep(ctx); {
+	case err == nil:
+		page.Sweep = &sweep
+	case !errors.Is(err, storage.ErrNotFound):
+		c.log.Error("reading the last sweep", "err", err)
 	}
 	c.render(w, r, http.StatusOK, "dashboard", view{Title: "Dashboard", Data: page})
 }

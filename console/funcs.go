@@ -26,6 +26,7 @@ var funcs = template.FuncMap{
 	"sortedKeys":  sortedKeys,
 	"formFields":  func() []string { return leadFormFields },
 	"onUncertain": func() []string { return onUncertain },
+	"inc":         func(n int) int { return n + 1 },
 }
 
 // pretty is a JSON value indented, or a JSON text's string as it is.

@@ -1,19 +1,23 @@
 package console_test
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/crypto/bcrypt"
+	"golang.org/x/net/html"
 
 	"github.com/leadrelay/leadrelay/api"
 	"github.com/leadrelay/leadrelay/console"
@@ -47,17 +51,41 @@ func setup(t testing.TB, s *storage.Store) *bundle {
 	}
 	t.Cleanup(d.Close)
 	b.d = d
-	srv, err := api.New(api.Options{Store: s, Dispatcher: d, Registry: reg})
+	srv, err := api.New(api.Options{Store: s, Dispatcher: d, Registry: reg, AdminToken: adminToken})
 	if err != nil {
 		t.Fatal(err)
 	}
-	con, err := console.New(console.Options{Store: s, API: srv.Handler(), Now: b.clock.Now, LastSweep: d.LastSweep})
+	con, err := console.New(console.Options{Store: s, API: srv.Handler(), Now: b.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	b.srv = httptest.NewServer(con.Handler())
 	t.Cleanup(b.srv.Close)
 	return b
+}
+
+// adminToken is the environment's admin token of the tests' API, for
+// checking what the API shows after a change in the console.
+const adminToken = "test-admin-token"
+
+// api reads the admin API's JSON answer at path with the admin token.
+func (b *bundle) api(path string) (int, map[string]any) {
+	b.t.Helper()
+	req, err := http.NewRequest(http.MethodGet, b.srv.URL+path, nil)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+adminToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	p := read(b.t, resp)
+	var obj map[string]any
+	if err := json.Unmarshal([]byte(p.body), &obj); err != nil {
+		b.t.Fatalf("GET %s: %d %s", path, p.code, p.body)
+	}
+	return p.code, obj
 }
 
 // person adds a user with a password.
@@ -153,4 +181,99 @@ func contains(t testing.TB, p page, want ...string) {
 			t.Errorf("the page (%d) lacks %q:\n%s", p.code, w, p.body)
 		}
 	}
+}
+
+// formValues are what a browser without JavaScript sends when the form
+// with that id is submitted unchanged: its inputs, ticked boxes, textareas
+// and selected options, in the page's order.
+func (p page) formValues(t testing.TB, id string) url.Values {
+	t.Helper()
+	doc, err := html.Parse(strings.NewReader(p.body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var form *html.Node
+	for n := range doc.Descendants() {
+		if n.Type == html.ElementNode && n.Data == "form" && attr(n, "id") == id {
+			form = n
+			break
+		}
+	}
+	if form == nil {
+		t.Fatalf("the page has no form %q:\n%s", id, p.body)
+	}
+	values := url.Values{}
+	for n := range form.Descendants() {
+		if n.Type != html.ElementNode || attr(n, "name") == "" {
+			continue
+		}
+		name := attr(n, "name")
+		switch n.Data {
+		case "input":
+			switch attr(n, "type") {
+			case "checkbox", "radio":
+				if hasAttr(n, "checked") {
+					values.Add(name, cmp.Or(attr(n, "value"), "on"))
+				}
+			case "submit", "button", "file":
+			default:
+				values.Add(name, attr(n, "value"))
+			}
+		case "textarea":
+			var text strings.Builder
+			for c := range n.Descendants() {
+				if c.Type == html.TextNode {
+					text.WriteString(c.Data)
+				}
+			}
+			values.Add(name, text.String())
+		case "select":
+			values.Add(name, selected(n))
+		}
+	}
+	return values
+}
+
+// selected is the value a select sends: its selected option's, else its
+// first option's.
+func selected(sel *html.Node) string {
+	var first *html.Node
+	for o := range sel.Descendants() {
+		if o.Type != html.ElementNode || o.Data != "option" {
+			continue
+		}
+		if first == nil {
+			first = o
+		}
+		if hasAttr(o, "selected") {
+			return optionValue(o)
+		}
+	}
+	if first == nil {
+		return ""
+	}
+	return optionValue(first)
+}
+
+func optionValue(o *html.Node) string {
+	if hasAttr(o, "value") {
+		return attr(o, "value")
+	}
+	if o.FirstChild != nil {
+		return o.FirstChild.Data
+	}
+	return ""
+}
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+func hasAttr(n *html.Node, key string) bool {
+	return slices.ContainsFunc(n.Attr, func(a html.Attribute) bool { return a.Key == key })
 }

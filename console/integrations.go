@@ -61,14 +61,16 @@ func (c *Console) integrations(w http.ResponseWriter, r *http.Request) {
 	c.render(w, r, http.StatusOK, "integrations", view{Title: "Integrations", Data: rows})
 }
 
-// editor is the integration editor's page: the document without its
-// scripts and its form controls, each script in an editor of its own.
+// editor is the integration editor's page: the document without what its
+// form controls show, each mode a section of controls with its scripts in
+// editors of their own, and the hook's script.
 type editor struct {
 	ID       string
 	Name     string
 	Enabled  bool
 	Controls controls
 	Document string
+	Modes    []modeForm
 	Scripts  []script
 	Problem  *apiError
 	Problems []string
@@ -90,6 +92,18 @@ func scriptKeys() []string {
 		keys = append(keys, m+".pre", m+".post")
 	}
 	return append(keys, scripting.ModeHook)
+}
+
+// scripts are every script editor of the page: the modes' and the hook's.
+func (ed *editor) scripts() []*script {
+	var out []*script
+	for i := range ed.Modes {
+		out = append(out, &ed.Modes[i].Pre, &ed.Modes[i].Post)
+	}
+	for i := range ed.Scripts {
+		out = append(out, &ed.Scripts[i])
+	}
+	return out
 }
 
 // controls are the document's keys the editor shows as form controls, as
@@ -165,8 +179,10 @@ func (c *Console) editIntegration(w http.ResponseWriter, r *http.Request) {
 	c.render(w, r, http.StatusOK, "editor", view{Title: "Integration " + ed.Name, Data: ed})
 }
 
-// splitDocument takes the scripts out of an integration document for the
-// editor.
+// splitDocument takes what the editor's controls show out of an
+// integration document: its name, enabled and controls, each mode's
+// section, and the hook's script. A mode left with none of its keys leaves
+// the rest of the document.
 func splitDocument(body []byte) (*editor, error) {
 	var doc map[string]any
 	if err := json.Unmarshal(body, &doc); err != nil {
@@ -176,20 +192,16 @@ func splitDocument(body []byte) (*editor, error) {
 	for _, k := range append([]string{"id", "name", "enabled"}, controlKeys...) {
 		delete(doc, k)
 	}
-	for _, key := range scriptKeys() {
-		mode, part, nested := strings.Cut(key, ".")
-		holder := doc
-		if nested {
-			m, ok := doc[mode].(map[string]any)
-			if !ok {
-				continue
-			}
-			holder, key = m, part
+	for _, mode := range integrations.Modes() {
+		m, _ := doc[mode].(map[string]any)
+		ed.Modes = append(ed.Modes, modeFormOf(mode, m))
+		if m != nil && len(m) == 0 {
+			delete(doc, mode)
 		}
-		src, _ := holder[key].(string)
-		delete(holder, key)
-		ed.Scripts = append(ed.Scripts, script{Key: scriptName(mode, part, nested), Text: src})
 	}
+	hook, _ := doc[scripting.ModeHook].(string)
+	delete(doc, scripting.ModeHook)
+	ed.Scripts = append(ed.Scripts, script{Key: scripting.ModeHook, Text: hook})
 	b, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
 		return nil, err
@@ -198,21 +210,18 @@ func splitDocument(body []byte) (*editor, error) {
 	return ed, nil
 }
 
-func scriptName(mode, part string, nested bool) string {
-	if nested {
-		return mode + "." + part
-	}
-	return mode
-}
-
-// joinDocument puts the editor's fields and scripts back into its
-// document. The fields are the form's when it has them (the editor's form
-// always does), else the document's; values are the controls' (nil leaves
-// a key out).
-func joinDocument(document string, fields *editor, values map[string]any, scripts map[string]string) ([]byte, error) {
+// joinDocument puts the editor's fields, mode sections and scripts back
+// into its document. The fields are the form's when it has them (the
+// editor's form always does), else the document's; values are the
+// controls' (nil leaves a key out). A mode whose section the form has
+// takes the section's keys; the document's other keys of the mode stay.
+func joinDocument(document string, fields *editor, values map[string]any, modes []modeForm, scripts map[string]string) ([]byte, error) {
 	var doc map[string]any
 	if err := json.Unmarshal([]byte(document), &doc); err != nil {
 		return nil, fmt.Errorf("the document is not JSON: %v", err)
+	}
+	if doc == nil {
+		doc = map[string]any{}
 	}
 	if fields != nil {
 		doc["name"], doc["enabled"] = fields.Name, fields.Enabled
@@ -223,6 +232,13 @@ func joinDocument(document string, fields *editor, values map[string]any, script
 			}
 			doc[k] = v
 		}
+	}
+	for i := range modes {
+		if err := modes[i].mergeInto(doc); err != nil {
+			return nil, err
+		}
+		delete(scripts, modes[i].Pre.Key)
+		delete(scripts, modes[i].Post.Key)
 	}
 	for _, key := range scriptKeys() {
 		src, ok := scripts[key]
@@ -269,16 +285,27 @@ func (c *Console) saveIntegration(w http.ResponseWriter, r *http.Request) {
 			ed.Problem = &apiError{Message: err.Error()}
 		}
 	}
+	modes, err := modeFormsOf(r)
+	if err != nil && ed.Problem == nil {
+		ed.Problem = &apiError{Message: err.Error()}
+	}
+	ed.Modes = modes
+	inSection := map[string]bool{}
+	for _, m := range modes {
+		inSection[m.Pre.Key], inSection[m.Post.Key] = true, true
+	}
 	scripts := map[string]string{}
 	for _, key := range scriptKeys() {
 		if vals, ok := r.PostForm["script:"+key]; ok {
 			scripts[key] = vals[0]
-			ed.Scripts = append(ed.Scripts, script{Key: key, Text: vals[0]})
+			if !inSection[key] {
+				ed.Scripts = append(ed.Scripts, script{Key: key, Text: vals[0]})
+			}
 		}
 	}
-	body, err := joinDocument(ed.Document, fields, values, scripts)
+	body, err := joinDocument(ed.Document, fields, values, modes, scripts)
 	if err != nil && ed.Problem == nil {
-		ed.Problem = &apiError{Message: err.Error(), Field: "document"}
+		ed.Problem = &apiError{Message: err.Error()}
 	}
 	if ed.Problem != nil {
 		c.render(w, r, http.StatusUnprocessableEntity, "editor", view{Title: "Integration", Data: ed})
@@ -295,11 +322,12 @@ func (c *Console) saveIntegration(w http.ResponseWriter, r *http.Request) {
 		for _, p := range e.Errors {
 			ed.Problems = append(ed.Problems, p.Message)
 		}
-		for i := range ed.Scripts {
-			if e.Script != "" && (e.Script == ed.Scripts[i].Key || strings.HasSuffix(e.Script, " "+ed.Scripts[i].Key)) {
-				ed.Scripts[i].ErrorLine = e.Line
+		for _, sc := range ed.scripts() {
+			if e.Script != "" && (e.Script == sc.Key || strings.HasSuffix(e.Script, " "+sc.Key)) {
+				sc.ErrorLine = e.Line
 			}
 		}
+		markRows(ed.Modes, e)
 		c.render(w, r, a.Code, "editor", view{Title: "Integration", Data: ed})
 		return
 	}

@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/leadrelay/leadrelay/storage"
@@ -109,7 +108,13 @@ func (c *Console) signin(w http.ResponseWriter, r *http.Request) {
 	}
 	name, password := strings.TrimSpace(r.PostFormValue("name")), r.PostFormValue("password")
 	keys := []string{"name " + name, "address " + clientAddress(r)}
-	if c.limiter.blocked(keys...) {
+	blocked, err := c.limiter.blocked(r.Context(), keys...)
+	if err != nil {
+		c.log.Error("signing in", "err", err)
+		c.problem(w, r, http.StatusInternalServerError, "signing in failed; the server log has the details")
+		return
+	}
+	if blocked {
 		w.Header().Set("Retry-After", "60")
 		c.showSignin(w, r, http.StatusTooManyRequests, "Too many failed sign-ins: wait a minute and try again.")
 		return
@@ -124,7 +129,9 @@ func (c *Console) signin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if u == nil || !user.CheckPassword(u.PasswordHash, password) {
-		c.limiter.fail(keys...)
+		if err := c.limiter.fail(r.Context(), keys...); err != nil {
+			c.log.Error("counting a failed sign-in", "err", err)
+		}
 		c.showSignin(w, r, http.StatusUnauthorized, wrongSignin)
 		return
 	}
@@ -169,62 +176,23 @@ func clientAddress(r *http.Request) string {
 const (
 	maxFailures   = 10
 	failureWindow = time.Minute
-	// maxLimited bounds the keys the limiter remembers; past it the oldest
-	// window's keys are dropped.
-	maxLimited = 10000
 )
 
-// limiter counts failed sign-ins per key over the last minute.
+// limiter counts failed sign-ins per key over the last minute in the
+// database, so that every process on it keeps one limit.
 type limiter struct {
-	now      func() time.Time
-	mu       sync.Mutex
-	failures map[string][]time.Time
-}
-
-func newLimiter(now func() time.Time) *limiter {
-	return &limiter{now: now, failures: map[string][]time.Time{}}
+	store *storage.Store
+	now   func() time.Time
 }
 
 // blocked reports whether any key has had maxFailures in the window.
-func (l *limiter) blocked(keys ...string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, k := range keys {
-		if len(l.recent(k)) >= maxFailures {
-			return true
-		}
-	}
-	return false
+func (l *limiter) blocked(ctx context.Context, keys ...string) (bool, error) {
+	n, err := l.store.MostSigninFailures(ctx, keys, l.now().Add(-failureWindow).UnixMilli())
+	return n >= maxFailures, err
 }
 
 // fail counts a failure against each key.
-func (l *limiter) fail(keys ...string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.failures) > maxLimited {
-		for k := range l.failures {
-			if len(l.recent(k)) == 0 {
-				delete(l.failures, k)
-			}
-		}
-	}
-	for _, k := range keys {
-		l.failures[k] = append(l.recent(k), l.now())
-	}
-}
-
-// recent is the key's failures within the window; the caller holds mu.
-func (l *limiter) recent(k string) []time.Time {
-	cutoff := l.now().Add(-failureWindow)
-	ts := l.failures[k]
-	i := 0
-	for i < len(ts) && !ts[i].After(cutoff) {
-		i++
-	}
-	if i == len(ts) {
-		delete(l.failures, k)
-		return nil
-	}
-	l.failures[k] = ts[i:]
-	return ts[i:]
+func (l *limiter) fail(ctx context.Context, keys ...string) error {
+	now := l.now()
+	return l.store.AddSigninFailures(ctx, keys, now.UnixMilli(), now.Add(-failureWindow).UnixMilli())
 }

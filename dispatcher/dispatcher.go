@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/leadrelay/leadrelay/integrations"
@@ -45,26 +44,6 @@ type Dispatcher struct {
 	mu      sync.Mutex
 	stopped bool
 	sweeps  sync.WaitGroup
-
-	// lastSweep is this process's last finished sweep.
-	lastSweep atomic.Pointer[SweepRecord]
-}
-
-// SweepRecord tells of a finished sweep: of which mode ("" for all), when
-// it started by the dispatcher's clock, and how long it took.
-type SweepRecord struct {
-	Mode    string
-	Started time.Time
-	Took    time.Duration
-}
-
-// LastSweep is this process's last finished sweep; false before the first.
-func (d *Dispatcher) LastSweep() (SweepRecord, bool) {
-	r := d.lastSweep.Load()
-	if r == nil {
-		return SweepRecord{}, false
-	}
-	return *r, true
 }
 
 // New builds a Dispatcher and starts its outcome writer; Close stops it.

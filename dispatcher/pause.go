@@ -133,7 +133,11 @@ func (d *Dispatcher) Resume(ctx context.Context, integration int64, mode, by str
 func (d *Dispatcher) pauseEvent(ctx context.Context, k storage.PauseKey, outcome, message, by string) {
 	d.pauses.show(k, outcome == OutcomePaused)
 	text := "paused after failed attempts in a row; last error: " + message
-	if outcome == OutcomeResumed {
+	switch {
+	case outcome == OutcomeResumed && message == "":
+		// A 429's pause ended early: no failed attempt to name.
+		text = "resumed"
+	case outcome == OutcomeResumed:
 		text = "resumed; last error: " + message
 	}
 	row := &storage.LogEntry{Time: d.cfg.Clock.Now(), IntegrationID: k.Integration, Mode: k.Mode, Outcome: outcome, Message: text, By: by}

@@ -105,9 +105,23 @@ func (d *Dispatcher) sweep(ctx context.Context, mode string, cutoff time.Time) (
 	wg.Wait()
 	took := time.Since(started)
 	d.metrics.sweepDone(mode, took)
-	d.lastSweep.Store(&SweepRecord{Mode: mode, Started: run.now, Took: took})
+	d.recordSweep(ctx, mode, run.now, took)
 	return run.counts, errors.Join(errs...)
 }
+
+// recordSweep keeps the sweep as the last of its mode for the dashboard of
+// every process; a sweep that a stop cut short is kept too. Failing to keep
+// it is logged, and the sweep's outcomes stand.
+func (d *Dispatcher) recordSweep(ctx context.Context, mode string, started time.Time, took time.Duration) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordSweepTimeout)
+	defer cancel()
+	if err := d.cfg.Store.RecordSweep(ctx, mode, started, took); err != nil {
+		d.cfg.Logger.Error("recording the sweep", "mode", mode, "err", err)
+	}
+}
+
+// recordSweepTimeout bounds the write of a sweep's record.
+const recordSweepTimeout = 5 * time.Second
 
 func modesToSweep(mode string) ([]string, error) {
 	if mode == "" {

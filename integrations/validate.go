@@ -38,6 +38,12 @@ var methods = []string{"GET", "POST", "PUT", "PATCH", "DELETE"}
 
 var formats = []string{FormatForm, FormatJSON, FormatMultipart, FormatQuery, FormatRaw}
 
+// Methods lists the HTTP methods a mode may send.
+func Methods() []string { return slices.Clone(methods) }
+
+// Formats lists the body formats a mode may send.
+func Formats() []string { return slices.Clone(formats) }
+
 // Validate checks the document and its templates (not its scripts: Compile
 // does). It returns nil, one *ValidationError, or several joined with
 // errors.Join, each naming its field.

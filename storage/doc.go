@@ -52,6 +52,11 @@
 // AttemptSucceeded, TakeProbe, Resume), each changed by guarded statements
 // so that of processes at once exactly one pauses, probes or resumes.
 //
+// The console's state that every process must share is kept here too:
+// sweep_runs holds each mode's last finished sweep (RecordSweep, LastSweep)
+// and signin_failures the failed sign-ins of the last minute, by the
+// SHA-256 of their name or address (AddSigninFailures, MostSigninFailures).
+//
 // Migrations are numbered, applied once each and recorded in schema_migrations;
 // on MySQL they run under an advisory lock so processes starting together do
 // not race. On MySQL every table is created utf8mb4 whatever the database's

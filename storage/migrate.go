@@ -76,6 +76,20 @@ var migrations = []migration{
 		}
 		return tx.Migrator().CreateTable(&DuplicateHold{})
 	}},
+	{9, "sweep_runs and signin_failures: the last sweep and the sign-in limit, shared by every process", func(tx *gorm.DB) error {
+		if tx.Dialector.Name() == string(MySQL) {
+			tx = tx.Set("gorm:table_options", "DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci")
+		}
+		for _, table := range []any{&SweepRun{}, &SigninFailure{}} {
+			if tx.Migrator().HasTable(table) {
+				continue
+			}
+			if err := tx.Migrator().CreateTable(table); err != nil {
+				return err
+			}
+		}
+		return nil
+	}},
 }
 
 // mendsOldInstalls are the steps that only mend what an earlier install

@@ -52,32 +52,32 @@ func (s *Store) AttemptFailed(ctx context.Context, k PauseKey, pauseAfter int, n
 // failures. It says whether this call ended a pause, and the pause's last
 // error.
 func (s *Store) AttemptSucceeded(ctx context.Context, k PauseKey) (resumed bool, message string, err error) {
-	resumed, message, err = s.endPause(ctx, k, false)
+	resumed, message, err = s.endPause(ctx, k)
 	if err != nil {
 		return false, "", fmt.Errorf("resuming integration %d %s: %w", k.Integration, k.Mode, err)
 	}
 	return resumed, message, nil
 }
 
-// Resume ends a mode's pause at once, whichever brought it. It says whether
-// the mode was paused.
+// Resume ends a mode's pause at once, whichever brought it, and its count
+// of failures. It says whether the mode was paused at now, and the last
+// error of a pause after failures.
 func (s *Store) Resume(ctx context.Context, k PauseKey, now int64) (bool, string, error) {
-	resumed, message, err := s.endPause(ctx, k, true)
+	res := s.db.WithContext(ctx).Exec("UPDATE `pauses` SET `until_ms` = 0 WHERE `integration` = ? AND `mode` = ? AND `until_ms` > ?",
+		k.Integration, k.Mode, now)
+	if res.Error != nil {
+		return false, "", fmt.Errorf("resuming integration %d %s: %w", k.Integration, k.Mode, res.Error)
+	}
+	resumed, message, err := s.endPause(ctx, k)
 	if err != nil {
 		return false, "", fmt.Errorf("resuming integration %d %s: %w", k.Integration, k.Mode, err)
 	}
-	if !resumed {
-		res := s.db.WithContext(ctx).Exec("UPDATE `pauses` SET `until_ms` = 0 WHERE `integration` = ? AND `mode` = ? AND `until_ms` > ?",
-			k.Integration, k.Mode, now)
-		if res.Error != nil {
-			return false, "", fmt.Errorf("resuming integration %d %s: %w", k.Integration, k.Mode, res.Error)
-		}
-		resumed = res.RowsAffected == 1
-	}
-	return resumed, message, nil
+	return resumed || res.RowsAffected == 1, message, nil
 }
 
-func (s *Store) endPause(ctx context.Context, k PauseKey, all bool) (resumed bool, message string, err error) {
+// endPause ends a mode's count of failures and its pause after failures,
+// and says whether it was paused so, with the last error.
+func (s *Store) endPause(ctx context.Context, k PauseKey) (resumed bool, message string, err error) {
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var row Pause
 		q := tx.Where("`integration` = ? AND `mode` = ?", k.Integration, k.Mode)
@@ -87,15 +87,12 @@ func (s *Store) endPause(ctx context.Context, k PauseKey, all bool) (resumed boo
 		if err := q.Limit(1).Find(&row).Error; err != nil || row.Mode == "" {
 			return err
 		}
-		if row.Failures == 0 && row.Since == 0 && !all {
+		if row.Failures == 0 && row.Since == 0 {
 			return nil
 		}
-		cols := map[string]any{"failures": 0, "since_ms": 0, "probe_ms": 0}
-		if all {
-			cols["until_ms"] = 0
-		}
 		resumed, message = row.Since != 0, row.Message
-		return tx.Model(&Pause{}).Where("`integration` = ? AND `mode` = ?", k.Integration, k.Mode).Updates(cols).Error
+		return tx.Model(&Pause{}).Where("`integration` = ? AND `mode` = ?", k.Integration, k.Mode).
+			Updates(map[string]any{"failures": 0, "since_ms": 0, "probe_ms": 0}).Error
 	})
 	return resumed, message, err
 }

@@ -10,9 +10,14 @@ import (
 // (secrets included) and a version that goes up on every save, so compiled
 // templates and scripts can be cached per version.
 type IntegrationRecord struct {
-	ID        int64     `gorm:"primaryKey;autoIncrement"`
-	Name      string    `gorm:"size:255;not null;default:''"`
-	Enabled   bool      `gorm:"not null;default:true"`
+	ID   int64  `gorm:"primaryKey;autoIncrement"`
+	Name string `gorm:"size:255;not null;default:''"`
+	// Enabled is the document's enabled, written as it is on every save.
+	// The model names no default: gorm writes a field's default in place
+	// of its zero value, and a disabled integration was stored enabled.
+	// Databases created before keep the column's DEFAULT true, which no
+	// save uses.
+	Enabled   bool      `gorm:"not null"`
 	Version   int64     `gorm:"not null;default:1"`
 	Document  string    `gorm:"type:longtext;not null"`
 	CreatedAt time.Time `gorm:"not null"`

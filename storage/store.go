@@ -227,16 +227,35 @@ func MySQLDriverDSN(dsn string) (string, error) {
 	return cfg.FormatDSN(), nil
 }
 
-// RedactDSN hides a DSN's password, for logs and error messages.
+// RedactDSN hides a DSN's password, for logs and error messages, also in a
+// DSN the URL parser refuses (a password with a bare %, # or space).
 func RedactDSN(dsn string) string {
 	u, err := url.Parse(dsn)
-	if err != nil || u.User == nil {
+	if err != nil {
+		return redactUnparsed(dsn)
+	}
+	if u.User == nil {
 		return dsn
 	}
 	if _, has := u.User.Password(); has {
 		u.User = url.UserPassword(u.User.Username(), "***")
 	}
 	return u.String()
+}
+
+// redactUnparsed hides what stands between the user's colon and the last @
+// of a DSN that is not a URL.
+func redactUnparsed(dsn string) string {
+	scheme, rest, ok := strings.Cut(dsn, "://")
+	at := strings.LastIndex(rest, "@")
+	if !ok || at < 0 {
+		return dsn
+	}
+	user, _, hasPassword := strings.Cut(rest[:at], ":")
+	if !hasPassword {
+		return dsn
+	}
+	return scheme + "://" + user + ":***" + rest[at:]
 }
 
 // sqliteStatementValues is how many values one SQLite statement binds at

@@ -160,7 +160,7 @@ func (dm *demo) wire(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	con, err := console.New(console.Options{Store: dm.store, API: srv.Handler(), LastSweep: d.LastSweep})
+	con, err := console.New(console.Options{Store: dm.store, API: srv.Handler()})
 	if err != nil {
 		return err
 	}

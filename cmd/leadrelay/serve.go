@@ -58,7 +58,7 @@ func (a *app) serve(ctx context.Context, cfg Config, rt *runtime) error {
 	if err != nil {
 		return err
 	}
-	con, err := console.New(console.Options{Store: rt.store, API: srv.Handler(), LastSweep: rt.dispatcher.LastSweep, Logger: a.logger})
+	con, err := console.New(console.Options{Store: rt.store, API: srv.Handler(), Logger: a.logger})
 	if err != nil {
 		return err
 	}

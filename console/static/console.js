@@ -1,5 +1,6 @@
-// leadrelay console: line numbers for the code editors, and select-all in
-// the failed list. The pages work without it.
+// leadrelay console: line numbers for the code editors, rows added to a
+// mode's headers and fields, and select-all in the failed list. The pages
+// work without it.
 (function () {
   "use strict";
 
@@ -42,7 +43,35 @@
     });
   }
 
+  // addRows lets a template's "Add a row" button add a blank row; without
+  // it the form's blank rows do.
+  function addRows(set) {
+    var button = set.querySelector("button.add-row");
+    var body = set.querySelector("tbody");
+    if (!button || !body) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var last = body.querySelector("tr:last-child");
+      if (!last) { return; }
+      var row = last.cloneNode(true);
+      row.className = "";
+      var inputs = row.querySelectorAll("input");
+      for (var i = 0; i < inputs.length; i++) {
+        if (inputs[i].type === "checkbox") {
+          inputs[i].checked = false;
+          inputs[i].value = String(body.rows.length);
+        } else {
+          inputs[i].value = "";
+        }
+      }
+      body.appendChild(row);
+      row.querySelector("input").focus();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    var sets = document.querySelectorAll("fieldset.rows");
+    for (var k = 0; k < sets.length; k++) { addRows(sets[k]); }
     var boxes = document.querySelectorAll(".code");
     for (var i = 0; i < boxes.length; i++) { gutterFor(boxes[i]); }
     var all = document.getElementById("select-all");
