@@ -18,9 +18,13 @@
 // LEADRELAY_WORKERS per process. Each attempt (try) builds the request from
 // the templates, runs the preprocessing script, sends, runs the processing
 // script and classifies its return value with scripting.Classify; the mode's
-// rules turn that into the lead's new state. Outcomes go to a writer that
-// stores them in batches (a couple at once, group-commit style), each row
-// guarded by its claim token, with one log row per attempt; a worker takes
+// rules turn that into the lead's new state. An attempt's outcome is a
+// typed value of storage's (storage.LeadOutcome with LeadProcessing,
+// LeadCancelled, LeadRetry and the like; storage.DeliveryOutcome with
+// DeliverySent, DeliveryRetry, DeliveryClosed): the dispatcher says what
+// happened and storage owns the columns and the SQL. Outcomes go to a writer
+// that stores them in batches (a couple at once, group-commit style), each
+// row guarded by its claim token, with one log row per attempt; a worker takes
 // its next lead only once its outcome is stored. A process that dies mid-send
 // leaves claims whose lease runs out: the rows fall due again and another
 // process sends them, so at worst the leads in flight at the moment of death
@@ -28,7 +32,8 @@
 //
 // When the database goes away the writer keeps the outcomes it cannot store
 // and tries them again with backoff (each try bounded by WriteTimeout) until
-// the database answers, for up to OutageLimit. The workers wait on them
+// the database answers, for up to OutageLimit; then the batch is given up on
+// and logged, and its claims run out. The workers wait on them
 // meanwhile, so no new send starts and sweeps fail at their first claim; an
 // outage shorter than the claims' lease sends nothing twice.
 //
