@@ -119,7 +119,6 @@ func TestWriterGivesUpAfterTheOutageLimit(t *testing.T) {
 	storagetest.MakeImmutable(t, filepath.Join(dir, "leadrelay.db"))
 	logged := &lines{}
 	w := newWriter(s, slog.New(logged), 50, 2, retryPolicy{try: time.Second, giveUp: 50 * time.Millisecond, first: time.Millisecond, most: 10 * time.Millisecond})
-	go w.run()
 	defer w.close()
 	w.submit(result{log: &storage.LogEntry{LeadID: 1, Mode: "new", Outcome: OutcomeSuccess}})
 	logged.mu.Lock()
