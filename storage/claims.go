@@ -48,7 +48,7 @@ func (s *Store) ClaimNewLeads(ctx context.Context, c Claim) ([]lead.Lead, error)
 		}), nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("claiming new leads of integration %d: %w", c.Integration, err)
+		return nil, fmt.Errorf("claiming new leads of integration %d: %w", c.Integration, cancelled(ctx, err))
 	}
 	return out, nil
 }
@@ -154,7 +154,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, c Claim) ([]Delivery, error
 		}), nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("claiming %s deliveries of integration %d: %w", c.Mode, c.Integration, err)
+		return nil, fmt.Errorf("claiming %s deliveries of integration %d: %w", c.Mode, c.Integration, cancelled(ctx, err))
 	}
 	return out, nil
 }
