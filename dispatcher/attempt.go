@@ -29,6 +29,9 @@ const (
 	OutcomeDeleted  = "DELETED"
 )
 
+// outcome is how an attempt ended: one of the Outcome constants.
+type outcome string
+
 // task is one delivery to attempt: a lead, the integration mode that sends
 // it, and for deliveries other than new, the delivery row.
 type task struct {
@@ -71,11 +74,21 @@ type attempt struct {
 	edit      *scripting.LeadEdit
 	// noReturn is set when the post script ran and returned nil.
 	noReturn bool
-	// err is a script error or a transport failure; outcome says which.
-	err        error
-	outcome    string
+	// stopped is set when the attempt ended before its return value could
+	// be read: err is a script error or a transport failure, and outcome
+	// says which.
+	stopped bool
+	err     error
+	// outcome is how the attempt ended: set by stop, or by the rules that
+	// read the return value.
+	outcome    outcome
 	duration   time.Duration
 	retryAfter time.Duration
+}
+
+// stop ends the attempt before its return value is read.
+func (a *attempt) stop(o outcome, err error) {
+	a.stopped, a.outcome, a.err = true, o, err
 }
 
 // wireRequest is the request as sent, for the log and the dry run.
@@ -94,7 +107,7 @@ func (d *Dispatcher) try(ctx context.Context, t *task) *attempt {
 	defer func() { a.duration = time.Since(started) }()
 	lc, err := d.catalog.forLead(ctx, t.lead.OfferID, t.lead.SiteID, t.lead.SpaceID, t.lead.GoalID, t.lead.WM, t.lead.Agent, t.lead.Campaign)
 	if err != nil {
-		a.err, a.outcome = err, OutcomeError
+		a.stop(OutcomeError, err)
 		return a
 	}
 	if t.campaign != nil {
@@ -152,7 +165,7 @@ func (d *Dispatcher) runScript(ctx context.Context, a *attempt, s *scripting.Scr
 			a.scriptLog = append(a.scriptLog, res.Log...)
 		}
 		a.scriptLog = append(a.scriptLog, err.Error())
-		a.err, a.outcome = err, OutcomeError
+		a.stop(OutcomeError, err)
 		return nil, false
 	}
 	a.scriptLog = append(a.scriptLog, res.Log...)
@@ -165,7 +178,7 @@ func (d *Dispatcher) runScript(ctx context.Context, a *attempt, s *scripting.Scr
 func (d *Dispatcher) send(ctx context.Context, t *task, a *attempt) bool {
 	hreq, body, err := integrations.NewHTTPRequest(ctx, a.req, t.cm.Format, t.files)
 	if err != nil {
-		a.err, a.outcome = fmt.Errorf("building the request: %w", err), OutcomeError
+		a.stop(OutcomeError, fmt.Errorf("building the request: %w", err))
 		return false
 	}
 	a.wire = wireOf(a.req, hreq.Header, body)
@@ -175,7 +188,7 @@ func (d *Dispatcher) send(ctx context.Context, t *task, a *attempt) bool {
 	}
 	resp, truncated, err := d.client.Do(ctx, hreq, t.cm.Timeout)
 	if err != nil {
-		a.err, a.outcome = err, OutcomeHTTPFail
+		a.stop(OutcomeHTTPFail, err)
 		return false
 	}
 	a.resp, a.truncated = resp, truncated

@@ -7,6 +7,7 @@ import (
 
 	"github.com/leadrelay/leadrelay/integrations/mode"
 	"github.com/leadrelay/leadrelay/scripting"
+	"github.com/leadrelay/leadrelay/storage"
 	"github.com/leadrelay/leadrelay/storage/lead"
 )
 
@@ -24,9 +25,8 @@ func (d *Dispatcher) check(ctx context.Context, t *task) (*attempt, change) {
 // lead is sent again a minute later, as after any sending error; a failed
 // check, or an answer that is neither, is checked again a minute later.
 func checkChange(l *lead.Lead, a *attempt) change {
-	ch := change{cols: map[string]any{}}
-	applyEdit(ch.cols, l, a.edit)
-	if a.outcome != "" {
+	ch := change{edit: leadEdit(l, a.edit)}
+	if a.stopped {
 		ch.retry = true
 		a.err = fmt.Errorf("the check failed, and is tried again in a minute: %w", a.err)
 		return ch
@@ -37,13 +37,12 @@ func checkChange(l *lead.Lead, a *attempt) change {
 		if v.UseLeadExt {
 			ch.ext = extOrID(l, a.edit)
 		}
-		ch.cols["status"], ch.cols["reason"], ch.cols["ext"] = ch.status, 0, ch.ext
-		ch.cols["uncertain"], ch.cols["check_due"] = false, false
+		ch.uncertain, ch.checkDue = storage.MarkCleared, storage.MarkCleared
 		a.outcome = OutcomeSuccess
 		a.err = fmt.Errorf("the check found the lead at the target (ext %q): not sent again", ch.ext)
 	case KindRetry:
 		ch.retry = true
-		ch.cols["check_due"] = false
+		ch.checkDue = storage.MarkCleared
 		a.outcome, a.err = OutcomeError, errCheckNotFound
 	default:
 		ch.retry = true

@@ -223,3 +223,92 @@ func TestStoppedSweepLosesNothing(t *testing.T) {
 		})
 	}
 }
+
+// TestThreeDispatchersSendEachDeliveryOnce: three dispatchers (each with its
+// own connection pool on MySQL, as three processes) sweep the changes,
+// approved and postback queues of the same leads at once. Each delivery goes
+// out exactly once.
+func TestThreeDispatchersSendEachDeliveryOnce(t *testing.T) {
+	t.Parallel()
+	const n = 200
+	modes := []string{"changes", "approved", "postback"}
+	for _, b := range storagetest.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			fake := clock.NewFake(time.Now())
+			var mu sync.Mutex
+			sends := map[string]int{}
+			target := newCRM(t, func(w http.ResponseWriter, r *http.Request, _ string) {
+				mu.Lock()
+				sends[r.URL.Path+" "+r.URL.Query().Get("lead")]++
+				mu.Unlock()
+				_, _ = w.Write([]byte("OK"))
+			})
+			stores := storagetest.Processes(t, b.DSN(t), 3)
+			var ds []*dispatcher.Dispatcher
+			for _, s := range stores {
+				ds = append(ds, dispatcherOn(t, s, fake))
+			}
+			doc := map[string]any{"name": "crm", "enabled": true, "concurrency": 8}
+			for _, m := range modes {
+				doc[m] = map[string]any{"enabled": true, "method": "GET", "format": "query", "url": target.URL + "/" + m + "?lead={id}"}
+			}
+			doc["approved"].(map[string]any)["from_status"] = "packaging"
+			raw, _ := json.Marshal(doc)
+			rec := &storage.IntegrationRecord{Name: "crm", Enabled: true, Document: string(raw)}
+			if err := stores[0].SaveIntegration(ctx, rec); err != nil {
+				t.Fatal(err)
+			}
+			leads := make([]lead.Lead, n)
+			for i := range leads {
+				leads[i] = lead.Lead{Name: "Load", Status: lead.Packaging, Ext: "x" + itoa(int64(i)), IntegrationID: rec.ID, NextAt: fake.Now().UnixMilli()}
+			}
+			if err := stores[0].CreateLeads(ctx, leads); err != nil {
+				t.Fatal(err)
+			}
+			var queued []storage.Delivery
+			for _, l := range leads {
+				queued = append(queued,
+					storage.Delivery{LeadID: l.ID, IntegrationID: rec.ID, Mode: "changes", NextAt: fake.Now().UnixMilli(), Version: 1},
+					storage.Delivery{LeadID: l.ID, IntegrationID: rec.ID, Mode: "postback", Key: "packaging", Status: lead.Packaging,
+						NextAt: fake.Now().UnixMilli(), Version: 1})
+			}
+			if _, err := stores[0].WriteOutcomes(ctx, storage.Outcomes{Enqueue: queued}); err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range modes {
+				var wg sync.WaitGroup
+				for _, d := range ds {
+					wg.Go(func() {
+						if _, err := d.Sweep(ctx, m); err != nil {
+							t.Errorf("%s sweep: %v", m, err)
+						}
+					})
+				}
+				wg.Wait()
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			for _, m := range modes {
+				for _, l := range leads {
+					if got := sends["/"+m+" "+itoa(l.ID)]; got != 1 {
+						t.Errorf("%s of lead %d sent %d times, want once", m, l.ID, got)
+					}
+				}
+			}
+			if len(sends) != len(modes)*n {
+				t.Errorf("%d distinct sends, want %d", len(sends), len(modes)*n)
+			}
+			depth, err := stores[0].QueueDepth(ctx, fake.Now().Add(time.Hour).UnixMilli())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range modes {
+				if depth[m] != 0 {
+					t.Errorf("%d %s deliveries still queued, want none", depth[m], m)
+				}
+			}
+		})
+	}
+}

@@ -94,8 +94,7 @@ func (d *Dispatcher) deliveryTask(ctx context.Context, src drainSource, row *sto
 func (d *Dispatcher) closeDelivery(row *storage.Delivery, token string, why error) {
 	now := d.cfg.Clock.Now()
 	d.writer.submit(result{
-		delivery: &storage.RowUpdate{ID: row.ID, Token: token, Cols: map[string]any{
-			"state": storage.DeliveryFailed, "last_message": why.Error(), "updated_at": now}},
+		delivery: &storage.DeliveryOutcome{ID: row.ID, Token: token, Result: storage.DeliveryClosed{Why: why.Error()}, At: now},
 		log: &storage.LogEntry{Time: now, LeadID: row.LeadID, IntegrationID: row.IntegrationID, Mode: row.Mode,
 			Outcome: OutcomeNoID, Message: why.Error()},
 	})
@@ -125,8 +124,8 @@ func (d *Dispatcher) deliver(ctx context.Context, run *sweepRun, t *task, token 
 		a, r = d.deliverNew(ctx, t, token, now, retryAt)
 	} else {
 		a = d.try(ctx, t)
-		cols := deliveryCols(t, a, now(), retryAt)
-		r.delivery = &storage.RowUpdate{ID: t.delivery.ID, Token: token, Cols: cols}
+		o := deliveryOutcome(t, a, token, now(), retryAt)
+		r.delivery = &o
 		r.log = logRow(t, a, t.delivery.Attempts+1, now())
 		if attempts := t.delivery.Attempts + 1; a.outcome != OutcomeSuccess && gaveUp(attempts, maxAttempts(t)) {
 			r.failed = d.failedAfter(t, a, attempts, now())
@@ -136,7 +135,7 @@ func (d *Dispatcher) deliver(ctx context.Context, run *sweepRun, t *task, token 
 	d.pauseOn429(ctx, t, a)
 	d.countAttempt(ctx, t, a)
 	d.metrics.delivered(t, a)
-	run.count(a.outcome)
+	run.count(string(a.outcome))
 	d.writer.submit(r)
 }
 
@@ -155,21 +154,20 @@ func (d *Dispatcher) deliverNew(ctx context.Context, t *task, token string, now 
 		ch = leadChange(t.mode, l, a)
 		applyUncertain(t, a, &ch)
 	}
-	attempts := l.Attempts + 1
-	ch.cols["updated_at"] = now()
-	ch.cols["last_message"] = shownMessage(a, t.redactor())
+	o := ch.outcome(l.ID, token)
+	o.Attempts, o.Message, o.At = l.Attempts+1, shownMessage(a, t.redactor()), now()
 	var failed *storage.LogEntry
 	if ch.retry {
-		retryCols(ch.cols, attempts, maxAttempts(t), retryAt, "failed", true)
-		if gaveUp(attempts, maxAttempts(t)) {
-			failed = d.failedAfter(t, a, attempts, now())
+		// Due a minute after the sweep's cut-off: see deliveryOutcome.
+		spent := gaveUp(o.Attempts, maxAttempts(t))
+		o.Result = storage.LeadRetry{Due: retryAt, Failed: spent}
+		if spent {
+			failed = d.failedAfter(t, a, o.Attempts, now())
 		}
-	} else {
-		ch.cols["attempts"] = attempts
 	}
 	r := result{
-		lead:   &storage.RowUpdate{ID: l.ID, Token: token, Cols: ch.cols},
-		log:    logRow(t, a, attempts, now()),
+		lead:   &o,
+		log:    logRow(t, a, o.Attempts, now()),
 		failed: failed,
 	}
 	if ch.status != 0 && ch.status != l.Status {
@@ -200,11 +198,10 @@ func skipNew(t *task) (*attempt, change, bool) {
 	switch {
 	case l.Ext != "":
 		a := &attempt{outcome: OutcomeSkipped, err: fmt.Errorf("already has ext %q: not sent again", l.Ext)}
-		return a, change{cols: map[string]any{"status": lead.Processing}, status: lead.Processing}, true
+		return a, change{status: lead.Processing, skipped: true}, true
 	case t.cm.IsStub():
 		a := &attempt{outcome: OutcomeSkipped, err: fmt.Errorf("stub: no request")}
-		ext := strconv.FormatInt(l.ID, 10)
-		return a, change{cols: map[string]any{"status": lead.Processing, "ext": ext}, status: lead.Processing, ext: ext}, true
+		return a, change{status: lead.Processing, skipped: true, ext: strconv.FormatInt(l.ID, 10)}, true
 	}
 	return nil, change{}, false
 }

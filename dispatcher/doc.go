@@ -20,9 +20,13 @@
 // script and reads its return value with Classify, which holds the
 // return-value rules of SPEC §3 for each mode (classify.go; NoScriptReturn
 // for a mode without a post script); the mode's rules turn that verdict
-// into the lead's new state. Outcomes go to a writer that
-// stores them in batches (a couple at once, group-commit style), each row
-// guarded by its claim token, with one log row per attempt; a worker takes
+// into the lead's new state. An attempt's outcome is a typed value of
+// storage's (storage.LeadOutcome with LeadProcessing, LeadCancelled,
+// LeadRetry and the like; storage.DeliveryOutcome with DeliverySent,
+// DeliveryRetry, DeliveryClosed): the dispatcher says what happened and
+// storage owns the columns and the SQL. Outcomes go to a writer that stores
+// them in batches (a couple at once, group-commit style), each row guarded
+// by its claim token, with one log row per attempt; a worker takes
 // its next lead only once its outcome is stored. A process that dies mid-send
 // leaves claims whose lease runs out: the rows fall due again and another
 // process sends them, so at worst the leads in flight at the moment of death
@@ -30,7 +34,8 @@
 //
 // When the database goes away the writer keeps the outcomes it cannot store
 // and tries them again with backoff (each try bounded by WriteTimeout) until
-// the database answers, for up to OutageLimit. The workers wait on them
+// the database answers, for up to OutageLimit; then the batch is given up on
+// and logged, and its claims run out. The workers wait on them
 // meanwhile, so no new send starts and sweeps fail at their first claim; an
 // outage shorter than the claims' lease sends nothing twice.
 //

@@ -151,7 +151,7 @@ func effectOf(t *task, a *attempt) Effect {
 		return changeEffect(checkChange(t.lead, a))
 	}
 	if t.mode != mode.New && t.mode != mode.Sync {
-		if a.outcome == "" && a.verdict.Kind == KindDone {
+		if !a.stopped && a.verdict.Kind == KindDone {
 			return Effect{Ext: extIfApproved(t.mode, a.verdict.Value)}
 		}
 		return Effect{Retry: true}
@@ -162,7 +162,7 @@ func effectOf(t *task, a *attempt) Effect {
 // changeEffect is the effect of a new, sync or check attempt's change.
 func changeEffect(ch change) Effect {
 	e := Effect{Ext: ch.ext, Reason: ch.reason, Retry: ch.retry, Redirect: ch.redirect, Message: ch.message}
-	if ext, ok := ch.cols["ext"].(string); ok {
+	if ext, ok := ch.writtenExt(); ok {
 		e.Ext = ext
 	}
 	if ch.status != 0 {

@@ -163,17 +163,17 @@ func (d *Dispatcher) sendSync(ctx context.Context, t *task, token string) (*Sync
 	ch := leadChange(t.mode, l, a)
 	applyUncertain(t, a, &ch)
 	now := d.cfg.Clock.Now()
-	ch.cols["updated_at"] = now
+	row := ch.outcome(l.ID, token)
+	row.At = now
 	if ch.status == 0 {
-		ch.cols["next_at"] = now.UnixMilli()
+		row.Result = storage.LeadRetry{Due: now}
 	}
-	row := storage.RowUpdate{ID: l.ID, Token: token, Cols: ch.cols}
 	var enqueue []storage.Delivery
 	if ch.status != 0 {
 		enqueue = d.postbacksFor(ctx, l, ch.status)
 	}
 	_, err := d.cfg.Store.WriteOutcomes(ctx, storage.Outcomes{
-		Leads: []storage.RowUpdate{row}, Enqueue: enqueue, Log: []*storage.LogEntry{logRow(t, a, 1, now)},
+		Leads: []storage.LeadOutcome{row}, Enqueue: enqueue, Log: []*storage.LogEntry{logRow(t, a, 1, now)},
 	})
 	if err != nil {
 		return nil, err
@@ -200,7 +200,7 @@ func syncResultOf(ch change, a *attempt) *SyncResult {
 	case OutcomeDeleted:
 		return &SyncResult{Result: SyncError, Message: ch.message}
 	}
-	if ext, ok := ch.cols["ext"].(string); ok && ext != "" {
+	if ext, ok := ch.writtenExt(); ok && ext != "" {
 		return &SyncResult{Result: SyncQueued, Ext: ext,
 			Message: "the target registered the lead (ext " + ext + ") without an autologin URL; it moves to processing with the next sweep"}
 	}

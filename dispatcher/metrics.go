@@ -48,7 +48,7 @@ func newMetrics(reg prometheus.Registerer, more ...prometheus.Collector) (*metri
 }
 
 func (m *metrics) delivered(t *task, a *attempt) {
-	m.deliveries.WithLabelValues(integrationLabel(t), string(t.mode), a.outcome).Inc()
+	m.deliveries.WithLabelValues(integrationLabel(t), string(t.mode), string(a.outcome)).Inc()
 	m.latency.WithLabelValues(string(t.mode)).Observe(a.duration.Seconds())
 }
 

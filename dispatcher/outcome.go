@@ -1,13 +1,10 @@
 package dispatcher
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
 	"time"
-
-	"gorm.io/gorm"
 
 	"github.com/leadrelay/leadrelay/integrations"
 	"github.com/leadrelay/leadrelay/integrations/mode"
@@ -16,25 +13,64 @@ import (
 	"github.com/leadrelay/leadrelay/storage/lead"
 )
 
-// change is what an attempt does to the lead: the fields to write and the
-// status it moves to (0: none).
+// change is what an attempt does to the lead: the status it moves to (0:
+// none) with its reason and ext, the script's lead.edit, and the marks of an
+// uncertain send.
 type change struct {
-	cols   map[string]any
 	status lead.Status
+	reason int
+	ext    string
+	// skipped is set when the lead goes to processing without a request.
+	skipped bool
 	// retry is set when the attempt must be tried again later.
 	retry bool
 	// redirect and message are what a waiting visitor is shown (sync).
-	redirect, message string
-	ext               string
-	reason            int
+	redirect, message   string
+	edit                storage.LeadEdit
+	uncertain, checkDue storage.Mark
+	// hold marks the lead failed, waiting for support.
+	hold bool
+}
+
+// result is where the change moves the lead; nil when its status stays.
+func (ch *change) result() storage.LeadResult {
+	switch ch.status {
+	case lead.Processing:
+		if ch.skipped {
+			return storage.LeadSkipped{Ext: ch.ext}
+		}
+		return storage.LeadProcessing{Ext: ch.ext}
+	case lead.Cancel:
+		return storage.LeadCancelled{Reason: ch.reason}
+	case lead.Deleted:
+		return storage.LeadDeleted{}
+	}
+	return nil
+}
+
+// outcome is the change as the lead's outcome write, for the claim's token.
+func (ch *change) outcome(id int64, token string) storage.LeadOutcome {
+	return storage.LeadOutcome{ID: id, Token: token, Result: ch.result(), Edit: ch.edit,
+		Uncertain: ch.uncertain, CheckDue: ch.checkDue, Hold: ch.hold}
+}
+
+// writtenExt is the ext the change writes, from the verdict or else from
+// lead.edit; false when it writes none.
+func (ch *change) writtenExt() (string, bool) {
+	if ch.ext != "" {
+		return ch.ext, true
+	}
+	if ch.edit.Ext != nil {
+		return *ch.edit.Ext, true
+	}
+	return "", false
 }
 
 // leadChange reads a new or sync attempt's verdict the way SPEC §3 says, with
 // the script's lead.edit fields applied together with it.
 func leadChange(m mode.Mode, l *lead.Lead, a *attempt) change {
-	ch := change{cols: map[string]any{}}
-	applyEdit(ch.cols, l, a.edit)
-	if a.outcome != "" {
+	ch := change{edit: leadEdit(l, a.edit)}
+	if a.stopped {
 		ch.retry = true
 		return ch
 	}
@@ -61,13 +97,6 @@ func leadChange(m mode.Mode, l *lead.Lead, a *attempt) change {
 		if a.err == nil {
 			a.err = errEmptyReturn(m, a)
 		}
-	}
-	if ch.status != 0 {
-		ch.cols["status"] = ch.status
-		ch.cols["reason"] = ch.reason
-	}
-	if ch.ext != "" {
-		ch.cols["ext"] = ch.ext
 	}
 	return ch
 }
@@ -115,74 +144,57 @@ func extOrID(l *lead.Lead, edit *scripting.LeadEdit) string {
 	return strconv.FormatInt(l.ID, 10)
 }
 
-// applyEdit writes what lead.edit set.
-func applyEdit(cols map[string]any, l *lead.Lead, e *scripting.LeadEdit) {
+// leadEdit is what lead.edit set, with the edited meta merged into the
+// lead's.
+func leadEdit(l *lead.Lead, e *scripting.LeadEdit) storage.LeadEdit {
 	if e == nil {
-		return
+		return storage.LeadEdit{}
 	}
-	if e.Ext != nil {
-		cols["ext"] = *e.Ext
-	}
-	if e.Comment != nil {
-		cols["comment"] = *e.Comment
-	}
+	out := storage.LeadEdit{Ext: e.Ext, Comment: e.Comment}
 	if len(e.Meta) > 0 {
-		meta := make(map[string]string, len(l.Meta)+len(e.Meta))
+		out.Meta = make(map[string]string, len(l.Meta)+len(e.Meta))
 		for k, v := range l.Meta {
-			meta[k] = v
+			out.Meta[k] = v
 		}
 		for k, v := range e.Meta {
-			meta[k] = v
+			out.Meta[k] = v
 		}
-		b, _ := json.Marshal(meta)
-		cols["meta"] = string(b)
 	}
-}
-
-// retryCols counts a failed attempt: the row is due again at retryAt, and
-// after max attempts (0: no limit) it is marked failed.
-//
-// retryAt is a minute after the sweep's cut-off, not after the attempt: an
-// attempt ends after its sweep's cut-off, and a row due a minute after it
-// would miss the next minute's cut-off by as much and wait for the sweep
-// after that.
-func retryCols(cols map[string]any, attempts, max int, retryAt time.Time, failedCol string, failedVal any) {
-	cols["attempts"] = attempts
-	cols["next_at"] = retryAt.UnixMilli()
-	if gaveUp(attempts, max) {
-		cols[failedCol] = failedVal
-	}
+	return out
 }
 
 // gaveUp tells whether a sending error at this attempt marks the lead or
 // delivery failed: max attempts are spent (0: no limit).
 func gaveUp(attempts, max int) bool { return max > 0 && attempts >= max }
 
-// deliveryCols reads a changes, approved or postback attempt: any non-empty
-// value is success, empty is a retry due at retryAt.
-func deliveryCols(t *task, a *attempt, now, retryAt time.Time) map[string]any {
-	cols := map[string]any{"updated_at": now, "last_message": shownMessage(a, t.redactor())}
+// deliveryOutcome reads a changes, approved or postback attempt: any
+// non-empty value is success, empty is a retry due at retryAt.
+//
+// retryAt is a minute after the sweep's cut-off, not after the attempt: an
+// attempt ends after its sweep's cut-off, and a row due a minute after it
+// would miss the next minute's cut-off by as much and wait for the sweep
+// after that.
+func deliveryOutcome(t *task, a *attempt, token string, now, retryAt time.Time) storage.DeliveryOutcome {
 	del := t.delivery
-	attempts := del.Attempts + 1
-	if a.outcome == "" && a.verdict.Kind == KindDone {
+	// last_message is the attempt's message as try left it: the reason for
+	// an empty return, added below, goes to the log row alone.
+	o := storage.DeliveryOutcome{ID: del.ID, Token: token, Attempts: del.Attempts + 1, At: now,
+		Message: shownMessage(a, t.redactor())}
+	if !a.stopped && a.verdict.Kind == KindDone {
 		a.outcome = OutcomeSuccess
-		cols["attempts"] = attempts
-		cols["sent_version"] = del.Version
-		cols["next_at"] = now.UnixMilli()
-		// A change made while this one was in flight raised the version:
-		// the row stays pending for it, due at once.
-		cols["state"] = gorm.Expr("CASE WHEN version = ? THEN ? ELSE ? END", del.Version, storage.DeliveryDone, storage.DeliveryPending)
+		sent := storage.DeliverySent{Version: del.Version}
 		if t.mode == mode.Approved {
-			cols["ext"] = a.verdict.Value
+			sent.Ext = a.verdict.Value
 		}
-		return cols
+		o.Result = sent
+	} else {
+		if !a.stopped {
+			a.outcome = OutcomeError
+			a.err = errEmptyReturn(t.mode, a)
+		}
+		o.Result = storage.DeliveryRetry{Due: retryAt, Failed: gaveUp(o.Attempts, maxAttempts(t))}
 	}
-	if a.outcome == "" {
-		a.outcome = OutcomeError
-		a.err = errEmptyReturn(t.mode, a)
-	}
-	retryCols(cols, attempts, maxAttempts(t), retryAt, "state", storage.DeliveryFailed)
-	return cols
+	return o
 }
 
 func maxAttempts(t *task) int {
@@ -214,7 +226,7 @@ func logRow(t *task, a *attempt, attempt int, now time.Time) *storage.LogEntry {
 	}
 	row := &storage.LogEntry{
 		Time: now, LeadID: t.lead.ID, IntegrationID: integrationID, Mode: string(t.mode), Attempt: attempt,
-		Outcome: a.outcome, DurationMS: a.duration.Milliseconds(), Message: shownMessage(a, redactor),
+		Outcome: string(a.outcome), DurationMS: a.duration.Milliseconds(), Message: shownMessage(a, redactor),
 		Uncertain: isUncertain(a),
 	}
 	if a.wire.Method != "" {

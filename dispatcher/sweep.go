@@ -319,17 +319,16 @@ func (d *Dispatcher) acquire(ctx context.Context, slots chan struct{}) bool {
 // at once, so a stopped sweep does not hold them until their lease ends. The
 // rows are submitted together, so they share the writer's batches.
 func (d *Dispatcher) release(tasks []*task, token string) {
-	due := map[string]any{"next_at": d.cfg.Clock.Now().UnixMilli()}
+	now := d.cfg.Clock.Now()
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	for _, t := range tasks {
 		d.giveBack(t.integ, t.slots, 1)
-		row := &storage.RowUpdate{Token: token, Cols: due}
 		r := result{}
 		if t.delivery != nil {
-			row.ID, r.delivery = t.delivery.ID, row
+			r.delivery = &storage.DeliveryOutcome{ID: t.delivery.ID, Token: token, Result: storage.DeliveryRetry{Due: now}}
 		} else {
-			row.ID, r.lead = t.lead.ID, row
+			r.lead = &storage.LeadOutcome{ID: t.lead.ID, Token: token, Result: storage.LeadRetry{Due: now}}
 		}
 		wg.Go(func() { d.writer.submit(r) })
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/leadrelay/leadrelay/integrations"
+	"github.com/leadrelay/leadrelay/storage"
 	"github.com/leadrelay/leadrelay/storage/lead"
 )
 
@@ -34,27 +35,25 @@ var errDuplicateAfterUncertain = errors.New("the target answered duplicate (reas
 func applyUncertain(t *task, a *attempt, ch *change) {
 	l := t.lead
 	if l.CheckDue {
-		ch.cols["check_due"] = false
+		ch.checkDue = storage.MarkCleared
 	}
 	switch {
 	case isUncertain(a):
-		ch.cols["uncertain"] = true
+		ch.uncertain = storage.MarkSet
 		switch t.integ.Doc.UncertainAction() {
 		case integrations.OnUncertainCheck:
-			ch.cols["check_due"] = true
+			ch.checkDue = storage.MarkSet
 			a.err = fmt.Errorf("%w; the check mode asks the target before any second send", a.err)
 		case integrations.OnUncertainHold:
-			ch.cols["failed"] = true
+			ch.hold = true
 			a.err = fmt.Errorf("%w; held for support (on_uncertain hold)", a.err)
 		}
 	case l.Uncertain && ch.status == lead.Cancel && lead.Reason(ch.reason) == lead.ReasonDuplicate:
-		delete(ch.cols, "status")
-		delete(ch.cols, "reason")
 		ch.status, ch.reason, ch.retry = 0, 0, false
-		ch.cols["failed"] = true
+		ch.hold = true
 		a.outcome, a.err = OutcomeError, errDuplicateAfterUncertain
 	case l.Uncertain && !l.CheckDue && ch.status != 0 &&
 		t.integ.Doc.UncertainAction() == integrations.OnUncertainCheck:
-		ch.cols["uncertain"] = false
+		ch.uncertain = storage.MarkCleared
 	}
 }

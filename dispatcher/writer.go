@@ -12,8 +12,8 @@ import (
 
 // result is one attempt's writes, handed to the writer.
 type result struct {
-	lead     *storage.RowUpdate
-	delivery *storage.RowUpdate
+	lead     *storage.LeadOutcome
+	delivery *storage.DeliveryOutcome
 	enqueue  []storage.Delivery
 	log      *storage.LogEntry
 	// failed is the row that says the lead or delivery failed after its

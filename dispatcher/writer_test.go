@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/leadrelay/leadrelay/storage"
 	"github.com/leadrelay/leadrelay/storage/storagetest"
 )
@@ -85,5 +87,47 @@ func TestWriterKeepsOutcomesTheDatabaseRefuses(t *testing.T) {
 	}
 	if len(rows) != 1 {
 		t.Errorf("log rows written = %d, want 1", len(rows))
+	}
+}
+
+// lines is a log handler that keeps the messages of error records.
+type lines struct {
+	mu     sync.Mutex
+	errors []string
+}
+
+func (h *lines) Enabled(context.Context, slog.Level) bool { return true }
+func (h *lines) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h *lines) WithGroup(string) slog.Handler            { return h }
+func (h *lines) Handle(_ context.Context, r slog.Record) error {
+	if r.Level >= slog.LevelError {
+		h.mu.Lock()
+		h.errors = append(h.errors, r.Message)
+		h.mu.Unlock()
+	}
+	return nil
+}
+
+// TestWriterGivesUpAfterTheOutageLimit: a batch the database keeps refusing
+// is tried again only until the outage limit; then it is given up on,
+// logged, and its submitter goes on. The submit returning at all is the
+// deadline: without one it would wait until the test times out.
+func TestWriterGivesUpAfterTheOutageLimit(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	s := storagetest.Open(t, "sqlite:"+filepath.Join(dir, "leadrelay.db"))
+	storagetest.MakeImmutable(t, filepath.Join(dir, "leadrelay.db"))
+	logged := &lines{}
+	w := newWriter(s, slog.New(logged), 50, 2, retryPolicy{try: time.Second, giveUp: 50 * time.Millisecond, first: time.Millisecond, most: 10 * time.Millisecond})
+	defer w.close()
+	w.submit(result{log: &storage.LogEntry{LeadID: 1, Mode: "new", Outcome: OutcomeSuccess}})
+	logged.mu.Lock()
+	defer logged.mu.Unlock()
+	want := []string{
+		"the database refuses outcomes; sends wait and the outcomes are kept until it answers",
+		"writing outcomes; their claims will expire and they will be sent again",
+	}
+	if diff := cmp.Diff(want, logged.errors); diff != "" {
+		t.Errorf("error lines (-want +got):\n%s", diff)
 	}
 }

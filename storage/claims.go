@@ -49,7 +49,7 @@ func (s *Store) ClaimNewLeads(ctx context.Context, c Claim) ([]lead.Lead, error)
 		}), nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("claiming new leads of integration %d: %w", c.Integration, err)
+		return nil, fmt.Errorf("claiming new leads of integration %d: %w", c.Integration, cancelled(ctx, err))
 	}
 	return out, nil
 }
@@ -155,7 +155,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, c Claim) ([]Delivery, error
 		}), nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("claiming %s deliveries of integration %d: %w", c.Mode, c.Integration, err)
+		return nil, fmt.Errorf("claiming %s deliveries of integration %d: %w", c.Mode, c.Integration, cancelled(ctx, err))
 	}
 	return out, nil
 }
@@ -214,20 +214,20 @@ func stamp[T any](rows []T, mark func(*T) int64) []int64 {
 	return ids
 }
 
-// RowUpdate is the outcome of one claimed row: the columns to write, applied
+// rowUpdate is the columns an outcome writes to one claimed row, applied
 // only while the row still carries the claim's token.
-type RowUpdate struct {
-	ID    int64
-	Token string
-	// Cols maps a column to its new value; a value may be a clause.Expr
+type rowUpdate struct {
+	id    int64
+	token string
+	// cols maps a column to its new value; a value may be a clause.Expr
 	// evaluated against the row (for example the versioned state of changes).
-	Cols map[string]any
+	cols map[string]any
 }
 
 // Outcomes is one batch of results to write back in a single transaction.
 type Outcomes struct {
-	Leads      []RowUpdate
-	Deliveries []RowUpdate
+	Leads      []LeadOutcome
+	Deliveries []DeliveryOutcome
 	// Enqueue are new deliveries (postbacks) the outcomes caused; one that
 	// exists already is left as it is.
 	Enqueue []Delivery
@@ -246,12 +246,15 @@ type OutcomeCounts struct {
 // clears it.
 func (s *Store) WriteOutcomes(ctx context.Context, o Outcomes) (OutcomeCounts, error) {
 	var counts OutcomeCounts
+	// The columns are worked out before the transaction, which they would
+	// otherwise hold open.
+	leads, deliveries := rowUpdates(o.Leads, (*LeadOutcome).row), rowUpdates(o.Deliveries, (*DeliveryOutcome).row)
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error
-		if counts.Leads, err = guardedUpdate(tx, "leads", o.Leads); err != nil {
+		if counts.Leads, err = guardedUpdate(tx, "leads", leads); err != nil {
 			return fmt.Errorf("writing lead outcomes: %w", err)
 		}
-		if counts.Deliveries, err = guardedUpdate(tx, "deliveries", o.Deliveries); err != nil {
+		if counts.Deliveries, err = guardedUpdate(tx, "deliveries", deliveries); err != nil {
 			return fmt.Errorf("writing delivery outcomes: %w", err)
 		}
 		if err := enqueue(tx, o.Enqueue); err != nil {
@@ -265,6 +268,18 @@ func (s *Store) WriteOutcomes(ctx context.Context, o Outcomes) (OutcomeCounts, e
 	return counts, err
 }
 
+// rowUpdates turns a batch's typed outcomes into the columns they write.
+func rowUpdates[T any](outcomes []T, row func(*T) rowUpdate) []rowUpdate {
+	if len(outcomes) == 0 {
+		return nil
+	}
+	rows := make([]rowUpdate, len(outcomes))
+	for i := range outcomes {
+		rows[i] = row(&outcomes[i])
+	}
+	return rows
+}
+
 // guardedUpdate writes many rows with one statement:
 //
 //	UPDATE t SET c = ?, d = CASE id WHEN ? THEN ? … ELSE d END, …, claim_token = ''
@@ -272,7 +287,7 @@ func (s *Store) WriteOutcomes(ctx context.Context, o Outcomes) (OutcomeCounts, e
 //
 // A column every row sets to one value is set plainly; the others take a
 // CASE on the id. The guard has one id list a claim token.
-func guardedUpdate(tx *gorm.DB, table string, rows []RowUpdate) (int64, error) {
+func guardedUpdate(tx *gorm.DB, table string, rows []rowUpdate) (int64, error) {
 	if len(rows) == 0 {
 		return 0, nil
 	}
@@ -290,16 +305,16 @@ func guardedUpdate(tx *gorm.DB, table string, rows []RowUpdate) (int64, error) {
 
 // setColumn writes "`col` = …, " for the rows: one value when they all set
 // the same, else a CASE on the id that leaves rows not setting it alone.
-func setColumn(sql *strings.Builder, args []any, col string, rows []RowUpdate) []any {
+func setColumn(sql *strings.Builder, args []any, col string, rows []rowUpdate) []any {
 	if v, ok := sameValue(rows, col); ok {
 		sql.WriteString("`" + col + "` = ?, ")
 		return append(args, v)
 	}
 	sql.WriteString("`" + col + "` = CASE `id`")
 	for _, r := range rows {
-		if v, ok := r.Cols[col]; ok {
+		if v, ok := r.cols[col]; ok {
 			sql.WriteString(" WHEN ? THEN ?")
-			args = append(args, r.ID, v)
+			args = append(args, r.id, v)
 		}
 	}
 	sql.WriteString(" ELSE `" + col + "` END, ")
@@ -308,13 +323,13 @@ func setColumn(sql *strings.Builder, args []any, col string, rows []RowUpdate) [
 
 // sameValue returns the value every row sets col to, if there is one; only
 // values of comparable types (not expressions) are compared.
-func sameValue(rows []RowUpdate, col string) (any, bool) {
-	first, ok := rows[0].Cols[col]
+func sameValue(rows []rowUpdate, col string) (any, bool) {
+	first, ok := rows[0].cols[col]
 	if !ok || first == nil || !reflect.TypeOf(first).Comparable() {
 		return nil, false
 	}
 	for _, r := range rows[1:] {
-		if v, ok := r.Cols[col]; !ok || v != first {
+		if v, ok := r.cols[col]; !ok || v != first {
 			return nil, false
 		}
 	}
@@ -323,14 +338,14 @@ func sameValue(rows []RowUpdate, col string) (any, bool) {
 
 // tokenGuard writes the condition that each row still carries the token of
 // the claim that took it, one group of ids a token.
-func tokenGuard(sql *strings.Builder, args []any, rows []RowUpdate) []any {
+func tokenGuard(sql *strings.Builder, args []any, rows []rowUpdate) []any {
 	var tokens []string
 	ids := map[string][]int64{}
 	for _, r := range rows {
-		if _, ok := ids[r.Token]; !ok {
-			tokens = append(tokens, r.Token)
+		if _, ok := ids[r.token]; !ok {
+			tokens = append(tokens, r.token)
 		}
-		ids[r.Token] = append(ids[r.Token], r.ID)
+		ids[r.token] = append(ids[r.token], r.id)
 	}
 	for i, t := range tokens {
 		if i > 0 {
@@ -343,11 +358,11 @@ func tokenGuard(sql *strings.Builder, args []any, rows []RowUpdate) []any {
 }
 
 // columnsOf lists the columns any row sets, in a stable order.
-func columnsOf(rows []RowUpdate) []string {
+func columnsOf(rows []rowUpdate) []string {
 	seen := map[string]bool{}
 	var cols []string
 	for _, r := range rows {
-		for c := range r.Cols {
+		for c := range r.cols {
 			if !seen[c] {
 				seen[c] = true
 				cols = append(cols, c)

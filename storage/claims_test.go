@@ -3,11 +3,14 @@ package storage_test
 import (
 	"context"
 	"database/sql"
+	"strconv"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/leadrelay/leadrelay/integrations/mode"
 	"github.com/leadrelay/leadrelay/storage"
 	"github.com/leadrelay/leadrelay/storage/lead"
 	"github.com/leadrelay/leadrelay/storage/storagetest"
@@ -130,9 +133,9 @@ func TestWriteOutcomesWritesLogRowsAndGuardsByToken(t *testing.T) {
 				Attempt: i + 1, Outcome: "SUCCESS", Request: `{"url":"https://crm.example/?a=1&b=2"}`,
 				Response: "漢字", DurationMS: 12, Return: "c1", Message: "it's fine", ScriptLog: `["line"]`})
 		}
-		done := map[string]any{"status": lead.Processing, "ext": "c1"}
+		done := storage.LeadProcessing{Ext: "c1"}
 		counts, err := s.WriteOutcomes(ctx, storage.Outcomes{
-			Leads: []storage.RowUpdate{{ID: ids[0], Token: "mine", Cols: done}, {ID: ids[1], Token: "theirs", Cols: done}},
+			Leads: []storage.LeadOutcome{{ID: ids[0], Token: "mine", Result: done}, {ID: ids[1], Token: "theirs", Result: done}},
 			Log:   rows,
 		})
 		if err != nil {
@@ -278,4 +281,101 @@ func TestExtendClaimHoldsOnlyTheClaimsOwnRows(t *testing.T) {
 			t.Errorf("extending a claim another one took = %v, %v; want false", held, err)
 		}
 	})
+}
+
+// TestClaimDeliveriesThreeClaimersTakeEachOnce: three claimers, each with
+// its own connections on MySQL as three processes would have them, drain the
+// changes, approved and postback queues at once, in small claims. Every
+// delivery is claimed by exactly one of them.
+func TestClaimDeliveriesThreeClaimersTakeEachOnce(t *testing.T) {
+	t.Parallel()
+	const n = 150
+	queues := []struct {
+		name                  string
+		mode                  string
+		integration, campaign int64
+	}{
+		{"changes", "changes", 7, 0},
+		{"approved", "approved", 7, 0},
+		{"integration postbacks", "postback", 7, 0},
+		{"campaign postbacks", "postback", 0, 3},
+	}
+	for _, b := range storagetest.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			stores := storagetest.Processes(t, b.DSN(t), 3)
+			now := time.Now().UnixMilli()
+			leads := make([]lead.Lead, n)
+			for i := range leads {
+				leads[i] = lead.Lead{IntegrationID: 7, Status: lead.Paid, Ext: "x" + strconv.Itoa(i), NextAt: now}
+			}
+			if err := stores[0].CreateLeads(ctx, leads); err != nil {
+				t.Fatal(err)
+			}
+			var queued []storage.Delivery
+			for _, l := range leads {
+				queued = append(queued,
+					storage.Delivery{LeadID: l.ID, IntegrationID: 7, Mode: "changes", NextAt: now, Version: 1},
+					storage.Delivery{LeadID: l.ID, IntegrationID: 7, Mode: "postback", Key: "paid", Status: lead.Paid, NextAt: now, Version: 1},
+					storage.Delivery{LeadID: l.ID, CampaignID: 3, Mode: "postback", Key: "paid", Status: lead.Paid, NextAt: now, Version: 1})
+			}
+			if _, err := stores[0].WriteOutcomes(ctx, storage.Outcomes{Enqueue: queued}); err != nil {
+				t.Fatal(err)
+			}
+			if got, err := stores[0].QueueApproved(ctx, storage.ApprovedScope{Integration: 7, FromStatus: lead.Paid, Now: now}); err != nil || got != n {
+				t.Fatalf("queued %d approved sends, %v; want %d", got, err, n)
+			}
+			for _, q := range queues {
+				claim := storage.Claim{Integration: q.integration, Mode: mode.Mode(q.mode), Now: now, LeaseUntil: now + 60000, Limit: 7}
+				taken := claimAll(t, stores, claim)
+				if len(taken) != n {
+					t.Errorf("%s: %d deliveries claimed, want %d", q.name, len(taken), n)
+				}
+				for id, by := range taken {
+					if len(by) != 1 {
+						t.Errorf("%s: delivery %d claimed by %v, want one claimer", q.name, id, by)
+					}
+				}
+			}
+		})
+	}
+}
+
+// claimAll runs a claimer on each store at once, each claiming until it
+// finds nothing, then claims what a claimer skipped while another held it,
+// and says which claimers took each delivery.
+func claimAll(t *testing.T, stores []*storage.Store, c storage.Claim) map[int64][]string {
+	t.Helper()
+	var mu sync.Mutex
+	taken := map[int64][]string{}
+	drain := func(s *storage.Store, name string) {
+		for i := 0; ; i++ {
+			c := c
+			c.Token = name + "-" + strconv.Itoa(i)
+			rows, err := s.ClaimDeliveries(context.Background(), c)
+			if err != nil {
+				t.Errorf("claimer %s: %v", name, err)
+				return
+			}
+			if len(rows) == 0 {
+				return
+			}
+			mu.Lock()
+			for _, r := range rows {
+				if r.Mode != string(c.Mode) || r.IntegrationID != c.Integration || r.ClaimToken != c.Token {
+					t.Errorf("claimer %s took delivery %d of mode %s, integration %d, token %q", name, r.ID, r.Mode, r.IntegrationID, r.ClaimToken)
+				}
+				taken[r.ID] = append(taken[r.ID], name)
+			}
+			mu.Unlock()
+		}
+	}
+	var wg sync.WaitGroup
+	for i, s := range stores {
+		wg.Go(func() { drain(s, strconv.Itoa(i)) })
+	}
+	wg.Wait()
+	drain(stores[0], "last")
+	return taken
 }

@@ -21,6 +21,17 @@
 // guarded by that token, and a lease that runs out makes the row due again, so a
 // process that dies mid-send loses nothing.
 //
+// Outcomes are typed, as river's JobSetStateCompleted and
+// JobSetStateErrorRetryable are: a LeadOutcome says where an attempt moved a
+// lead (LeadProcessing, LeadSkipped, LeadCancelled, LeadDeleted, LeadRetry),
+// what lead.edit set, its attempts and message and the uncertain marks; a
+// DeliveryOutcome says DeliverySent, DeliveryRetry or DeliveryClosed. Storage
+// alone turns them into columns: WriteOutcomes writes a batch of them with one
+// UPDATE for the leads and one for the deliveries, a column every row sets
+// to one value set plainly and the others by a CASE on the id, and
+// DeliverySent keeps a delivery pending when a change raised its version
+// while it was in flight.
+//
 // People (users) are kept with a bcrypt hash of their password; their API
 // tokens and console sessions only as SHA-256 hashes, so the database never
 // holds a token that works. The roles and what each may do are

@@ -79,3 +79,6 @@ func (s *Store) ForgetUncertain(ctx context.Context) error {
 
 // DB is the store's gorm handle, for tests that take the schema back in time.
 func DB(s *Store) *gorm.DB { return s.db }
+
+// Cancelled is cancelled, for its test.
+var Cancelled = cancelled

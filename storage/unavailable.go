@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"syscall"
@@ -61,4 +62,14 @@ var sqliteUnavailable = map[int]bool{5: true, 6: true, 7: true, 8: true, 10: tru
 func sqliteBusy(err error) bool {
 	var liteErr *sqlite.Error
 	return errors.As(err, &liteErr) && (liteErr.Code()&0xff == 5 || liteErr.Code()&0xff == 6)
+}
+
+// cancelled is err, or ctx's error when ctx ended: a statement cut short by
+// its context fails with the driver's own error (SQLite's "interrupted"),
+// and the caller, stopping on purpose, looks for context.Canceled.
+func cancelled(ctx context.Context, err error) error {
+	if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
+		return fmt.Errorf("%w (%v)", ctxErr, err)
+	}
+	return err
 }
