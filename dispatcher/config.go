@@ -44,7 +44,9 @@ type Config struct {
 	// FlushRows is the most outcomes one batch writes. Default 200.
 	FlushRows int
 	// Flushers is how many batches of outcomes may be written at once.
-	// Default 2.
+	// Default 1: a worker waits for its outcome's commit, so the outcomes
+	// that gather during one commit are the next batch, and a second
+	// flusher only halves the batches (more transactions for each lead).
 	Flushers int
 	// WriteTimeout bounds one try to write a batch of outcomes. Default 30s.
 	WriteTimeout time.Duration
@@ -67,7 +69,7 @@ const (
 	DefaultLeaseMargin  = 15 * time.Second
 	DefaultLogDays      = 30
 	DefaultFlushRows    = 200
-	DefaultFlushers     = 2
+	DefaultFlushers     = 1
 	DefaultCatalogTTL   = 5 * time.Second
 	DefaultWriteTimeout = 30 * time.Second
 	DefaultOutageLimit  = 10 * time.Minute

@@ -60,6 +60,9 @@ func Redact(s string, secrets map[string]string) string {
 // but credential headers (Header).
 type Redactor struct {
 	r *strings.Replacer // nil: no secret to redact
+	// forms are the texts r replaces: a text holding none of them is left
+	// as it is without the replacer's walk of every byte.
+	forms []string
 	// values are the secrets searched for in decoded runs.
 	values [][]byte
 	// minLen is the length of the shortest of values.
@@ -97,7 +100,7 @@ func NewRedactor(secrets map[string]string) *Redactor {
 	for _, f := range forms {
 		pairs = append(pairs, f, RedactedSecret)
 	}
-	r := &Redactor{r: strings.NewReplacer(pairs...), values: values, reach: len(forms[0])}
+	r := &Redactor{r: strings.NewReplacer(pairs...), forms: forms, values: values, reach: len(forms[0])}
 	for i, v := range values {
 		if i == 0 || len(v) < r.minLen {
 			r.minLen = len(v)
@@ -127,7 +130,13 @@ func (r *Redactor) Redact(s string) string {
 	if r == nil || r.r == nil {
 		return s
 	}
-	return r.r.Replace(r.redactRuns(s))
+	s = r.redactRuns(s)
+	for _, f := range r.forms {
+		if strings.Contains(s, f) {
+			return r.r.Replace(s)
+		}
+	}
+	return s
 }
 
 // secretForms is a secret's value as it may read in a request: as is,
