@@ -41,11 +41,12 @@ type Dispatcher struct {
 	// stopping ends when Stop is called: every sweep stops claiming.
 	stopping context.Context
 	stop     context.CancelFunc
-	// mu orders the sweeps' start against Stop, so that no sweep joins
-	// sweeps once Wait may have begun.
+	// mu orders the start of sweeps and sync sends against Stop, so that
+	// none joins running once Wait may have begun.
 	mu      sync.Mutex
 	stopped bool
-	sweeps  sync.WaitGroup
+	// running counts the sweeps and the sync sends under way.
+	running sync.WaitGroup
 }
 
 // New builds a Dispatcher and starts its outcome writer; Close stops it.
@@ -82,8 +83,10 @@ func New(cfg Config) (*Dispatcher, error) {
 // Stop makes every sweep, scheduled or asked for, stop claiming: rows it
 // claimed and has not started are handed back, due at once, and the sends in
 // flight run to their end, each within its own time limits, and have their
-// outcomes written. A sweep asked for afterwards returns ErrStopping. Wait
-// returns once the sweeps have ended.
+// outcomes written; a sync send under way runs to its end as well. A sweep
+// asked for afterwards returns ErrStopping, and a lead that asks for a sync
+// send afterwards is stored for the classic send. Wait returns once the
+// sweeps and sync sends have ended.
 func (d *Dispatcher) Stop() {
 	d.mu.Lock()
 	d.stopped = true
@@ -91,27 +94,31 @@ func (d *Dispatcher) Stop() {
 	d.stop()
 }
 
-// Wait returns once every sweep under way has ended; call it after Stop.
-func (d *Dispatcher) Wait() { d.sweeps.Wait() }
+// Wait returns once every sweep and sync send under way has ended, its
+// outcome written; call it after Stop.
+func (d *Dispatcher) Wait() { d.running.Wait() }
 
-// Close stops the sweeps, waits for their sends in flight, writes every
-// outcome still queued and stops the writer.
+// Close stops the sweeps, waits for their sends in flight and the sync
+// sends, writes every outcome still queued and stops the writer.
 func (d *Dispatcher) Close() {
 	d.Stop()
-	d.sweeps.Wait()
+	d.running.Wait()
 	d.writer.close()
 }
 
-// begin counts a sweep in, unless the dispatcher is stopping.
+// begin counts a sweep or a sync send in, unless the dispatcher is
+// stopping; end counts it out.
 func (d *Dispatcher) begin() bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.stopped {
 		return false
 	}
-	d.sweeps.Add(1)
+	d.running.Add(1)
 	return true
 }
+
+func (d *Dispatcher) end() { d.running.Done() }
 
 // Tokens turns lead ids into {eid} tokens and back.
 func (d *Dispatcher) Tokens() *macros.Tokens { return d.cfg.Tokens }

@@ -71,9 +71,18 @@ func (d *Dispatcher) Intake(ctx context.Context, in Intake) (*Received, error) {
 	now := d.cfg.Clock.Now()
 	l.NextAt = now.UnixMilli()
 	var sync *task
-	closed := ""
+	closed, stopping := "", false
 	if in.Sync && l.Status == lead.New {
 		sync = d.syncTask(ctx, l)
+	}
+	if sync != nil {
+		// A stop waits for the sync send as for a sweep's sends; once it
+		// has begun, the lead goes the classic way.
+		if stopping = !d.begin(); stopping {
+			sync = nil
+		} else {
+			defer d.end()
+		}
 	}
 	if sync != nil {
 		if closed = d.syncClosed(ctx, sync, now); closed != "" {
@@ -104,6 +113,8 @@ func (d *Dispatcher) Intake(ctx context.Context, in Intake) (*Received, error) {
 			d.giveBack(sync.integ, sync.slots, 1)
 		}
 		out.Sync = &SyncResult{Result: SyncCancelled, Message: fmt.Sprintf("a duplicate of lead %d", of)}
+	case stopping:
+		out.Sync = &SyncResult{Result: SyncQueued, Message: "leadrelay is stopping; the lead goes the classic way"}
 	case closed != "":
 		out.Sync = &SyncResult{Result: SyncQueued, Message: "the integration is closed (" + closed + "); the lead goes the classic way"}
 	case sync == nil:

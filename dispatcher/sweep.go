@@ -52,7 +52,7 @@ func (d *Dispatcher) sweep(ctx context.Context, name string, cutoff time.Time) (
 	if !d.begin() {
 		return nil, ErrStopping
 	}
-	defer d.sweeps.Done()
+	defer d.end()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	defer context.AfterFunc(d.stopping, cancel)()

@@ -91,11 +91,12 @@ func (a *app) serve(ctx context.Context, cfg Config, rt *runtime) error {
 const defaultHTTPGrace = 15 * time.Second
 
 // serveUntilDone serves until ctx ends (SIGINT/SIGTERM), then stops: every
-// sweep stops claiming (an admin sweep too), and the HTTP server drains its
-// requests. A request that runs a sweep ends when the sweep's sends in
-// flight have ended, each within its own time limits, which may be later
-// than the HTTP grace: serve waits for those sends and their outcomes
-// rather than cut them off, which would send their leads again.
+// sweep stops claiming (an admin sweep too), no sync send starts, and the
+// HTTP server drains its requests. A request that runs a sweep or a sync
+// send ends when its sends in flight have ended, each within its own time
+// limits, which may be later than the HTTP grace: serve waits for those
+// sends and their outcomes rather than cut them off, which would send their
+// leads again.
 func (a *app) serveUntilDone(ctx context.Context, hs *http.Server, ln net.Listener, rt *runtime) error {
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
@@ -109,7 +110,7 @@ func (a *app) serveUntilDone(ctx context.Context, hs *http.Server, ln net.Listen
 	grace := cmp.Or(a.httpGrace, defaultHTTPGrace)
 	err := shutdown(hs, grace)
 	if errors.Is(err, context.DeadlineExceeded) {
-		a.logger.Info("requests outlast the HTTP grace: waiting for the sweeps' sends in flight", "grace", grace)
+		a.logger.Info("requests outlast the HTTP grace: waiting for the sends in flight of sweeps and sync sends", "grace", grace)
 		rt.dispatcher.Wait()
 		err = shutdown(hs, grace)
 	}
