@@ -152,3 +152,116 @@ func TestEditorModeSections(t *testing.T) {
 		}
 	})
 }
+
+// The offers, countries and secrets are form controls: a ticked list of
+// the document's and the catalog's offers, a text of country codes, and
+// rows of secrets whose values read *** and keep the stored value when
+// left so. No page shows a secret's value.
+func TestEditorOffersCountriesSecrets(t *testing.T) {
+	t.Parallel()
+	storagetest.Run(t, func(t *testing.T, s *storage.Store) {
+		b := setup(t, s)
+		b.person("ann", user.Admin, password)
+		b.person("sam", user.Support, password)
+		br := b.browser()
+		home := br.signIn("ann", password)
+		for _, name := range []string{"Slim <tea>", "Coffee"} {
+			if p := br.submit(home, "/admin/catalog/offers", url.Values{"name": {name}}); p.code != http.StatusOK {
+				t.Fatalf("adding offer %s = %d:\n%s", name, p.code, p.body)
+			}
+		}
+		const doc = `{"id":7,"name":"crm","enabled":true,"offers":[9,1],"countries":["gb","de"],
+ "secrets":{"token":"tok-secret-1","hook":"hk-secret-2"},"retry":{"max_attempts":4},
+ "new":{"enabled":true,"url":"https://crm.example/orders?t={secret:token}","fields":"phone {phone}"}}`
+		if p := br.submit(home, "/admin/integrations/import", url.Values{"json": {doc}}); p.code != http.StatusOK {
+			t.Fatalf("import = %d:\n%s", p.code, p.body)
+		}
+		stored := []string{"tok-secret-1", "hk-secret-2"}
+		tests := []struct {
+			name string
+			edit func(v url.Values)
+			code int
+			want func(doc map[string]any)
+			page []string
+		}{
+			{"unchanged", func(url.Values) {}, http.StatusOK, func(map[string]any) {}, []string{
+				`<input type="checkbox" name="offers" value="9" checked> 9 (not in the catalog)`,
+				`<input type="checkbox" name="offers" value="1" checked> 1 Slim &lt;tea&gt;`,
+				`<input type="checkbox" name="offers" value="2"> 2 Coffee`,
+				`id="countries" value="gb, de"`,
+				`<input name="secrets.name" value="hook"`, `<input name="secrets.value" value="***"`,
+				`&#34;max_attempts&#34;: 4`,
+			}},
+			{"an offer ticked and one the catalog lacks unticked", func(v url.Values) {
+				v["offers"] = []string{"1", "2"}
+			}, http.StatusOK, func(doc map[string]any) {
+				doc["offers"] = []any{1.0, 2.0}
+			}, []string{`<input type="checkbox" name="offers" value="2" checked> 2 Coffee`}},
+			{"countries in capitals, commas and spaces", func(v url.Values) {
+				v.Set("countries", " GB de,,  fr ")
+			}, http.StatusOK, func(doc map[string]any) {
+				doc["countries"] = []any{"gb", "de", "fr"}
+			}, []string{`id="countries" value="gb, de, fr"`}},
+			{"a country that is not one", func(v url.Values) {
+				v.Set("countries", "gb, britain")
+			}, http.StatusUnprocessableEntity, nil, []string{`id="countries" value="gb, britain"`, "countries[1]"}},
+			{"a secret changed, one left as ***, one added", func(v url.Values) {
+				v["secrets.value"][0] = "hk-new"
+				v["secrets.name"][2], v["secrets.value"][2] = "extra", "ex-<1>"
+			}, http.StatusOK, func(doc map[string]any) {
+				doc["secrets"] = map[string]any{"token": "tok-secret-1", "hook": "hk-new", "extra": "ex-<1>"}
+			}, nil},
+			{"a secret removed", func(v url.Values) {
+				v.Add("secrets.remove", "0")
+			}, http.StatusOK, func(doc map[string]any) {
+				delete(doc["secrets"].(map[string]any), "extra")
+			}, []string{`<input name="secrets.name" value="hook"`, `<input name="secrets.name" value="token"`}},
+			{"a secret without a name", func(v url.Values) {
+				v["secrets.value"][2] = "orphan"
+			}, http.StatusUnprocessableEntity, nil, []string{"secrets row 3: a secret has a name"}},
+			{"a secret named twice", func(v url.Values) {
+				v["secrets.name"][2], v["secrets.value"][2] = "hook", "x"
+			}, http.StatusUnprocessableEntity, nil, []string{"secrets row 3: &#34;hook&#34; is named twice"}},
+			{"no countries and no offers", func(v url.Values) {
+				v.Set("countries", "")
+				delete(v, "offers")
+			}, http.StatusOK, func(doc map[string]any) {
+				doc["offers"] = []any{}
+				delete(doc, "countries")
+			}, []string{`<input type="checkbox" name="offers" value="1"> 1 Slim &lt;tea&gt;`}},
+		}
+		want := storedDocument(t, s, 7)
+		for _, tt := range tests {
+			edit := br.get("/admin/integrations/7/edit")
+			form := edit.formValues(t, "editor")
+			tt.edit(form)
+			p := br.post("/admin/integrations/7/edit", form)
+			if p.code != tt.code {
+				t.Fatalf("%s: saving = %d, want %d:\n%s", tt.name, p.code, tt.code, p.body)
+			}
+			contains(t, p, tt.page...)
+			if tt.want != nil {
+				tt.want(want)
+			}
+			if diff := cmp.Diff(want, storedDocument(t, s, 7)); diff != "" {
+				t.Errorf("%s: the stored document (-want +got):\n%s", tt.name, diff)
+			}
+			for _, page := range []page{edit, p} {
+				for _, secret := range append(stored, "hk-new", "ex-") {
+					if strings.Contains(page.body, secret) {
+						t.Errorf("%s: the editor shows the secret %q", tt.name, secret)
+					}
+				}
+			}
+		}
+		support := b.browser()
+		support.signIn("sam", password)
+		view := support.get("/admin/integrations/7")
+		contains(t, view, `&#34;token&#34;: &#34;***&#34;`)
+		for _, secret := range []string{"tok-secret-1", "hk-new"} {
+			if strings.Contains(view.body, secret) {
+				t.Errorf("support's page shows the secret %q", secret)
+			}
+		}
+	})
+}
