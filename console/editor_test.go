@@ -176,21 +176,15 @@ func TestEditorOffersCountriesSecrets(t *testing.T) {
 		if p := br.submit(home, "/admin/integrations/import", url.Values{"json": {doc}}); p.code != http.StatusOK {
 			t.Fatalf("import = %d:\n%s", p.code, p.body)
 		}
-		stored := []string{"tok-secret-1", "hk-secret-2"}
-		tests := []struct {
-			name string
-			edit func(v url.Values)
-			code int
-			want func(doc map[string]any)
-			page []string
-		}{
+		stored := []string{"tok-secret-1", "hk-secret-2", "hk-new", "ex-"}
+		editSteps(t, br, s, 7, stored, []editStep{
 			{"unchanged", func(url.Values) {}, http.StatusOK, func(map[string]any) {}, []string{
 				`<input type="checkbox" name="offers" value="9" checked> 9 (not in the catalog)`,
 				`<input type="checkbox" name="offers" value="1" checked> 1 Slim &lt;tea&gt;`,
 				`<input type="checkbox" name="offers" value="2"> 2 Coffee`,
 				`id="countries" value="gb, de"`,
 				`<input name="secrets.name" value="hook"`, `<input name="secrets.value" value="***"`,
-				`&#34;max_attempts&#34;: 4`,
+				`id="retry-max_attempts" value="4"`, `<textarea name="document" id="document" rows="14" spellcheck="false">{}</textarea>`,
 			}},
 			{"an offer ticked and one the catalog lacks unticked", func(v url.Values) {
 				v["offers"] = []string{"1", "2"}
@@ -218,7 +212,7 @@ func TestEditorOffersCountriesSecrets(t *testing.T) {
 			}, []string{`<input name="secrets.name" value="hook"`, `<input name="secrets.name" value="token"`}},
 			{"a secret without a name", func(v url.Values) {
 				v["secrets.value"][2] = "orphan"
-			}, http.StatusUnprocessableEntity, nil, []string{"secrets row 3: a secret has a name"}},
+			}, http.StatusUnprocessableEntity, nil, []string{"secrets row 3: a row with a value has a name"}},
 			{"a secret named twice", func(v url.Values) {
 				v["secrets.name"][2], v["secrets.value"][2] = "hook", "x"
 			}, http.StatusUnprocessableEntity, nil, []string{"secrets row 3: &#34;hook&#34; is named twice"}},
@@ -229,31 +223,7 @@ func TestEditorOffersCountriesSecrets(t *testing.T) {
 				doc["offers"] = []any{}
 				delete(doc, "countries")
 			}, []string{`<input type="checkbox" name="offers" value="1"> 1 Slim &lt;tea&gt;`}},
-		}
-		want := storedDocument(t, s, 7)
-		for _, tt := range tests {
-			edit := br.get("/admin/integrations/7/edit")
-			form := edit.formValues(t, "editor")
-			tt.edit(form)
-			p := br.post("/admin/integrations/7/edit", form)
-			if p.code != tt.code {
-				t.Fatalf("%s: saving = %d, want %d:\n%s", tt.name, p.code, tt.code, p.body)
-			}
-			contains(t, p, tt.page...)
-			if tt.want != nil {
-				tt.want(want)
-			}
-			if diff := cmp.Diff(want, storedDocument(t, s, 7)); diff != "" {
-				t.Errorf("%s: the stored document (-want +got):\n%s", tt.name, diff)
-			}
-			for _, page := range []page{edit, p} {
-				for _, secret := range append(stored, "hk-new", "ex-") {
-					if strings.Contains(page.body, secret) {
-						t.Errorf("%s: the editor shows the secret %q", tt.name, secret)
-					}
-				}
-			}
-		}
+		})
 		support := b.browser()
 		support.signIn("sam", password)
 		view := support.get("/admin/integrations/7")
@@ -263,5 +233,103 @@ func TestEditorOffersCountriesSecrets(t *testing.T) {
 				t.Errorf("support's page shows the secret %q", secret)
 			}
 		}
+	})
+}
+
+// editStep is one edit of the editor's form: what it changes, the answer's
+// code and text, and the change to the stored document (nil for none).
+type editStep struct {
+	name string
+	edit func(v url.Values)
+	code int
+	want func(doc map[string]any)
+	page []string
+}
+
+// editSteps saves the editor's form of integration id once a step, each
+// changed by its step, and checks the stored document after each; no page
+// may show any of the secrets.
+func editSteps(t *testing.T, br *browser, s *storage.Store, id int64, secrets []string, steps []editStep) {
+	t.Helper()
+	path := fmt.Sprintf("/admin/integrations/%d/edit", id)
+	want := storedDocument(t, s, id)
+	for _, tt := range steps {
+		edit := br.get(path)
+		form := edit.formValues(t, "editor")
+		tt.edit(form)
+		p := br.post(path, form)
+		if p.code != tt.code {
+			t.Fatalf("%s: saving = %d, want %d:\n%s", tt.name, p.code, tt.code, p.body)
+		}
+		contains(t, p, tt.page...)
+		if tt.want != nil {
+			tt.want(want)
+		}
+		if diff := cmp.Diff(want, storedDocument(t, s, id)); diff != "" {
+			t.Errorf("%s: the stored document (-want +got):\n%s", tt.name, diff)
+		}
+		for _, page := range []page{edit, p} {
+			for _, secret := range secrets {
+				if strings.Contains(page.body, secret) {
+					t.Errorf("%s: the editor shows the secret %q", tt.name, secret)
+				}
+			}
+		}
+	}
+}
+
+// retry.max_attempts, the caps and the hours are form controls; an object
+// the form empties leaves the document, and the document's other keys stay.
+func TestEditorRetryCapsHours(t *testing.T) {
+	t.Parallel()
+	storagetest.Run(t, func(t *testing.T, s *storage.Store) {
+		b := setup(t, s)
+		b.person("ann", user.Admin, password)
+		br := b.browser()
+		home := br.signIn("ann", password)
+		const doc = `{"id":8,"name":"crm","enabled":true,"offers":[1],"timezone":"Europe/Berlin",
+ "retry":{"max_attempts":4},"caps":{"daily":500},"hours":{"mon-fri":"09:00-18:00"},"status_map":{"accepted":"packaging"},
+ "new":{"enabled":true,"url":"https://crm.example/orders","fields":"phone {phone}"}}`
+		if p := br.submit(home, "/admin/integrations/import", url.Values{"json": {doc}}); p.code != http.StatusOK {
+			t.Fatalf("import = %d:\n%s", p.code, p.body)
+		}
+		editSteps(t, br, s, 8, nil, []editStep{
+			{"unchanged", func(url.Values) {}, http.StatusOK, func(map[string]any) {}, []string{
+				`id="retry-max_attempts" value="4"`, `id="caps-daily" value="500"`, `id="caps-hourly" value=""`,
+				`<input name="hours.name" value="mon-fri"`, `<input name="hours.value" value="09:00-18:00"`,
+				`&#34;status_map&#34;: {`,
+			}},
+			{"no limit on attempts and an hourly cap", func(v url.Values) {
+				v.Set("retry.max_attempts", "0")
+				v.Set("caps.hourly", " 60 ")
+			}, http.StatusOK, func(doc map[string]any) {
+				doc["retry"] = map[string]any{"max_attempts": 0.0}
+				doc["caps"] = map[string]any{"daily": 500.0, "hourly": 60.0}
+			}, []string{`id="caps-hourly" value="60"`}},
+			{"a day's hours added and a range removed", func(v url.Values) {
+				v.Add("hours.remove", "0")
+				v["hours.name"][1], v["hours.value"][1] = "sat", "10:00-14:00,20:00-02:00"
+			}, http.StatusOK, func(doc map[string]any) {
+				doc["hours"] = map[string]any{"sat": "10:00-14:00,20:00-02:00"}
+			}, []string{`<input name="hours.name" value="sat"`}},
+			{"a cap that is not a number", func(v url.Values) {
+				v.Set("caps.daily", "lots")
+			}, http.StatusUnprocessableEntity, nil, []string{"caps.daily: not a whole number: &#34;lots&#34;", `id="caps-daily" value="lots"`}},
+			{"hours that do not parse", func(v url.Values) {
+				v["hours.value"][0] = "all day"
+			}, http.StatusUnprocessableEntity, nil, []string{`<input name="hours.value" value="all day"`}},
+			{"the default attempts, no caps and no hours", func(v url.Values) {
+				v.Set("retry.max_attempts", "")
+				v.Set("caps.daily", "")
+				v.Set("caps.hourly", "")
+				v.Add("hours.remove", "0")
+			}, http.StatusOK, func(doc map[string]any) {
+				doc["retry"] = map[string]any{}
+				delete(doc, "caps")
+				delete(doc, "hours")
+			}, []string{`<textarea name="document" id="document" rows="14" spellcheck="false">{
+  &#34;retry&#34;: {},
+  &#34;status_map&#34;: {`}},
+		})
 	})
 }

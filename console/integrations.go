@@ -116,11 +116,15 @@ type controls struct {
 	OffersNull bool
 	// Countries are ISO codes separated by commas or spaces.
 	Countries string
-	Secrets   []secretRow
+	// Secrets and Hours are rows, with blanks to add.
+	Secrets, Hours []pair
+	// MaxAttempts, CapsDaily and CapsHourly are retry.max_attempts,
+	// caps.daily and caps.hourly.
+	MaxAttempts, CapsDaily, CapsHourly string
 }
 
 // controlKeys are the document's keys of the editor's controls.
-var controlKeys = []string{"priority", "timezone", "on_uncertain", "pause_after", "offers", "countries", "secrets"}
+var controlKeys = []string{"priority", "timezone", "on_uncertain", "pause_after", "offers", "countries", "secrets", "hours"}
 
 // onUncertain are the choices of on_uncertain; "" leaves the key out.
 var onUncertain = []string{integrations.OnUncertainRetry, integrations.OnUncertainCheck, integrations.OnUncertainHold}
@@ -128,7 +132,8 @@ var onUncertain = []string{integrations.OnUncertainRetry, integrations.OnUncerta
 func controlsOf(doc map[string]any) controls {
 	f := controls{Priority: num(doc["priority"]), Timezone: text(doc["timezone"]),
 		OnUncertain: text(doc["on_uncertain"]), PauseAfter: num(doc["pause_after"]),
-		Countries: countriesOf(doc["countries"]), Secrets: secretsOf(doc["secrets"])}
+		Countries: countriesOf(doc["countries"]), Secrets: pairsOf(doc["secrets"]), Hours: pairsOf(doc["hours"]),
+		MaxAttempts: nestedOf(doc, "retry.max_attempts"), CapsDaily: nestedOf(doc, "caps.daily"), CapsHourly: nestedOf(doc, "caps.hourly")}
 	f.Offers, f.OffersNull = offersOf(doc["offers"])
 	return f
 }
@@ -207,6 +212,7 @@ func splitDocument(body []byte) (*editor, error) {
 	for _, k := range append([]string{"id", "name", "enabled"}, controlKeys...) {
 		delete(doc, k)
 	}
+	takeNested(doc)
 	for _, mode := range integrations.Modes() {
 		m, _ := doc[string(mode)].(map[string]any)
 		ed.Modes = append(ed.Modes, modeFormOf(string(mode), m))
@@ -242,6 +248,10 @@ func joinDocument(document string, fields *editor, values map[string]any, modes 
 	if fields != nil {
 		doc["name"], doc["enabled"] = fields.Name, fields.Enabled
 		for k, v := range values {
+			if strings.Contains(k, ".") {
+				setNested(doc, k, v)
+				continue
+			}
 			if v == nil {
 				delete(doc, k)
 				continue

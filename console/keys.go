@@ -15,19 +15,30 @@ type offerChoice struct {
 	Ticked   bool
 }
 
-// secretRow is one secret of the editor: its name and its value as the
-// API answers it, "***" for a stored one.
-type secretRow struct {
+// pair is one row of a name and a value: a secret, whose value reads "***"
+// as the API answers it, or a day's hours.
+type pair struct {
 	Name, Value string
 }
 
-// blankSecrets are the empty secret rows the editor shows for secrets to
-// add, so that the form adds them without JavaScript.
-const blankSecrets = 2
+// pairRows are the rows of one object of the document, for the "pairs"
+// template: Prefix names its inputs.
+type pairRows struct {
+	Prefix, Legend string
+	Rows           []pair
+}
 
-// offersOf are the document's offers, ticked, in its order. OffersNull says
-// the document has no list at all, so that a form with none ticked leaves
-// the key as it was.
+// blankPairs are the empty rows each object shows for rows to add, so that
+// the form adds them without JavaScript.
+const blankPairs = 2
+
+// nestedKeys are the keys of the document's objects the editor shows as
+// controls, as "object.key".
+var nestedKeys = []string{"retry.max_attempts", "caps.daily", "caps.hourly"}
+
+// offersOf are the document's offers, ticked, in its order. null says the
+// document has no list at all, so that a form with none ticked leaves the
+// key as it was.
 func offersOf(v any) (choices []offerChoice, null bool) {
 	list, ok := v.([]any)
 	if !ok {
@@ -49,14 +60,56 @@ func countriesOf(v any) string {
 	return strings.Join(out, ", ")
 }
 
-// secretsOf are the document's secrets as rows, by name.
-func secretsOf(v any) []secretRow {
+// pairsOf are an object of the document as rows, by name, with blanks.
+func pairsOf(v any) []pair {
 	m, _ := v.(map[string]any)
-	rows := make([]secretRow, 0, len(m)+blankSecrets)
+	rows := make([]pair, 0, len(m)+blankPairs)
 	for _, k := range sortedKeys(m) {
-		rows = append(rows, secretRow{Name: k, Value: text(m[k])})
+		rows = append(rows, pair{Name: k, Value: text(m[k])})
 	}
-	return append(rows, make([]secretRow, blankSecrets)...)
+	return append(rows, make([]pair, blankPairs)...)
+}
+
+// nestedOf is the value of "object.key" in doc as the form's text.
+func nestedOf(doc map[string]any, key string) string {
+	object, k, _ := strings.Cut(key, ".")
+	m, _ := doc[object].(map[string]any)
+	return num(m[k])
+}
+
+// takeNested takes the nestedKeys out of doc; an object they empty leaves
+// it, one that was empty already stays.
+func takeNested(doc map[string]any) {
+	for _, key := range nestedKeys {
+		object, k, _ := strings.Cut(key, ".")
+		m, ok := doc[object].(map[string]any)
+		if _, has := m[k]; !ok || !has {
+			continue
+		}
+		delete(m, k)
+		if len(m) == 0 {
+			delete(doc, object)
+		}
+	}
+}
+
+// setNested sets "object.key" in doc to v, or takes it out for nil; an
+// object the document lacks is added only for a value.
+func setNested(doc map[string]any, key string, v any) {
+	object, k, _ := strings.Cut(key, ".")
+	m, ok := doc[object].(map[string]any)
+	if !ok {
+		if v == nil {
+			return
+		}
+		m = map[string]any{}
+		doc[object] = m
+	}
+	if v == nil {
+		delete(m, k)
+		return
+	}
+	m[k] = v
 }
 
 // offerNames names the listed offers and adds, unticked, the catalog's
@@ -81,29 +134,63 @@ func (c *Console) offerNames(r *http.Request, f *controls) {
 	}
 }
 
-// keysOf reads the form's offers, countries and secrets into f.
+// keysOf reads the form's offers, countries, secrets, retry, caps and
+// hours into f.
 func keysOf(r *http.Request, f *controls) {
 	for _, id := range r.PostForm["offers"] {
 		f.Offers = append(f.Offers, offerChoice{ID: strings.TrimSpace(id), Ticked: true})
 	}
 	f.OffersNull = r.PostFormValue("offers.null") != ""
 	f.Countries = strings.TrimSpace(r.PostFormValue("countries"))
-	names, values := r.PostForm["secrets.name"], r.PostForm["secrets.value"]
-	removed := map[string]bool{}
-	for _, v := range r.PostForm["secrets.remove"] {
-		removed[v] = true
-	}
-	for i := range min(len(names), len(values)) {
-		if !removed[strconv.Itoa(i)] {
-			f.Secrets = append(f.Secrets, secretRow{Name: strings.TrimSpace(names[i]), Value: values[i]})
-		}
-	}
-	f.Secrets = append(f.Secrets, make([]secretRow, blankSecrets)...)
+	f.Secrets, f.Hours = pairsFrom(r, "secrets"), pairsFrom(r, "hours")
+	f.MaxAttempts = strings.TrimSpace(r.PostFormValue("retry.max_attempts"))
+	f.CapsDaily = strings.TrimSpace(r.PostFormValue("caps.daily"))
+	f.CapsHourly = strings.TrimSpace(r.PostFormValue("caps.hourly"))
 }
 
-// keyValues puts the offers, countries and secrets of f into out as the
-// document's values: nil leaves a key out. A secret left as *** keeps its
-// stored value, as the API merges it.
+// pairsFrom reads an object's rows from the form, less the rows ticked for
+// removal, with blanks.
+func pairsFrom(r *http.Request, prefix string) []pair {
+	names, values := r.PostForm[prefix+".name"], r.PostForm[prefix+".value"]
+	removed := map[string]bool{}
+	for _, v := range r.PostForm[prefix+".remove"] {
+		removed[v] = true
+	}
+	var rows []pair
+	for i := range min(len(names), len(values)) {
+		if !removed[strconv.Itoa(i)] {
+			rows = append(rows, pair{Name: strings.TrimSpace(names[i]), Value: strings.TrimSpace(values[i])})
+		}
+	}
+	return append(rows, make([]pair, blankPairs)...)
+}
+
+// pairMap is an object's rows as the document's object, nil for none.
+func pairMap(prefix string, rows []pair) (map[string]string, error) {
+	out := map[string]string{}
+	for i, p := range rows {
+		switch {
+		case p.Name == "" && p.Value == "":
+			continue
+		case p.Name == "":
+			return nil, fmt.Errorf("%s row %d: a row with a value has a name", prefix, i+1)
+		case strings.ContainsFunc(p.Name, unicode.IsSpace):
+			return nil, fmt.Errorf("%s row %d: a name has no spaces: %q", prefix, i+1, p.Name)
+		}
+		if _, dup := out[p.Name]; dup {
+			return nil, fmt.Errorf("%s row %d: %q is named twice", prefix, i+1, p.Name)
+		}
+		out[p.Name] = p.Value
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return out, nil
+}
+
+// keyValues puts the offers, countries, secrets, hours, retry and caps of
+// f into out as the document's values: nil leaves a key out. A secret left
+// as *** keeps its stored value, as the API merges it.
 func (f controls) keyValues(out map[string]any) error {
 	offers := []int64{}
 	for _, o := range f.Offers {
@@ -125,24 +212,36 @@ func (f controls) keyValues(out map[string]any) error {
 	if len(countries) > 0 {
 		out["countries"] = countries
 	}
-	secrets := map[string]string{}
-	for i, s := range f.Secrets {
-		switch {
-		case s.Name == "" && s.Value == "":
-			continue
-		case s.Name == "":
-			return fmt.Errorf("secrets row %d: a secret has a name", i+1)
-		case strings.ContainsFunc(s.Name, unicode.IsSpace):
-			return fmt.Errorf("secrets row %d: a secret's name has no spaces: %q", i+1, s.Name)
+	for prefix, rows := range map[string][]pair{"secrets": f.Secrets, "hours": f.Hours} {
+		m, err := pairMap(prefix, rows)
+		if err != nil {
+			return err
 		}
-		if _, dup := secrets[s.Name]; dup {
-			return fmt.Errorf("secrets row %d: %q is named twice", i+1, s.Name)
+		out[prefix] = nil
+		if m != nil {
+			out[prefix] = m
 		}
-		secrets[s.Name] = s.Value
 	}
-	out["secrets"] = nil
-	if len(secrets) > 0 {
-		out["secrets"] = secrets
+	for key, v := range map[string]string{"retry.max_attempts": f.MaxAttempts, "caps.daily": f.CapsDaily, "caps.hourly": f.CapsHourly} {
+		out[key] = nil
+		if v == "" {
+			continue
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("%s: not a whole number: %q", key, v)
+		}
+		out[key] = n
 	}
 	return nil
+}
+
+// SecretRows are the secrets for the "pairs" template.
+func (f controls) SecretRows() pairRows {
+	return pairRows{Prefix: "secrets", Legend: "Secrets, read by {secret:name}: a value left as *** keeps the stored one", Rows: f.Secrets}
+}
+
+// HourRows are the hours for the "pairs" template.
+func (f controls) HourRows() pairRows {
+	return pairRows{Prefix: "hours", Legend: "Hours new and sync take leads, in the timezone: a day (mon … sun) or a range (mon-fri), and times such as 09:00-18:00,20:00-02:00; no rows is always open", Rows: f.Hours}
 }
