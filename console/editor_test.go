@@ -333,3 +333,44 @@ func TestEditorRetryCapsHours(t *testing.T) {
 		})
 	})
 }
+
+// approved's from_status is a select of the statuses and postback's
+// statuses a ticked list, the mode's own in its order first.
+func TestEditorModeStatuses(t *testing.T) {
+	t.Parallel()
+	storagetest.Run(t, func(t *testing.T, s *storage.Store) {
+		b := setup(t, s)
+		b.person("ann", user.Admin, password)
+		br := b.browser()
+		home := br.signIn("ann", password)
+		const doc = `{"id":9,"name":"crm","enabled":true,"offers":[1],
+ "approved":{"enabled":true,"url":"https://crm.example/approved","from_status":"packaging"},
+ "postback":{"enabled":true,"url":"https://tracker.example/pb?s={status}","statuses":["cancel","packaging"]}}`
+		if p := br.submit(home, "/admin/integrations/import", url.Values{"json": {doc}}); p.code != http.StatusOK {
+			t.Fatalf("import = %d:\n%s", p.code, p.body)
+		}
+		editSteps(t, br, s, 9, nil, []editStep{
+			{"unchanged", func(url.Values) {}, http.StatusOK, func(map[string]any) {}, []string{
+				`<option value="packaging" selected>packaging</option>`,
+				`name="postback.statuses" value="cancel" checked> cancel</label>
+<label class="check"><input type="checkbox" name="postback.statuses" value="packaging" checked> packaging</label>
+<label class="check"><input type="checkbox" name="postback.statuses" value="new"> new</label>`,
+			}},
+			{"another status to send and one more to post back", func(v url.Values) {
+				v.Set("approved.from_status", "delivered")
+				v.Add("postback.statuses", "paid")
+			}, http.StatusOK, func(doc map[string]any) {
+				doc["approved"].(map[string]any)["from_status"] = "delivered"
+				doc["postback"].(map[string]any)["statuses"] = []any{"cancel", "packaging", "paid"}
+			}, []string{`<option value="delivered" selected>delivered</option>`}},
+			{"a status that is not one", func(v url.Values) {
+				v.Set("approved.from_status", "<shipped>")
+			}, http.StatusUnprocessableEntity, nil, []string{`<option value="&lt;shipped&gt;" selected>&lt;shipped&gt;</option>`}},
+			{"every status posted back", func(v url.Values) {
+				delete(v, "postback.statuses")
+			}, http.StatusOK, func(doc map[string]any) {
+				delete(doc["postback"].(map[string]any), "statuses")
+			}, []string{`name="postback.statuses" value="new"> new`}},
+		})
+	})
+}

@@ -112,7 +112,7 @@ type controls struct {
 	Priority, Timezone, OnUncertain, PauseAfter string
 	// Offers are the ticked list: the document's offers, then the
 	// catalog's others.
-	Offers     []offerChoice
+	Offers     []tick
 	OffersNull bool
 	// Countries are ISO codes separated by commas or spaces.
 	Countries string

@@ -9,10 +9,26 @@ import (
 	"unicode"
 )
 
-// offerChoice is one offer of the editor's ticked list.
-type offerChoice struct {
-	ID, Name string
-	Ticked   bool
+// tick is one box of a ticked list: an offer by its id and name, or a
+// status by its name.
+type tick struct {
+	Value, Label string
+	Ticked       bool
+}
+
+// ticked are the values ticked, with the rest of all after them unticked:
+// the order of what is ticked stays as it is.
+func ticked(values, all []string) []tick {
+	out := make([]tick, 0, len(values)+len(all))
+	for _, v := range values {
+		out = append(out, tick{Value: v, Ticked: true})
+	}
+	for _, v := range all {
+		if !slices.Contains(values, v) {
+			out = append(out, tick{Value: v})
+		}
+	}
+	return out
 }
 
 // pair is one row of a name and a value: a secret, whose value reads "***"
@@ -39,13 +55,13 @@ var nestedKeys = []string{"retry.max_attempts", "caps.daily", "caps.hourly"}
 // offersOf are the document's offers, ticked, in its order. null says the
 // document has no list at all, so that a form with none ticked leaves the
 // key as it was.
-func offersOf(v any) (choices []offerChoice, null bool) {
+func offersOf(v any) (choices []tick, null bool) {
 	list, ok := v.([]any)
 	if !ok {
 		return nil, true
 	}
 	for _, id := range list {
-		choices = append(choices, offerChoice{ID: num(id), Ticked: true})
+		choices = append(choices, tick{Value: num(id), Ticked: true})
 	}
 	return choices, false
 }
@@ -125,12 +141,12 @@ func (c *Console) offerNames(r *http.Request, f *controls) {
 	}
 	for _, o := range list.Offers {
 		id := num(o["id"])
-		i := slices.IndexFunc(f.Offers, func(c offerChoice) bool { return c.ID == id })
+		i := slices.IndexFunc(f.Offers, func(c tick) bool { return c.Value == id })
 		if i < 0 {
-			f.Offers = append(f.Offers, offerChoice{ID: id, Name: text(o["name"])})
+			f.Offers = append(f.Offers, tick{Value: id, Label: text(o["name"])})
 			continue
 		}
-		f.Offers[i].Name = text(o["name"])
+		f.Offers[i].Label = text(o["name"])
 	}
 }
 
@@ -138,7 +154,7 @@ func (c *Console) offerNames(r *http.Request, f *controls) {
 // hours into f.
 func keysOf(r *http.Request, f *controls) {
 	for _, id := range r.PostForm["offers"] {
-		f.Offers = append(f.Offers, offerChoice{ID: strings.TrimSpace(id), Ticked: true})
+		f.Offers = append(f.Offers, tick{Value: strings.TrimSpace(id), Ticked: true})
 	}
 	f.OffersNull = r.PostFormValue("offers.null") != ""
 	f.Countries = strings.TrimSpace(r.PostFormValue("countries"))
@@ -197,9 +213,9 @@ func (f controls) keyValues(out map[string]any) error {
 		if !o.Ticked {
 			continue
 		}
-		n, err := strconv.ParseInt(o.ID, 10, 64)
+		n, err := strconv.ParseInt(o.Value, 10, 64)
 		if err != nil {
-			return fmt.Errorf("offers: not an offer's id: %q", o.ID)
+			return fmt.Errorf("offers: not an offer's id: %q", o.Value)
 		}
 		offers = append(offers, n)
 	}
