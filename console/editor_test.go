@@ -33,7 +33,8 @@ func storedDocument(t *testing.T, s *storage.Store, id int64) map[string]any {
 }
 
 // Every example integration, saved from the editor's form unchanged, is
-// the document it was: nothing the form does not show is lost.
+// the document it was: nothing the form does not show is lost, secrets
+// keep their values, and the JSON box leaves out what the form shows.
 func TestEditorSavesExamplesUnchanged(t *testing.T) {
 	t.Parallel()
 	all, err := examples.All()
@@ -58,7 +59,22 @@ func TestEditorSavesExamplesUnchanged(t *testing.T) {
 				}
 				before := storedDocument(t, s, doc.ID)
 				edit := br.get(fmt.Sprintf("/admin/integrations/%d/edit", doc.ID))
-				saved := br.post(fmt.Sprintf("/admin/integrations/%d/edit", doc.ID), edit.formValues(t, "editor"))
+				form := edit.formValues(t, "editor")
+				var box map[string]any
+				if err := json.Unmarshal([]byte(form.Get("document")), &box); err != nil {
+					t.Fatalf("%s %s: the JSON box: %v", ex.Folder, doc.Name, err)
+				}
+				for _, k := range []string{"offers", "countries", "secrets", "hours", "caps"} {
+					if _, ok := box[k]; ok {
+						t.Errorf("%s %s: the JSON box holds %q, which the form shows", ex.Folder, doc.Name, k)
+					}
+				}
+				for name, value := range doc.Secrets {
+					if strings.Contains(edit.body, value) {
+						t.Errorf("%s %s: the editor shows the value of secret %q", ex.Folder, doc.Name, name)
+					}
+				}
+				saved := br.post(fmt.Sprintf("/admin/integrations/%d/edit", doc.ID), form)
 				if saved.code != http.StatusOK || !strings.Contains(saved.body, "Saved integration") {
 					t.Fatalf("%s %s: saving the form unchanged = %d:\n%s", ex.Folder, doc.Name, saved.code, saved.body)
 				}
