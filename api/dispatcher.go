@@ -43,6 +43,9 @@ func dispatcherError(err error) *Error {
 	switch {
 	case errors.Is(err, dispatcher.ErrUnknownMode):
 		return invalid("%v", err)
+	case errors.Is(err, dispatcher.ErrStopping):
+		return newError(http.StatusServiceUnavailable, CodeUnavailable,
+			"this leadrelay process is stopping; ask again in %d seconds, of it or of another process", retryAfterSeconds)
 	case errors.Is(err, dispatcher.ErrNoIntegration):
 		return newError(http.StatusUnprocessableEntity, CodeNoIntegration, "%v", err)
 	case errors.Is(err, dispatcher.ErrHookResult):

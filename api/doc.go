@@ -55,7 +55,8 @@
 // UNSUPPORTED_MEDIA_TYPE (415), VALIDATION, UNKNOWN_ALIAS, SCRIPT_ERROR and
 // NO_INTEGRATION (422), ADMIN_DISABLED (503, neither LEADRELAY_ADMIN_TOKEN
 // nor any user), UNAVAILABLE (503 with Retry-After: the database does not
-// answer or refuses writes for now; nothing was stored), INTERNAL (500,
+// answer or refuses writes for now, or a sweep was asked of a process that
+// is stopping; nothing was stored), INTERNAL (500,
 // details in the server log only). /readyz answers 503 as long as the
 // database does not answer.
 // Requests refused for want of an alias or a lead are also written to the log

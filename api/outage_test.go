@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/leadrelay/leadrelay/api"
+	"github.com/leadrelay/leadrelay/storage"
 	"github.com/leadrelay/leadrelay/storage/catalog"
 	"github.com/leadrelay/leadrelay/storage/localmariadb"
 	"github.com/leadrelay/leadrelay/storage/storagetest"
@@ -77,4 +78,19 @@ func TestSQLiteFileDeletedAnswers503(t *testing.T) {
 	if a := b.do(http.MethodGet, "/readyz", "", nil, false); a.code != http.StatusServiceUnavailable {
 		t.Errorf("/readyz with the file deleted = %s, want 503", a)
 	}
+}
+
+// TestSweepWhileStopping: a sweep asked of a process that is stopping is
+// refused with 503 UNAVAILABLE and a Retry-After, as a client retries it
+// elsewhere, not with a 500.
+func TestSweepWhileStopping(t *testing.T) {
+	t.Parallel()
+	storagetest.Run(t, func(t *testing.T, s *storage.Store) {
+		b := setup(t, s)
+		b.d.Stop()
+		a := b.sendJSON(http.MethodPost, "/api/v1/admin/sweep", map[string]any{"mode": "new"}, true)
+		if a.code != http.StatusServiceUnavailable || a.json(t)["code"] != api.CodeUnavailable || a.hdr.Get("Retry-After") == "" {
+			t.Errorf("a sweep while stopping = %s (Retry-After %q), want 503 %s with a Retry-After", a, a.hdr.Get("Retry-After"), api.CodeUnavailable)
+		}
+	})
 }
