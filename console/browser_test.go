@@ -190,10 +190,15 @@ const (
 func (j *journeys) writeIntegration(t *testing.T) int64 {
 	ctx := j.tab(t, 1280, 1000)
 	j.signIn(t, ctx, "ann")
-	doc := `{"offers":[1],"secrets":{"token":"tok-secret"},"retry":{"max_attempts":1}}`
+	if err := storage.PutObject(context.Background(), j.b.store, &catalog.Offer{ID: 1, Name: "Journey tea"}); err != nil {
+		t.Fatal(err)
+	}
 	j.do(t, ctx, chromedp.Navigate(j.b.srv.URL+"/admin/integrations/new"),
 		chromedp.SetValue(chromedp.ID("name"), "journey-crm"),
-		chromedp.SetValue(chromedp.ID("document"), doc),
+		chromedp.Click(chromedp.CSS(`input[name="offers"][value="1"]`)),
+		chromedp.SetValue(chromedp.ID("retry-max_attempts"), "1"),
+		chromedp.SetValue(rowInput("secrets", 1, "name"), "token"),
+		chromedp.SetValue(rowInput("secrets", 1, "value"), "tok-secret"),
 		chromedp.SetValue(chromedp.ID("new-url"), j.crm.URL+"/orders"),
 		chromedp.SetValue(chromedp.ID("new-format"), "json"),
 		chromedp.SetValue(rowInput("new.headers", 1, "name"), "Authorization"),

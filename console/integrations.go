@@ -110,17 +110,32 @@ func (ed *editor) scripts() []*script {
 // the form has them: "" for a key the document leaves out.
 type controls struct {
 	Priority, Timezone, OnUncertain, PauseAfter string
+	// Offers are the ticked list: the document's offers, then the
+	// catalog's others.
+	Offers     []tick
+	OffersNull bool
+	// Countries are ISO codes separated by commas or spaces.
+	Countries string
+	// Secrets and Hours are rows, with blanks to add.
+	Secrets, Hours []pair
+	// MaxAttempts, CapsDaily and CapsHourly are retry.max_attempts,
+	// caps.daily and caps.hourly.
+	MaxAttempts, CapsDaily, CapsHourly string
 }
 
 // controlKeys are the document's keys of the editor's controls.
-var controlKeys = []string{"priority", "timezone", "on_uncertain", "pause_after"}
+var controlKeys = []string{"priority", "timezone", "on_uncertain", "pause_after", "offers", "countries", "secrets", "hours"}
 
 // onUncertain are the choices of on_uncertain; "" leaves the key out.
 var onUncertain = []string{integrations.OnUncertainRetry, integrations.OnUncertainCheck, integrations.OnUncertainHold}
 
 func controlsOf(doc map[string]any) controls {
-	return controls{Priority: num(doc["priority"]), Timezone: text(doc["timezone"]),
-		OnUncertain: text(doc["on_uncertain"]), PauseAfter: num(doc["pause_after"])}
+	f := controls{Priority: num(doc["priority"]), Timezone: text(doc["timezone"]),
+		OnUncertain: text(doc["on_uncertain"]), PauseAfter: num(doc["pause_after"]),
+		Countries: countriesOf(doc["countries"]), Secrets: pairsOf(doc["secrets"]), Hours: pairsOf(doc["hours"]),
+		MaxAttempts: nestedOf(doc, "retry.max_attempts"), CapsDaily: nestedOf(doc, "caps.daily"), CapsHourly: nestedOf(doc, "caps.hourly")}
+	f.Offers, f.OffersNull = offersOf(doc["offers"])
+	return f
 }
 
 // values are the controls as the document's values: nil for a key to leave
@@ -143,6 +158,9 @@ func (f controls) values() (map[string]any, error) {
 		}
 		out[k] = n
 	}
+	if err := f.keyValues(out); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -162,6 +180,7 @@ func (c *Console) newIntegration(w http.ResponseWriter, r *http.Request) {
 		c.problem(w, r, http.StatusInternalServerError, err.Error())
 		return
 	}
+	c.offerNames(r, &ed.Controls)
 	c.render(w, r, http.StatusOK, "editor", view{Title: "New integration", Data: ed})
 }
 
@@ -176,6 +195,7 @@ func (c *Console) editIntegration(w http.ResponseWriter, r *http.Request) {
 		c.problem(w, r, http.StatusInternalServerError, err.Error())
 		return
 	}
+	c.offerNames(r, &ed.Controls)
 	c.render(w, r, http.StatusOK, "editor", view{Title: "Integration " + ed.Name, Data: ed})
 }
 
@@ -192,6 +212,7 @@ func splitDocument(body []byte) (*editor, error) {
 	for _, k := range append([]string{"id", "name", "enabled"}, controlKeys...) {
 		delete(doc, k)
 	}
+	takeNested(doc)
 	for _, mode := range integrations.Modes() {
 		m, _ := doc[string(mode)].(map[string]any)
 		ed.Modes = append(ed.Modes, modeFormOf(string(mode), m))
@@ -227,6 +248,10 @@ func joinDocument(document string, fields *editor, values map[string]any, modes 
 	if fields != nil {
 		doc["name"], doc["enabled"] = fields.Name, fields.Enabled
 		for k, v := range values {
+			if strings.Contains(k, ".") {
+				setNested(doc, k, v)
+				continue
+			}
 			if v == nil {
 				delete(doc, k)
 				continue
@@ -281,6 +306,7 @@ func (c *Console) saveIntegration(w http.ResponseWriter, r *http.Request) {
 	var values map[string]any
 	if r.PostFormValue("fields") != "" {
 		fields = ed
+		keysOf(r, &ed.Controls)
 		var err error
 		if values, err = ed.Controls.values(); err != nil {
 			ed.Problem = &apiError{Message: err.Error()}
@@ -309,6 +335,7 @@ func (c *Console) saveIntegration(w http.ResponseWriter, r *http.Request) {
 		ed.Problem = &apiError{Message: err.Error()}
 	}
 	if ed.Problem != nil {
+		c.offerNames(r, &ed.Controls)
 		c.render(w, r, http.StatusUnprocessableEntity, "editor", view{Title: "Integration", Data: ed})
 		return
 	}
@@ -329,6 +356,7 @@ func (c *Console) saveIntegration(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		markRows(ed.Modes, e)
+		c.offerNames(r, &ed.Controls)
 		c.render(w, r, a.Code, "editor", view{Title: "Integration", Data: ed})
 		return
 	}
@@ -338,6 +366,7 @@ func (c *Console) saveIntegration(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	saved.Saved, saved.Warnings = true, warningsOf(a.Body)
+	c.offerNames(r, &saved.Controls)
 	c.render(w, r, http.StatusOK, "editor", view{Title: "Integration " + saved.Name, Data: saved,
 		Flash: "Saved integration " + saved.ID + "."})
 }

@@ -11,11 +11,12 @@ import (
 
 	"github.com/leadrelay/leadrelay/integrations"
 	"github.com/leadrelay/leadrelay/integrations/mode"
+	"github.com/leadrelay/leadrelay/storage/lead"
 )
 
 // modeForm is one mode's section of the integration editor: the keys of
-// the mode the form shows as controls. The mode's other keys (from_status,
-// statuses) stay in the document's JSON.
+// the mode the form shows as controls. The mode's other keys stay in the
+// document's JSON.
 type modeForm struct {
 	Mode string
 	// Present says the document has the mode; a section the form leaves
@@ -25,7 +26,30 @@ type modeForm struct {
 	URL, Method, Format, Timeout string
 	Headers, Fields              templateRows
 	Pre, Post                    script
+	// FromStatus is approved's from_status.
+	FromStatus string
+	// Statuses are postback's statuses: the mode's in its order, then the
+	// other statuses unticked.
+	Statuses []tick
 }
+
+// statusNames are the names of the statuses, in id order.
+func statusNames() []string {
+	var out []string
+	for _, s := range lead.Statuses() {
+		out = append(out, s.String())
+	}
+	return out
+}
+
+// FromStatuses are the options of approved's from_status.
+func (f modeForm) FromStatuses() []choice {
+	return choices(f.FromStatus, "none", statusNames())
+}
+
+// statusKeys are the keys of the mode that only one mode has: approved's
+// from_status and postback's statuses.
+var statusKeys = map[string]string{string(mode.Approved): "from_status", string(mode.Postback): "statuses"}
 
 // modeFormKeys are the keys of a mode that its section shows.
 var modeFormKeys = []string{"enabled", "url", "method", "format", "timeout", "headers", "fields", "pre", "post"}
@@ -184,6 +208,19 @@ func modeFormOf(mode string, m map[string]any) modeForm {
 	for _, k := range modeFormKeys {
 		delete(m, k)
 	}
+	switch statusKeys[mode] {
+	case "from_status":
+		f.FromStatus = text(m["from_status"])
+		delete(m, "from_status")
+	case "statuses":
+		list, _ := m["statuses"].([]any)
+		var names []string
+		for _, s := range list {
+			names = append(names, text(s))
+		}
+		f.Statuses = ticked(names, statusNames())
+		delete(m, "statuses")
+	}
 	return f
 }
 
@@ -203,8 +240,12 @@ func modeFormsOf(r *http.Request) ([]modeForm, error) {
 			Enabled: r.PostFormValue(mode+".enabled") != "",
 			URL:     strings.TrimSpace(r.PostFormValue(mode + ".url")), Method: r.PostFormValue(mode + ".method"),
 			Format: r.PostFormValue(mode + ".format"), Timeout: strings.TrimSpace(r.PostFormValue(mode + ".timeout")),
-			Pre:  script{Key: mode + ".pre", Text: r.PostFormValue("script:" + mode + ".pre")},
-			Post: script{Key: mode + ".post", Text: r.PostFormValue("script:" + mode + ".post")}}
+			Pre:        script{Key: mode + ".pre", Text: r.PostFormValue("script:" + mode + ".pre")},
+			Post:       script{Key: mode + ".post", Text: r.PostFormValue("script:" + mode + ".post")},
+			FromStatus: r.PostFormValue(mode + ".from_status")}
+		if statusKeys[mode] == "statuses" {
+			f.Statuses = ticked(r.PostForm[mode+".statuses"], statusNames())
+		}
 		var err error
 		if f.Headers, err = rowsOf(r, mode, headersKind); err != nil {
 			return nil, err
@@ -253,7 +294,19 @@ func rowsOf(r *http.Request, mode, kind string) (templateRows, error) {
 func (f *modeForm) given() bool {
 	return f.Enabled || f.URL != "" || f.Method != "" || f.Format != "" || f.Timeout != "" ||
 		len(f.Headers.lines()) > 0 || len(f.Fields.lines()) > 0 ||
-		strings.TrimSpace(f.Pre.Text) != "" || strings.TrimSpace(f.Post.Text) != ""
+		strings.TrimSpace(f.Pre.Text) != "" || strings.TrimSpace(f.Post.Text) != "" ||
+		f.FromStatus != "" || len(f.statuses()) > 0
+}
+
+// statuses are the statuses ticked.
+func (f *modeForm) statuses() []string {
+	var out []string
+	for _, t := range f.Statuses {
+		if t.Ticked {
+			out = append(out, t.Value)
+		}
+	}
+	return out
 }
 
 // mergeInto writes the section's keys into the document's mode, as the
@@ -283,6 +336,15 @@ func (f *modeForm) mergeInto(doc map[string]any) error {
 	}
 	setOrDrop(m, "pre", f.Pre.Text)
 	setOrDrop(m, "post", f.Post.Text)
+	switch statusKeys[f.Mode] {
+	case "from_status":
+		setOrDrop(m, "from_status", f.FromStatus)
+	case "statuses":
+		delete(m, "statuses")
+		if s := f.statuses(); len(s) > 0 {
+			m["statuses"] = s
+		}
+	}
 	return nil
 }
 
