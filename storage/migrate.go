@@ -178,8 +178,8 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err := s.migrate(ctx); err != nil {
 		return err
 	}
-	if p, ok := s.db.Config.Plugins[preparedInsertsName].(*preparedInserts); ok {
-		return p.prepare(ctx)
+	if s.inserts != nil {
+		return s.inserts.prepare(ctx)
 	}
 	return nil
 }

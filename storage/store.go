@@ -51,6 +51,8 @@ type Store struct {
 	intake  *groupcommit.Committer[*newLead]
 	// file is the SQLite file, watched for deletion; nil on MySQL.
 	file *sqliteFile
+	// inserts are the SQLite store's prepared INSERTs; nil on MySQL.
+	inserts *preparedInserts
 }
 
 // Open connects to the database a DSN names ("sqlite:PATH" or
@@ -79,7 +81,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		return nil, openError(dsn, err)
 	}
 	if dialect == SQLite {
-		if err := s.preparedInserts(ctx); err != nil {
+		if err := s.registerInserts(ctx); err != nil {
 			_ = s.Close()
 			return nil, err
 		}
@@ -93,15 +95,15 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	return s, nil
 }
 
-// preparedInserts registers a SQLite store's prepared INSERTs (see
+// registerInserts registers a SQLite store's prepared INSERTs (see
 // preparedInserts), and prepares them if its tables are there; Migrate
 // prepares them otherwise.
-func (s *Store) preparedInserts(ctx context.Context) error {
-	p := &preparedInserts{}
-	if err := s.db.Use(p); err != nil {
+func (s *Store) registerInserts(ctx context.Context) error {
+	s.inserts = &preparedInserts{}
+	if err := s.db.Use(s.inserts); err != nil {
 		return fmt.Errorf("registering the prepared INSERTs: %w", err)
 	}
-	_ = p.prepare(ctx)
+	_ = s.inserts.prepare(ctx)
 	return nil
 }
 
@@ -154,8 +156,8 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close releases the connection pool.
 func (s *Store) Close() error {
-	if p, ok := s.db.Config.Plugins[preparedInsertsName].(*preparedInserts); ok {
-		p.close()
+	if s.inserts != nil {
+		s.inserts.close()
 	}
 	sqlDB, err := s.db.DB()
 	if err != nil {
