@@ -14,9 +14,6 @@ import (
 	"github.com/leadrelay/leadrelay/storage/lead"
 )
 
-// PauseCheck tells whether a mode of an integration is paused at now.
-type PauseCheck func(integration int64, m mode.Mode, now time.Time) bool
-
 // control is what SPEC §9 keeps between sends: which cap periods are full
 // and which modes are paused, as this process last saw them. The database
 // stays the judge: a slot is only ever taken there.
@@ -24,19 +21,17 @@ type control struct {
 	mu sync.RWMutex
 	// full holds, per integration, the cap periods found full.
 	full map[int64]map[string]bool
-	// pauses are the pauses of the last sweep (until, Unix ms).
+	// pauses are the pauses of the last sweep and the 429s since (until,
+	// Unix ms).
 	pauses map[storage.PauseKey]int64
-	// paused says whether a mode is paused; by default it reads pauses.
-	paused PauseCheck
 }
 
 func newControl() *control {
-	c := &control{full: map[int64]map[string]bool{}}
-	c.paused = c.pausedUntil
-	return c
+	return &control{full: map[int64]map[string]bool{}}
 }
 
-func (c *control) pausedUntil(integration int64, m mode.Mode, now time.Time) bool {
+// paused tells whether a mode of an integration is paused at now.
+func (c *control) paused(integration int64, m mode.Mode, now time.Time) bool {
 	c.mu.RLock()
 	until, ok := c.pauses[storage.PauseKey{Integration: integration, Mode: string(m)}]
 	c.mu.RUnlock()

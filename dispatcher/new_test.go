@@ -325,3 +325,25 @@ func TestRetryAfterPausesTheMode(t *testing.T) {
 		}
 	})
 }
+
+// TestRetryAfterStopsTheSweep: a 429 pauses the mode from the answer on:
+// the sweep that got it sends none of the leads it claimed after it.
+func TestRetryAfterStopsTheSweep(t *testing.T) {
+	t.Parallel()
+	storagetest.Run(t, func(t *testing.T, s *storage.Store) {
+		b := setup(t, s)
+		target := newCRM(t, func(w http.ResponseWriter, _ *http.Request, _ string) {
+			w.Header().Set("Retry-After", "180")
+			w.WriteHeader(http.StatusTooManyRequests)
+		})
+		doc := map[string]any{"name": "crm", "enabled": true, "concurrency": 1, "new": newMode(target.URL, `return nil`)}
+		b.integration(t, doc)
+		for _, name := range []string{"Ann", "Bob", "Cid", "Dee"} {
+			b.newLead(t, &lead.Lead{Name: name})
+		}
+		b.sweep(t, "new")
+		if n := len(target.got()); n != 1 {
+			t.Errorf("requests in the sweep that got the 429 = %d, want 1", n)
+		}
+	})
+}

@@ -52,7 +52,17 @@ func (p *pauses) isFailing(k storage.PauseKey) bool {
 }
 
 // halts says whether a source's sweep is to stop: its mode was paused
-// while it drained. A probe is never stopped.
+// while it drained, after failed attempts or by a 429's Retry-After. A probe
+// is never stopped.
+func (d *Dispatcher) halts(src drainSource) bool {
+	if src.integ == nil || src.probe {
+		return false
+	}
+	return d.pauses.halts(src) || d.control.paused(src.integ.Doc.ID, src.mode, d.cfg.Clock.Now())
+}
+
+// halts says whether a source's mode was paused after failed attempts while
+// it drained.
 func (p *pauses) halts(src drainSource) bool {
 	if src.integ == nil || src.probe {
 		return false

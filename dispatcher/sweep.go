@@ -196,7 +196,7 @@ func (d *Dispatcher) drain(ctx context.Context, run *sweepRun, src drainSource) 
 				next = d.claimAhead(ctx, run, src, 2*concurrency, timeout)
 			}
 			acquired := d.acquire(ctx, slots)
-			if !acquired || d.pauses.halts(src) {
+			if !acquired || d.halts(src) {
 				if acquired {
 					<-slots
 					<-d.workers
