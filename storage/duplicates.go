@@ -1,8 +1,6 @@
 package storage
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -87,8 +85,7 @@ func holdKeys(tx *gorm.DB, id int64, at time.Time, c *DuplicateCheck) (int64, er
 func holdKey(tx *gorm.DB, id int64, at time.Time, c *DuplicateCheck, k DuplicateKey) (int64, error) {
 	value := k.Value
 	if len(value) > maxKeyValue {
-		sum := sha256.Sum256([]byte(value))
-		value = hex.EncodeToString(sum[:])
+		value = HashToken(value)
 	}
 	ms := at.UnixMilli()
 	cutoff := ms - c.Within.Milliseconds()

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -190,7 +191,7 @@ func (s *Store) createLeads(ctx context.Context, group []*newLead) error {
 // On SQLite each lead goes through the prepared INSERT of one lead (see
 // preparedInserts).
 func insertLeads(tx *gorm.DB, leads []*lead.Lead) error {
-	all, err := leadColumns()
+	cols, err := insertColumns()
 	if err != nil {
 		return err
 	}
@@ -203,7 +204,6 @@ func insertLeads(tx *gorm.DB, leads []*lead.Lead) error {
 			l.UpdatedAt = now
 		}
 	}
-	cols := writtenLeadColumns(all)
 	if p := preparedOn(tx); p != nil {
 		return insertLeadsPrepared(tx, on(tx, p.lead), cols, leads)
 	}
@@ -238,10 +238,11 @@ func insertLeadsPrepared(tx *gorm.DB, stmt *sql.Stmt, cols []leadColumn, leads [
 	return nil
 }
 
-// writtenLeadColumns are all the columns but the id.
-func writtenLeadColumns(all []leadColumn) []leadColumn {
-	return slices.DeleteFunc(slices.Clone(all), func(c leadColumn) bool { return c.name == "id" })
-}
+// insertColumns are the columns an INSERT of leads names: all but the id.
+var insertColumns = sync.OnceValues(func() ([]leadColumn, error) {
+	all, err := leadColumns()
+	return slices.DeleteFunc(slices.Clone(all), func(c leadColumn) bool { return c.name == "id" }), err
+})
 
 func insertLeadRows(tx *gorm.DB, cols []leadColumn, leads []*lead.Lead) error {
 	args := make([]any, 0, len(leads)*len(cols))

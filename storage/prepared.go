@@ -58,11 +58,11 @@ func (p *preparedInserts) prepare(ctx context.Context) error {
 	if p.stmts.Load() != nil {
 		return nil
 	}
-	cols, err := leadColumns()
+	cols, err := insertColumns()
 	if err != nil {
 		return err
 	}
-	lead, err := p.db.PrepareContext(ctx, leadInsert(writtenLeadColumns(cols), 1))
+	lead, err := p.db.PrepareContext(ctx, leadInsert(cols, 1))
 	if err != nil {
 		return fmt.Errorf("preparing the INSERT of a lead: %w", err)
 	}
