@@ -210,8 +210,13 @@ func (d *Dispatcher) openFor(l *lead.Lead, skip int64, now time.Time) int64 {
 // takesNew tells whether an enabled integration sends new leads (new or sync
 // enabled) of this offer and country.
 func takesNew(c *integrations.Compiled, l *lead.Lead) bool {
-	sends := c.Mode(mode.New) != nil || c.Mode(mode.Sync) != nil
-	return c.Doc.Enabled && sends && matches(c.Doc, l)
+	return sendsNew(c) && matches(c.Doc, l)
+}
+
+// sendsNew says whether an integration is enabled and sends new leads (new
+// or sync enabled).
+func sendsNew(c *integrations.Compiled) bool {
+	return c.Doc.Enabled && (c.Mode(mode.New) != nil || c.Mode(mode.Sync) != nil)
 }
 
 // overflowPage is how many waiting leads overflow reads at a time.
@@ -239,8 +244,7 @@ func (d *Dispatcher) overflow(ctx context.Context, now time.Time) error {
 // read.
 func (d *Dispatcher) otherOpen(all []*integrations.Compiled, from *integrations.Compiled, now time.Time) bool {
 	for _, c := range all {
-		sends := c.Mode(mode.New) != nil || c.Mode(mode.Sync) != nil
-		if c != from && c.Doc.Enabled && sends && d.open(c, now) {
+		if c != from && sendsNew(c) && d.open(c, now) {
 			return true
 		}
 	}

@@ -258,15 +258,11 @@ func (d *Dispatcher) integrationFor(ctx context.Context, l *lead.Lead) (int64, e
 	if err != nil {
 		return 0, err
 	}
-	campaignIntegration := int64(0)
-	if c != nil {
-		campaignIntegration = c.Integration
-	}
-	if campaignIntegration != 0 {
-		return campaignIntegration, nil
+	if c != nil && c.Integration != 0 {
+		return c.Integration, nil
 	}
 	if id := d.openFor(l, 0, d.cfg.Clock.Now()); id != 0 {
 		return id, nil
 	}
-	return d.registry.route(campaignIntegration, l), nil
+	return d.registry.route(l), nil
 }

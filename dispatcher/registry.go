@@ -156,15 +156,12 @@ func matches(doc *integrations.Integration, l *lead.Lead) bool {
 	return len(doc.Countries) == 0 || slices.Contains(doc.Countries, l.Country)
 }
 
-// route picks a new lead's integration (SPEC §2): the campaign's, else the
-// first enabled integration, highest priority then lowest id first, that
-// takes its offer and country and sends new leads (new or sync enabled),
-// open or not. An integration that only posts back or takes approved leads
-// is never a lead's own: the lead would wait in new forever.
-func (r *registry) route(campaignIntegration int64, l *lead.Lead) int64 {
-	if campaignIntegration != 0 {
-		return campaignIntegration
-	}
+// route picks the integration of a new lead whose campaign names none (SPEC
+// §2): the first enabled integration, highest priority then lowest id
+// first, that takes its offer and country and sends new leads (new or sync
+// enabled), open or not. An integration that only posts back or takes
+// approved leads is never a lead's own: the lead would wait in new forever.
+func (r *registry) route(l *lead.Lead) int64 {
 	for _, c := range r.byPriority() {
 		if takesNew(c, l) {
 			return c.Doc.ID
