@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"time"
 
@@ -222,28 +223,7 @@ func (c *Console) call(r *http.Request, method, path string, body any) answer {
 		return answer{Code: http.StatusInternalServerError}
 	}
 	req.Header.Set("Content-Type", "application/json")
-	rec := &recorder{header: http.Header{}, code: http.StatusOK}
+	rec := httptest.NewRecorder()
 	c.opts.API.ServeHTTP(rec, req)
-	return answer{Code: rec.code, Body: rec.body.Bytes()}
-}
-
-// recorder keeps what the API's handler writes.
-type recorder struct {
-	header http.Header
-	body   bytes.Buffer
-	code   int
-	wrote  bool
-}
-
-func (r *recorder) Header() http.Header { return r.header }
-
-func (r *recorder) Write(b []byte) (int, error) {
-	r.wrote = true
-	return r.body.Write(b)
-}
-
-func (r *recorder) WriteHeader(code int) {
-	if !r.wrote {
-		r.code, r.wrote = code, true
-	}
+	return answer{Code: rec.Code, Body: rec.Body.Bytes()}
 }
