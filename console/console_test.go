@@ -281,7 +281,20 @@ func TestDashboard(t *testing.T) {
 		contains(t, p, "crm-&lt;b&gt;", "new: attempts in the last 24 h", `<rect class="o-SUCCESS" x="90" y="0" width="240"`,
 			`<rect class="o-HTTP_FAIL" x="90" y="0" width="120"`, "HTTP_FAIL crm.example: connection refused",
 			"new paused until", "Last sweep: postback",
-			fmt.Sprintf(`<a href="/admin/leads?integration=%d&amp;uncertain=true" class="uncertain-count">1</a>`, rec.ID))
+			fmt.Sprintf(`<a href="/admin/leads?integration=%d&amp;uncertain=true" class="uncertain-count">1</a>`, rec.ID),
+			fmt.Sprintf(`action="/admin/integrations/%d/resume"`, rec.ID), `<button type="submit" class="resume">Resume new</button>`)
+		// Support resumes the paused mode from the dashboard.
+		after := br.submit(p, fmt.Sprintf("/admin/integrations/%d/resume", rec.ID), url.Values{"mode": {"new"}})
+		if after.code != http.StatusOK || strings.Contains(after.body, "new paused until") {
+			t.Errorf("after the resume: %d, still paused: %v", after.code, strings.Contains(after.body, "new paused until"))
+		}
+		rows, err := s.ListLog(ctx, storage.LogFilter{Integration: rec.ID, Outcome: "RESUMED"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 1 || rows[0].By != "sam" {
+			t.Errorf("RESUMED rows %+v, want one by sam", rows)
+		}
 	})
 }
 

@@ -28,7 +28,8 @@ type dashboardRow struct {
 	Modes     []modeRow
 }
 
-// pause is a mode paused until a time (after a 429 with Retry-After).
+// pause is a mode paused until a time: after a 429 with Retry-After, or
+// after failed attempts in a row until a probe succeeds.
 type pause struct {
 	Mode  string
 	Until time.Time
@@ -173,3 +174,15 @@ func (c *Console) dashboard(w http.ResponseWriter, r *http.Request) {
 
 // dashboardWindow is how far back the dashboard counts.
 const dashboardWindow = 24 * time.Hour
+
+// resume is POST /admin/integrations/{id}/resume: it ends a mode's pause
+// through the API (support may) and goes back to the dashboard.
+func (c *Console) resume(w http.ResponseWriter, r *http.Request) {
+	path := "/api/v1/admin/integrations/" + r.PathValue("id") + "/resume"
+	a := c.call(r, http.MethodPost, path, map[string]any{"mode": r.PostFormValue("mode")})
+	if !a.OK() {
+		c.problem(w, r, a.Code, a.failure().Message)
+		return
+	}
+	http.Redirect(w, r, "/admin/", http.StatusSeeOther)
+}

@@ -25,6 +25,7 @@ func (c *Console) routes() {
 	m.HandleFunc("GET /admin/integrations/{id}/edit", c.may(user.Configure, c.editIntegration))
 	m.HandleFunc("POST /admin/integrations/{id}/edit", c.may(user.Configure, c.saveIntegration))
 	m.HandleFunc("POST /admin/integrations/{id}/delete", c.may(user.Configure, c.deleteIntegration))
+	m.HandleFunc("POST /admin/integrations/{id}/resume", c.signedIn(c.resume))
 
 	m.HandleFunc("GET /admin/leads", c.signedIn(c.leads))
 	m.HandleFunc("GET /admin/leads/{id}", c.signedIn(c.lead))
