@@ -79,13 +79,6 @@ func (s *Server) Person(r *http.Request) (user.Person, error) {
 	return user.Person{Name: u.Name, Role: u.Role}, nil
 }
 
-// CarriesToken reports whether r carries the admin token or a user's API
-// token: a person, not a publisher.
-func (s *Server) CarriesToken(r *http.Request) bool {
-	_, err := s.Person(r)
-	return err == nil
-}
-
 // allow refuses, with 403 and a sentence, an action the request's person
 // may not take.
 func allow(c *gin.Context, a user.Action) error {
@@ -128,12 +121,6 @@ func actionOf(c *gin.Context) user.Action {
 		return user.DryRun
 	}
 	return user.Configure
-}
-
-// isAdmin reports whether r carries the admin token, compared in constant time.
-func (s *Server) isAdmin(r *http.Request) bool {
-	token, ok := bearer(r)
-	return ok && s.opts.AdminToken != "" && equalSecret(token, s.opts.AdminToken)
 }
 
 // bearer is the request's bearer token.

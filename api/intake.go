@@ -14,6 +14,7 @@ import (
 	"github.com/leadrelay/leadrelay/storage"
 	"github.com/leadrelay/leadrelay/storage/catalog"
 	"github.com/leadrelay/leadrelay/storage/lead"
+	"github.com/leadrelay/leadrelay/storage/user"
 )
 
 // Outcomes of the log rows the API writes itself, for requests it refuses:
@@ -57,12 +58,19 @@ func succeeded(id int64) success { return success{Status: "success", LeadID: id}
 func (s *Server) intake(c *gin.Context, in *input) (*lead.Lead, *dispatcher.Received, error) {
 	ctx := c.Request.Context()
 	raw := in.raw()
-	admin := s.isAdmin(c.Request)
+	// A request with the admin token or a user's API token comes from a
+	// person, not a publisher: its intake is trusted.
+	p, err := s.Person(c.Request)
+	if err != nil && !errors.Is(err, errNoPerson) {
+		return nil, nil, err
+	}
+	byPerson := err == nil
+	admin := byPerson && p.Name == user.AdminToken
 	camp, err := s.intakeCampaign(ctx, in, admin, raw)
 	if err != nil {
 		return nil, nil, err
 	}
-	trust := intakeTrust{admin: admin, fields: admin || camp != nil && camp.Trusted || s.requestTrusted(c.Request)}
+	trust := intakeTrust{admin: admin, fields: byPerson || camp != nil && camp.Trusted}
 	syncText, err := in.take("sync")
 	if err != nil {
 		return nil, nil, err
@@ -161,12 +169,6 @@ type intakeTrust struct {
 	// fields: trustedKeys are taken, for the admin token, a user's token or
 	// a trusted campaign.
 	fields bool
-}
-
-// requestTrusted reports whether r carries the admin token or a user's API
-// token, which make its intake trusted: a person, not a publisher.
-func (s *Server) requestTrusted(r *http.Request) bool {
-	return s.CarriesToken(r)
 }
 
 // buildLead reads the request's values into a new lead: §1 fields by name,
