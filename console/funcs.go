@@ -22,7 +22,7 @@ var funcs = template.FuncMap{
 	"effectText":  effectText,
 	"text":        text,
 	"statuses":    lead.Statuses,
-	"reasons":     reasonCodes,
+	"reasons":     lead.Reasons,
 	"sortedKeys":  sortedKeys,
 	"formFields":  func() []string { return leadFormFields },
 	"onUncertain": func() []string { return onUncertain },
@@ -84,22 +84,10 @@ func reasonName(v any) string {
 	if !ok || code == 0 {
 		return ""
 	}
-	r := lead.Reason(code)
-	if name := r.String(); !strings.HasPrefix(name, "reason ") {
+	if name, ok := lead.Reason(code).Name(); ok {
 		return fmt.Sprintf("%d %s", int(code), name)
 	}
 	return strconv.Itoa(int(code))
-}
-
-// reasonCodes lists the reasons with a name, by code.
-func reasonCodes() []lead.Reason {
-	var out []lead.Reason
-	for r := lead.Reason(1); r <= 20; r++ {
-		if !strings.HasPrefix(r.String(), "reason ") {
-			out = append(out, r)
-		}
-	}
-	return out
 }
 
 // when shows an RFC 3339 time as UTC to the second.

@@ -2,6 +2,8 @@ package lead
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -46,6 +48,17 @@ func (r Reason) String() string {
 		return name
 	}
 	return "reason " + strconv.Itoa(int(r))
+}
+
+// Name is the reason's built-in name; false for a code without one.
+func (r Reason) Name() (string, bool) {
+	name, ok := reasonNames[r]
+	return name, ok
+}
+
+// Reasons lists the reasons that have a built-in name, by code.
+func Reasons() []Reason {
+	return slices.Sorted(maps.Keys(reasonNames))
 }
 
 // ParseReason accepts a positive code ("7") or a built-in name ("duplicate").
