@@ -33,9 +33,6 @@ var migrations = []migration{
 		return addColumns(tx, &catalog.Campaign{}, "Payout", "Trusted")
 	}},
 	{4, "users, their tokens and sessions; the log's by", func(tx *gorm.DB) error {
-		if tx.Dialector.Name() == string(MySQL) {
-			tx = tx.Set("gorm:table_options", "DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci")
-		}
 		if err := tx.AutoMigrate(&User{}, &APIToken{}, &Session{}); err != nil {
 			return err
 		}
@@ -49,37 +46,21 @@ var migrations = []migration{
 		if tx.Migrator().HasTable(&CapSlot{}) {
 			return nil
 		}
-		if tx.Dialector.Name() == string(MySQL) {
-			tx = tx.Set("gorm:table_options", "DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci")
-		}
 		return tx.Migrator().CreateTable(&CapSlot{})
 	}},
 	{8, "offers' duplicates; duplicate_keys; pauses after failures", func(tx *gorm.DB) error {
-		if !tx.Migrator().HasColumn(&catalog.Offer{}, "Duplicates") {
-			if err := tx.Migrator().AddColumn(&catalog.Offer{}, "Duplicates"); err != nil {
-				return err
-			}
+		if err := addColumns(tx, &catalog.Offer{}, "Duplicates"); err != nil {
+			return err
 		}
-		for _, col := range []string{"Failures", "Since", "ProbeAt", "Message"} {
-			if tx.Migrator().HasColumn(&Pause{}, col) {
-				continue
-			}
-			if err := tx.Migrator().AddColumn(&Pause{}, col); err != nil {
-				return err
-			}
+		if err := addColumns(tx, &Pause{}, "Failures", "Since", "ProbeAt", "Message"); err != nil {
+			return err
 		}
 		if tx.Migrator().HasTable(&DuplicateHold{}) {
 			return nil
 		}
-		if tx.Dialector.Name() == string(MySQL) {
-			tx = tx.Set("gorm:table_options", "DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci")
-		}
 		return tx.Migrator().CreateTable(&DuplicateHold{})
 	}},
 	{9, "sweep_runs and signin_failures: the last sweep and the sign-in limit, shared by every process", func(tx *gorm.DB) error {
-		if tx.Dialector.Name() == string(MySQL) {
-			tx = tx.Set("gorm:table_options", "DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci")
-		}
 		for _, table := range []any{&SweepRun{}, &SigninFailure{}} {
 			if tx.Migrator().HasTable(table) {
 				continue
@@ -129,14 +110,10 @@ func convertToUTF8MB4(tx *gorm.DB) error {
 // addUncertain adds the columns of SPEC §9's uncertain sends where migration
 // 1 did not create them already.
 func addUncertain(tx *gorm.DB) error {
-	m := tx.Migrator()
-	for _, col := range []string{"Uncertain", "CheckDue"} {
-		if !m.HasColumn(&lead.Lead{}, col) {
-			if err := m.AddColumn(&lead.Lead{}, col); err != nil {
-				return err
-			}
-		}
+	if err := addColumns(tx, &lead.Lead{}, "Uncertain", "CheckDue"); err != nil {
+		return err
 	}
+	m := tx.Migrator()
 	if !m.HasIndex(&lead.Lead{}, "Uncertain") {
 		if err := m.CreateIndex(&lead.Lead{}, "Uncertain"); err != nil {
 			return err
