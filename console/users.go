@@ -40,19 +40,18 @@ func (c *Console) addUser(w http.ResponseWriter, r *http.Request) {
 		c.showUsers(w, r, http.StatusUnprocessableEntity, "", err.Error(), "")
 		return
 	}
-	if name == "" || len(name) > 64 || strings.ContainsAny(name, " \t\r\n") {
-		c.showUsers(w, r, http.StatusUnprocessableEntity, "", "The name: 1 to 64 characters, no spaces.", "")
+	if err := user.CheckName(name); err != nil {
+		c.showUsers(w, r, http.StatusUnprocessableEntity, "", err.Error(), "")
 		return
 	}
-	password, secret := r.PostFormValue("password"), ""
-	if password == "" {
-		password = user.NewSecret()[:24]
-		secret = "Password of " + name + ", shown this once: " + password
-	}
-	hash, err := user.HashPassword(password)
+	hash, madeUp, err := user.PasswordHash(r.PostFormValue("password"))
 	if err != nil {
 		c.showUsers(w, r, http.StatusUnprocessableEntity, "", err.Error(), "")
 		return
+	}
+	secret := ""
+	if madeUp != "" {
+		secret = "Password of " + name + ", shown this once: " + madeUp
 	}
 	err = c.opts.Store.CreateUser(r.Context(), &storage.User{Name: name, Role: role, PasswordHash: hash})
 	if errors.Is(err, storage.ErrExists) {

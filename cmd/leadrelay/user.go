@@ -102,18 +102,14 @@ func (a *app) addUser(ctx context.Context, store *storage.Store, name, roleName 
 	if err != nil {
 		return fmt.Errorf("%w: --role: %v", errUsage, err)
 	}
-	if len(name) > 64 || strings.ContainsAny(name, " \t\r\n") {
-		return fmt.Errorf("%w: the name %q: up to 64 characters, no spaces", errUsage, name)
+	if err := user.CheckName(name); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
 	}
 	password, err := a.readPassword()
 	if err != nil {
 		return err
 	}
-	generated := password == ""
-	if generated {
-		password = user.NewSecret()[:24]
-	}
-	hash, err := user.HashPassword(password)
+	hash, madeUp, err := user.PasswordHash(password)
 	if err != nil {
 		return err
 	}
@@ -121,8 +117,8 @@ func (a *app) addUser(ctx context.Context, store *storage.Store, name, roleName 
 		return err
 	}
 	fmt.Fprintf(a.stdout, "added %s (%s)\n", name, role)
-	if generated {
-		fmt.Fprintf(a.stdout, "password: %s\n(shown this once; sign in at /admin/)\n", password)
+	if madeUp != "" {
+		fmt.Fprintf(a.stdout, "password: %s\n(shown this once; sign in at /admin/)\n", madeUp)
 	}
 	return nil
 }

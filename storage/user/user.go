@@ -110,6 +110,26 @@ func HashPassword(password string) (string, error) {
 	return string(h), nil
 }
 
+// CheckName refuses a name a person cannot have: empty, longer than 64
+// characters, or with a space in it.
+func CheckName(name string) error {
+	if name == "" || len(name) > 64 || strings.ContainsAny(name, " \t\r\n") {
+		return fmt.Errorf("the name %q: 1 to 64 characters, no spaces", name)
+	}
+	return nil
+}
+
+// PasswordHash hashes a new person's password (see HashPassword); with none
+// given it makes one up and returns it too, to be shown once.
+func PasswordHash(password string) (hash, madeUp string, err error) {
+	if password == "" {
+		password = NewSecret()[:24]
+		madeUp = password
+	}
+	hash, err = HashPassword(password)
+	return hash, madeUp, err
+}
+
 // CheckPassword reports whether password is the one hash was made of.
 func CheckPassword(hash, password string) bool {
 	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) == nil
