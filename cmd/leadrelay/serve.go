@@ -53,6 +53,7 @@ func runServe(ctx context.Context, a *app, args []string) error {
 // serve runs the HTTP API and the sweep scheduler until ctx ends (SIGINT,
 // SIGTERM) or serving fails.
 func (a *app) serve(ctx context.Context, cfg Config, rt *runtime) error {
+	a.tuneCollector()
 	srv, err := api.New(api.Options{Store: rt.store, Dispatcher: rt.dispatcher, AdminToken: cfg.AdminToken,
 		Registry: rt.registry, Logger: a.logger})
 	if err != nil {
