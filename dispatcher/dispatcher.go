@@ -33,6 +33,7 @@ type Dispatcher struct {
 	writer   *writer
 	client   *integrations.Client
 	workers  chan struct{}
+	senders  *senders
 	metrics  *metrics
 	pauses   *pauses
 	claimMu  sync.Mutex
@@ -70,6 +71,7 @@ func New(cfg Config) (*Dispatcher, error) {
 		catalog:  newCatalogCache(cfg.Store, cfg.Clock, cfg.CatalogTTL),
 		client:   client,
 		workers:  make(chan struct{}, cfg.Workers),
+		senders:  newSenders(idleWorkerFor),
 		metrics:  m,
 		control:  newControl(),
 		pauses:   p,

@@ -208,7 +208,7 @@ func (d *Dispatcher) drain(ctx context.Context, run *sweepRun, src drainSource) 
 				}
 				return ctx.Err()
 			}
-			wg.Go(func() {
+			d.senders.Go(&wg, func() {
 				defer func() { <-slots; <-d.workers }()
 				// A send that has started runs to its end, bounded by its
 				// own timeout and script limits: cancelling it could abort
