@@ -82,3 +82,17 @@ func DB(s *Store) *gorm.DB { return s.db }
 
 // Cancelled is cancelled, for its test.
 var Cancelled = cancelled
+
+// ShapesPrepared is how many shapes of a lead's INSERT the store keeps
+// prepared.
+func ShapesPrepared(s *Store) int {
+	if s.inserts == nil {
+		return 0
+	}
+	s.inserts.shapes.mu.Lock()
+	defer s.inserts.shapes.mu.Unlock()
+	return len(s.inserts.shapes.ready)
+}
+
+// MaxShapes is the most shapes a store keeps prepared.
+const MaxShapes = maxShapes

@@ -179,6 +179,10 @@ func (s *Store) createLeads(ctx context.Context, group []*newLead) error {
 			n.lead.Status, n.lead.Reason = n.status, n.reason
 		}
 	}
+	if s.inserts != nil {
+		// Best effort: a shape not prepared is asked for again.
+		_ = s.inserts.prepareShapes(ctx)
+	}
 	return err
 }
 
@@ -204,8 +208,10 @@ func insertLeads(tx *gorm.DB, leads []*lead.Lead) error {
 			l.UpdatedAt = now
 		}
 	}
-	if p := preparedOn(tx); p != nil {
-		return insertLeadsPrepared(tx, on(tx, p.lead), cols, leads)
+	if p := pluginOn(tx); p != nil && shapesFit(len(cols)) {
+		if st := p.stmts.Load(); st != nil {
+			return insertLeadsPrepared(tx, p, on(tx, st.lead), cols, leads)
+		}
 	}
 	batch := rowsPerStatement(tx, len(cols), leadRowsMySQL)
 	for len(leads) > 0 {
@@ -219,15 +225,32 @@ func insertLeads(tx *gorm.DB, leads []*lead.Lead) error {
 }
 
 // insertLeadsPrepared writes leads one at a time through the prepared
-// INSERT of one lead, which names cols.
-func insertLeadsPrepared(tx *gorm.DB, stmt *sql.Stmt, cols []leadColumn, leads []*lead.Lead) error {
+// INSERT of each lead's shape (see leadShape), or of every column in cols
+// when the shape's is not prepared yet.
+func insertLeadsPrepared(tx *gorm.DB, p *preparedInserts, full *sql.Stmt, cols []leadColumn, leads []*lead.Lead) error {
+	ctx := tx.Statement.Context
+	shaped := map[leadShape]*sql.Stmt{}
 	args := make([]any, 0, len(cols))
 	for _, l := range leads {
+		var shape leadShape
 		var err error
-		if args, err = appendLeadValues(args[:0], cols, l); err != nil {
+		if args, err = appendLeadValues(args[:0], cols, l, &shape); err != nil {
 			return err
 		}
-		res, err := stmt.ExecContext(tx.Statement.Context, args...)
+		stmt := shaped[shape]
+		if stmt == nil {
+			if st := p.shapes.stmt(shape); st != nil {
+				stmt = on(tx, st)
+				shaped[shape] = stmt
+			}
+		}
+		if stmt == nil {
+			if args, err = appendLeadValues(args[:0], cols, l, nil); err != nil {
+				return err
+			}
+			stmt = full
+		}
+		res, err := stmt.ExecContext(ctx, args...)
 		if err != nil {
 			return err
 		}
@@ -248,7 +271,7 @@ func insertLeadRows(tx *gorm.DB, cols []leadColumn, leads []*lead.Lead) error {
 	args := make([]any, 0, len(leads)*len(cols))
 	var err error
 	for _, l := range leads {
-		if args, err = appendLeadValues(args, cols, l); err != nil {
+		if args, err = appendLeadValues(args, cols, l, nil); err != nil {
 			return err
 		}
 	}
@@ -295,10 +318,19 @@ func leadInsert(cols []leadColumn, n int) string {
 
 // appendLeadValues appends a lead's values in leadInsert's order: a JSON
 // column as its JSON text, NULL when the field is nil, as gorm writes it.
-func appendLeadValues(args []any, cols []leadColumn, l *lead.Lead) ([]any, error) {
+// With a shape, a column whose default is its zero value is left out when
+// the lead's value is zero, and the shape records the columns appended.
+func appendLeadValues(args []any, cols []leadColumn, l *lead.Lead, shape *leadShape) ([]any, error) {
 	v := reflect.ValueOf(l).Elem()
-	for _, c := range cols {
-		f := v.FieldByIndex(c.index).Interface()
+	for i, c := range cols {
+		field := v.FieldByIndex(c.index)
+		if shape != nil {
+			if c.zeroDefault && field.IsZero() {
+				continue
+			}
+			shape.add(i)
+		}
+		f := field.Interface()
 		if !c.json {
 			args = append(args, f)
 			continue

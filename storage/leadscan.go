@@ -21,6 +21,9 @@ type leadColumn struct {
 	index    []int
 	nullable bool
 	json     bool
+	// zeroDefault is set when the column's default is its zero value, so
+	// that an INSERT may leave it out of a lead that does not set it.
+	zeroDefault bool
 }
 
 // leadColumns lists the columns of lead.Lead once, in the model's order, so
@@ -37,10 +40,16 @@ var leadColumns = sync.OnceValues(func() ([]leadColumn, error) {
 			continue
 		}
 		cols = append(cols, leadColumn{name: f.DBName, index: f.StructField.Index,
-			nullable: !f.NotNull && !f.PrimaryKey, json: f.Serializer != nil})
+			nullable: !f.NotNull && !f.PrimaryKey, json: f.Serializer != nil, zeroDefault: zeroDefault(f)})
 	}
 	return cols, nil
 })
+
+// zeroDefault reports whether f's column defaults to its zero value.
+func zeroDefault(f *schema.Field) bool {
+	return f.HasDefaultValue && f.Serializer == nil && f.DefaultValueInterface != nil &&
+		reflect.ValueOf(f.DefaultValueInterface).IsZero()
+}
 
 // leadSelect is "SELECT `id`, `status`, … FROM `leads` ".
 var leadSelect = sync.OnceValues(func() (string, error) {

@@ -30,6 +30,8 @@ type preparedInserts struct {
 	mu    sync.Mutex // serialises prepare and close
 	db    *sql.DB
 	stmts atomic.Pointer[insertStmts]
+	// shapes are the INSERTs of one lead by shape (see leadShape).
+	shapes shapedInserts
 }
 
 // insertStmts are the prepared statements themselves.
@@ -75,6 +77,18 @@ func (p *preparedInserts) prepare(ctx context.Context) error {
 	return nil
 }
 
+// prepareShapes prepares the INSERTs of the shapes leads had that were
+// not prepared; outside any transaction of the store. A shape that fails
+// to prepare is asked for again by its next lead, which meanwhile goes
+// through the INSERT of every column.
+func (p *preparedInserts) prepareShapes(ctx context.Context) error {
+	cols, err := insertColumns()
+	if err != nil {
+		return err
+	}
+	return p.shapes.prepareWanted(ctx, p.db, cols)
+}
+
 // close closes the statements.
 func (p *preparedInserts) close() {
 	p.mu.Lock()
@@ -83,16 +97,22 @@ func (p *preparedInserts) close() {
 		_ = s.lead.Close()
 		_ = s.log.Close()
 	}
+	p.shapes.close()
+}
+
+// pluginOn returns the prepared INSERTs of tx's store; nil on MySQL.
+func pluginOn(tx *gorm.DB) *preparedInserts {
+	p, _ := tx.Config.Plugins[preparedInsertsName].(*preparedInserts)
+	return p
 }
 
 // preparedOn returns the prepared INSERTs of tx's store; nil on MySQL, and
 // before they are prepared.
 func preparedOn(tx *gorm.DB) *insertStmts {
-	p, ok := tx.Config.Plugins[preparedInsertsName].(*preparedInserts)
-	if !ok {
-		return nil
+	if p := pluginOn(tx); p != nil {
+		return p.stmts.Load()
 	}
-	return p.stmts.Load()
+	return nil
 }
 
 // on returns stmt as run through tx: inside a transaction, on its
