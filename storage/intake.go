@@ -81,14 +81,16 @@ const (
 	groupCommitTime = 30 * time.Second
 )
 
-// newCommitter gathers new leads into groups (see groupcommit): one
-// committing at a time on SQLite, a few on MySQL.
+// newCommitter gathers new leads into groups (see groupcommit): a few
+// committing at a time on MySQL; one on SQLite, which yields once it has
+// answered a group (see YieldAfterCommit).
 func newCommitter(s *Store) *groupcommit.Committer[*newLead] {
-	limit := groupsMySQL
-	if s.dialect == SQLite {
-		limit = groupsSQLite
+	if s.dialect != SQLite {
+		return groupcommit.New(groupsMySQL, maxGroup, s.commitGroup)
 	}
-	return groupcommit.New(limit, maxGroup, s.commitGroup)
+	c := groupcommit.New(groupsSQLite, maxGroup, s.commitGroup)
+	c.YieldAfterCommit()
+	return c
 }
 
 // commitGroup stores a group and answers each of its callers. A caller that

@@ -12,7 +12,10 @@
 // its own channel, say); Add only queues.
 package groupcommit
 
-import "sync"
+import (
+	"runtime"
+	"sync"
+)
 
 // Committer commits the items added to it in groups.
 type Committer[T any] struct {
@@ -28,6 +31,8 @@ type Committer[T any] struct {
 	// groups taken.
 	pending int
 	groups  int64
+	// yield is set by YieldAfterCommit.
+	yield bool
 }
 
 // New returns a Committer that runs commit on up to limit groups at once,
@@ -37,6 +42,15 @@ func New[T any](limit, most int, commit func(group []T)) *Committer[T] {
 	c.idle.L = &c.mu
 	return c
 }
+
+// YieldAfterCommit makes a flusher let the goroutines it has readied run
+// once a group is committed, before it takes the next; call it before the
+// first Add. The callers a commit answers wait on the flusher's processor
+// otherwise, behind the next group's whole commit, while their answers are
+// ready: with one flusher (SQLite's one writer) and the processors busy,
+// that was most of a caller's wait. With a few flushers at once it costs
+// more than it saves, as each yield delays a commit.
+func (c *Committer[T]) YieldAfterCommit() { c.yield = true }
 
 // Add queues an item, and starts a committing goroutine when fewer than the
 // limit are at work.
@@ -65,6 +79,9 @@ func (c *Committer[T]) run() {
 		c.mu.Lock()
 		c.pending -= len(group)
 		c.mu.Unlock()
+		if c.yield {
+			runtime.Gosched()
+		}
 	}
 }
 
