@@ -189,13 +189,14 @@ func (s *Store) createLeads(ctx context.Context, group []*newLead) error {
 }
 
 // insertLeads writes new leads with the columns named rather than through
-// gorm's reflection, in statements of as many leads as the database binds
-// well (see rowsPerStatement), and fills in their ids. The transaction
-// holds the table's insert lock for each statement, so a statement's leads
-// have consecutive ids: MySQL tells the first, SQLite the last.
+// gorm's reflection, and fills in their ids. Leads of one shape (the
+// columns they set; see leadShape) share statements of as many leads as
+// the database binds well (see rowsPerStatement). The transaction holds
+// the table's insert lock for each statement, so a statement's leads have
+// consecutive ids: MySQL tells the first, SQLite the last.
 //
-// On SQLite each lead goes through the prepared INSERT of one lead (see
-// preparedInserts).
+// On SQLite each lead goes through the prepared INSERT of one lead of its
+// shape (see preparedInserts).
 func insertLeads(tx *gorm.DB, leads []*lead.Lead) error {
 	cols, err := insertColumns()
 	if err != nil {
@@ -215,13 +216,19 @@ func insertLeads(tx *gorm.DB, leads []*lead.Lead) error {
 			return insertLeadsPrepared(tx, p, on(tx, st.lead), cols, leads)
 		}
 	}
-	batch := rowsPerStatement(tx, len(cols), leadRowsMySQL)
-	for len(leads) > 0 {
-		n := min(len(leads), batch)
-		if err := insertLeadRows(tx, cols, leads[:n]); err != nil {
-			return err
+	groups, err := groupByShape(cols, leads)
+	if err != nil {
+		return err
+	}
+	for _, g := range groups {
+		width := len(g.cols)
+		batch := rowsPerStatement(tx, width, leadRowsMySQL)
+		for start := 0; start < len(g.leads); start += batch {
+			end := min(len(g.leads), start+batch)
+			if err := insertLeadRows(tx, g.cols, g.leads[start:end], g.args[start*width:end*width]); err != nil {
+				return err
+			}
 		}
-		leads = leads[n:]
 	}
 	return nil
 }
@@ -269,14 +276,51 @@ var insertColumns = sync.OnceValues(func() ([]leadColumn, error) {
 	return slices.DeleteFunc(slices.Clone(all), func(c leadColumn) bool { return c.name == "id" }), err
 })
 
-func insertLeadRows(tx *gorm.DB, cols []leadColumn, leads []*lead.Lead) error {
-	args := make([]any, 0, len(leads)*len(cols))
-	var err error
-	for _, l := range leads {
-		if args, err = appendLeadValues(args, cols, l, nil); err != nil {
-			return err
+// shapeGroup is the leads of one shape (see leadShape), in the order they
+// came, with the columns they set and their values.
+type shapeGroup struct {
+	cols  []leadColumn
+	leads []*lead.Lead
+	args  []any
+}
+
+// groupByShape sorts leads into groups by shape, each group's values in
+// its columns' order.
+func groupByShape(cols []leadColumn, leads []*lead.Lead) ([]*shapeGroup, error) {
+	if !shapesFit(len(cols)) {
+		g := &shapeGroup{cols: cols, leads: leads}
+		for _, l := range leads {
+			var err error
+			if g.args, err = appendLeadValues(g.args, cols, l, nil); err != nil {
+				return nil, err
+			}
 		}
+		return []*shapeGroup{g}, nil
 	}
+	var groups []*shapeGroup
+	byShape := map[leadShape]*shapeGroup{}
+	var args []any
+	for _, l := range leads {
+		var shape leadShape
+		var err error
+		if args, err = appendLeadValues(args[:0], cols, l, &shape); err != nil {
+			return nil, err
+		}
+		g := byShape[shape]
+		if g == nil {
+			g = &shapeGroup{cols: shape.columns(cols)}
+			byShape[shape] = g
+			groups = append(groups, g)
+		}
+		g.leads = append(g.leads, l)
+		g.args = append(g.args, args...)
+	}
+	return groups, nil
+}
+
+// insertLeadRows writes leads, whose values of cols are args, in one
+// statement.
+func insertLeadRows(tx *gorm.DB, cols []leadColumn, leads []*lead.Lead, args []any) error {
 	res, err := tx.Statement.ConnPool.ExecContext(tx.Statement.Context, leadInsert(cols, len(leads)), args...)
 	if err != nil {
 		return err
