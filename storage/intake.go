@@ -237,7 +237,7 @@ func insertLeads(tx *gorm.DB, leads []*lead.Lead) error {
 // INSERT of each lead's shape (see leadShape), or of every column in cols
 // when the shape's is not prepared yet.
 func insertLeadsPrepared(tx *gorm.DB, p *preparedInserts, full *sql.Stmt, cols []leadColumn, leads []*lead.Lead) error {
-	ctx := tx.Statement.Context
+	ctx := execContext(tx)
 	shaped := map[leadShape]*sql.Stmt{}
 	args := make([]any, 0, len(cols))
 	for _, l := range leads {

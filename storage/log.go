@@ -53,8 +53,9 @@ const (
 func insertLog(tx *gorm.DB, rows []*LogEntry) error {
 	if p := preparedOn(tx); p != nil && len(rows) > 0 {
 		stmt := on(tx, p.log)
+		ctx := execContext(tx)
 		for _, r := range rows {
-			if _, err := stmt.ExecContext(tx.Statement.Context, logValues(r)...); err != nil {
+			if _, err := stmt.ExecContext(ctx, logValues(r)...); err != nil {
 				return err
 			}
 		}

@@ -115,6 +115,16 @@ func preparedOn(tx *gorm.DB) *insertStmts {
 	return nil
 }
 
+// execContext is the context a prepared INSERT runs with inside tx: tx's,
+// without its cancellation. The SQLite driver watches a cancellable
+// context with a goroutine of its own for every statement it runs, to
+// interrupt it: for an INSERT of one row, on the store's one connection,
+// that watch cost more than the INSERT's binding. The transaction's
+// BEGIN and COMMIT still end with the context.
+func execContext(tx *gorm.DB) context.Context {
+	return context.WithoutCancel(tx.Statement.Context)
+}
+
 // on returns stmt as run through tx: inside a transaction, on its
 // connection.
 func on(tx *gorm.DB, stmt *sql.Stmt) *sql.Stmt {
