@@ -101,11 +101,13 @@ func (d *Dispatcher) Stop() {
 func (d *Dispatcher) Wait() { d.running.Wait() }
 
 // Close stops the sweeps, waits for their sends in flight and the sync
-// sends, writes every outcome still queued and stops the writer.
+// sends, writes every outcome still queued, stops the writer and ends the
+// idle sender goroutines.
 func (d *Dispatcher) Close() {
 	d.Stop()
 	d.running.Wait()
 	d.writer.close()
+	d.senders.stop()
 }
 
 // begin counts a sweep or a sync send in, unless the dispatcher is

@@ -17,9 +17,17 @@ const idleWorkerFor = 10 * time.Second
 type senders struct {
 	next chan func() // unbuffered: a send succeeds only to an idle goroutine
 	idle time.Duration
+	// quit is closed by stop: idle goroutines end at once.
+	quit     chan struct{}
+	stopOnce sync.Once
 }
 
-func newSenders(idle time.Duration) *senders { return &senders{next: make(chan func()), idle: idle} }
+func newSenders(idle time.Duration) *senders {
+	return &senders{next: make(chan func()), idle: idle, quit: make(chan struct{})}
+}
+
+// stop ends the idle goroutines, and each busy one once its task is done.
+func (s *senders) stop() { s.stopOnce.Do(func() { close(s.quit) }) }
 
 // Go runs f on an idle goroutine, or on a new one when none is idle, and
 // counts it in wg.
@@ -36,7 +44,8 @@ func (s *senders) Go(wg *sync.WaitGroup, f func()) {
 	}
 }
 
-// loop runs task, then the tasks handed to it, until none comes for s.idle.
+// loop runs task, then the tasks handed to it, until none comes for s.idle
+// or stop is called.
 func (s *senders) loop(task func()) {
 	idle := time.NewTimer(s.idle)
 	defer idle.Stop()
@@ -46,6 +55,8 @@ func (s *senders) loop(task func()) {
 		select {
 		case task = <-s.next:
 		case <-idle.C:
+			return
+		case <-s.quit:
 			return
 		}
 	}

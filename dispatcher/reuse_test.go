@@ -78,3 +78,18 @@ func TestSendersEndWhenIdle(t *testing.T) {
 		}
 	}
 }
+
+func TestSendersEndOnStop(t *testing.T) {
+	t.Parallel()
+	s := newSenders(time.Hour)
+	first := runOn(s)
+	s.stop()
+	// Time for the goroutine to park, or to end: once stopped, it ends,
+	// and no task runs on it again, though its idle hour is far from up.
+	time.Sleep(20 * time.Millisecond)
+	for range 5 {
+		if runOn(s) == first {
+			t.Fatal("a task ran on a sender goroutine after stop")
+		}
+	}
+}
