@@ -193,8 +193,9 @@ func (s *Store) createLeads(ctx context.Context, group []*newLead) error {
 // the table's insert lock for each statement, so a statement's leads have
 // consecutive ids: MySQL tells the first, SQLite the last.
 //
-// On SQLite each lead goes through the prepared INSERT of one lead of its
-// shape (see preparedInserts).
+// On SQLite the leads of a shape already prepared go one at a time
+// through the prepared INSERT of one lead of that shape (see
+// preparedInserts).
 func insertLeads(tx *gorm.DB, leads []*lead.Lead) error {
 	cols, err := insertColumns()
 	if err != nil {
@@ -209,21 +210,25 @@ func insertLeads(tx *gorm.DB, leads []*lead.Lead) error {
 			l.UpdatedAt = now
 		}
 	}
-	if p := pluginOn(tx); p != nil && shapesFit(len(cols)) {
-		if st := p.stmts.Load(); st != nil {
-			return insertLeadsPrepared(tx, p, on(tx, st.lead), cols, leads)
-		}
-	}
 	groups, err := groupByShape(cols, leads)
 	if err != nil {
 		return err
 	}
+	p := pluginOn(tx)
 	for _, g := range groups {
-		width := len(g.cols)
+		if p != nil {
+			if stmt := p.shapes.stmt(g.shape); stmt != nil {
+				if err := insertEach(tx, stmt, g); err != nil {
+					return err
+				}
+				continue
+			}
+		}
+		shaped, width := g.shape.columns(cols), g.width()
 		batch := rowsPerStatement(tx, width, leadRowsMySQL)
 		for start := 0; start < len(g.leads); start += batch {
 			end := min(len(g.leads), start+batch)
-			if err := insertLeadRows(tx, g.cols, g.leads[start:end], g.args[start*width:end*width]); err != nil {
+			if err := insertLeadRows(tx, shaped, g.leads[start:end], g.args[start*width:end*width]); err != nil {
 				return err
 			}
 		}
@@ -231,33 +236,12 @@ func insertLeads(tx *gorm.DB, leads []*lead.Lead) error {
 	return nil
 }
 
-// insertLeadsPrepared writes leads one at a time through the prepared
-// INSERT of each lead's shape (see leadShape), or of every column in cols
-// when the shape's is not prepared yet.
-func insertLeadsPrepared(tx *gorm.DB, p *preparedInserts, full *sql.Stmt, cols []leadColumn, leads []*lead.Lead) error {
-	ctx := execContext(tx)
-	shaped := map[leadShape]*sql.Stmt{}
-	args := make([]any, 0, len(cols))
-	for _, l := range leads {
-		var shape leadShape
-		var err error
-		if args, err = appendLeadValues(args[:0], cols, l, &shape); err != nil {
-			return err
-		}
-		stmt := shaped[shape]
-		if stmt == nil {
-			if st := p.shapes.stmt(shape); st != nil {
-				stmt = on(tx, st)
-				shaped[shape] = stmt
-			}
-		}
-		if stmt == nil {
-			if args, err = appendLeadValues(args[:0], cols, l, nil); err != nil {
-				return err
-			}
-			stmt = full
-		}
-		res, err := stmt.ExecContext(ctx, args...)
+// insertEach writes a group's leads one at a time through the prepared
+// INSERT of their shape.
+func insertEach(tx *gorm.DB, stmt *sql.Stmt, g *shapeGroup) error {
+	stmt, ctx, width := on(tx, stmt), execContext(tx), g.width()
+	for i, l := range g.leads {
+		res, err := stmt.ExecContext(ctx, g.args[i*width:(i+1)*width]...)
 		if err != nil {
 			return err
 		}
@@ -271,50 +255,15 @@ func insertLeadsPrepared(tx *gorm.DB, p *preparedInserts, full *sql.Stmt, cols [
 // insertColumns are the columns an INSERT of leads names: all but the id.
 var insertColumns = sync.OnceValues(func() ([]leadColumn, error) {
 	all, err := leadColumns()
-	return slices.DeleteFunc(slices.Clone(all), func(c leadColumn) bool { return c.name == "id" }), err
+	if err != nil {
+		return nil, err
+	}
+	cols := slices.DeleteFunc(slices.Clone(all), func(c leadColumn) bool { return c.name == "id" })
+	if len(cols) > maxShapeColumns {
+		return nil, fmt.Errorf("the lead model has %d columns; a lead's shape tells %d apart", len(cols), maxShapeColumns)
+	}
+	return cols, nil
 })
-
-// shapeGroup is the leads of one shape (see leadShape), in the order they
-// came, with the columns they set and their values.
-type shapeGroup struct {
-	cols  []leadColumn
-	leads []*lead.Lead
-	args  []any
-}
-
-// groupByShape sorts leads into groups by shape, each group's values in
-// its columns' order.
-func groupByShape(cols []leadColumn, leads []*lead.Lead) ([]*shapeGroup, error) {
-	if !shapesFit(len(cols)) {
-		g := &shapeGroup{cols: cols, leads: leads}
-		for _, l := range leads {
-			var err error
-			if g.args, err = appendLeadValues(g.args, cols, l, nil); err != nil {
-				return nil, err
-			}
-		}
-		return []*shapeGroup{g}, nil
-	}
-	var groups []*shapeGroup
-	byShape := map[leadShape]*shapeGroup{}
-	var args []any
-	for _, l := range leads {
-		var shape leadShape
-		var err error
-		if args, err = appendLeadValues(args[:0], cols, l, &shape); err != nil {
-			return nil, err
-		}
-		g := byShape[shape]
-		if g == nil {
-			g = &shapeGroup{cols: shape.columns(cols)}
-			byShape[shape] = g
-			groups = append(groups, g)
-		}
-		g.leads = append(g.leads, l)
-		g.args = append(g.args, args...)
-	}
-	return groups, nil
-}
 
 // insertLeadRows writes leads, whose values of cols are args, in one
 // statement.

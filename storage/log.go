@@ -51,8 +51,8 @@ const (
 // statement goes to tx's connection (the transaction's, inside one) as it
 // is: gorm would only rebuild it placeholder by placeholder.
 func insertLog(tx *gorm.DB, rows []*LogEntry) error {
-	if p := preparedOn(tx); p != nil && len(rows) > 0 {
-		stmt := on(tx, p.log)
+	if log := preparedLog(tx); log != nil && len(rows) > 0 {
+		stmt := on(tx, log)
 		ctx := execContext(tx)
 		for _, r := range rows {
 			if _, err := stmt.ExecContext(ctx, logValues(r)...); err != nil {

@@ -10,12 +10,13 @@ import (
 	"gorm.io/gorm"
 )
 
-// preparedInserts are a SQLite store's INSERTs of one lead and of one log
-// row, prepared once on its one connection and run for each row.
+// preparedInserts are a SQLite store's INSERTs of one log row and of one
+// lead of each shape (see leadShape), prepared once on its one connection
+// and run for each row.
 //
 // The SQLite driver parses a statement it is not given prepared on every
 // run, and a multi-row INSERT of leads costs that parse for every row: with
-// 73 columns, most of the time a lead took to store. A prepared statement
+// 72 columns, most of the time a lead took to store. A prepared statement
 // is only bound and stepped.
 //
 // The statements are prepared outside any transaction: the store's one
@@ -27,17 +28,11 @@ import (
 // session and transaction of it shares, so that the package's INSERTs find
 // them from any tx.
 type preparedInserts struct {
-	mu    sync.Mutex // serialises prepare and close
-	db    *sql.DB
-	stmts atomic.Pointer[insertStmts]
-	// shapes are the INSERTs of one lead by shape (see leadShape).
+	mu  sync.Mutex // serialises prepare and close
+	db  *sql.DB
+	log atomic.Pointer[sql.Stmt] // logInsert, one row
+	// shapes are the INSERTs of one lead by shape.
 	shapes shapedInserts
-}
-
-// insertStmts are the prepared statements themselves.
-type insertStmts struct {
-	lead *sql.Stmt // leadInsert of every column but the id, one row
-	log  *sql.Stmt // logInsert, one row
 }
 
 const preparedInsertsName = "leadrelay:prepared-inserts"
@@ -52,35 +47,26 @@ func (p *preparedInserts) Initialize(db *gorm.DB) error {
 	return err
 }
 
-// prepare prepares the statements unless they are. It fails on a store
-// whose tables are not migrated yet; the INSERTs then go unprepared.
+// prepare prepares the INSERT of a log row unless it is. It fails on a
+// store whose tables are not migrated yet; the INSERTs then go unprepared.
 func (p *preparedInserts) prepare(ctx context.Context) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.stmts.Load() != nil {
+	if p.log.Load() != nil {
 		return nil
-	}
-	cols, err := insertColumns()
-	if err != nil {
-		return err
-	}
-	lead, err := p.db.PrepareContext(ctx, leadInsert(cols, 1))
-	if err != nil {
-		return fmt.Errorf("preparing the INSERT of a lead: %w", err)
 	}
 	log, err := p.db.PrepareContext(ctx, logInsert+logRowMarks)
 	if err != nil {
-		_ = lead.Close()
 		return fmt.Errorf("preparing the INSERT of a log row: %w", err)
 	}
-	p.stmts.Store(&insertStmts{lead: lead, log: log})
+	p.log.Store(log)
 	return nil
 }
 
 // prepareShapes prepares the INSERTs of the shapes leads had that were
 // not prepared; outside any transaction of the store. A shape that fails
 // to prepare is asked for again by its next lead, which meanwhile goes
-// through the INSERT of every column.
+// through a multi-row INSERT of its shape.
 func (p *preparedInserts) prepareShapes(ctx context.Context) error {
 	cols, err := insertColumns()
 	if err != nil {
@@ -93,9 +79,8 @@ func (p *preparedInserts) prepareShapes(ctx context.Context) error {
 func (p *preparedInserts) close() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if s := p.stmts.Swap(nil); s != nil {
-		_ = s.lead.Close()
-		_ = s.log.Close()
+	if log := p.log.Swap(nil); log != nil {
+		_ = log.Close()
 	}
 	p.shapes.close()
 }
@@ -106,11 +91,11 @@ func pluginOn(tx *gorm.DB) *preparedInserts {
 	return p
 }
 
-// preparedOn returns the prepared INSERTs of tx's store; nil on MySQL, and
-// before they are prepared.
-func preparedOn(tx *gorm.DB) *insertStmts {
+// preparedLog returns the prepared INSERT of a log row of tx's store; nil
+// on MySQL, and before it is prepared.
+func preparedLog(tx *gorm.DB) *sql.Stmt {
 	if p := pluginOn(tx); p != nil {
-		return p.stmts.Load()
+		return p.log.Load()
 	}
 	return nil
 }

@@ -4,7 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math/bits"
 	"sync"
+
+	"github.com/leadrelay/leadrelay/storage/lead"
 )
 
 // A lead's shape is the set of columns its INSERT names. Most of a lead's
@@ -14,21 +17,25 @@ import (
 // 60 zeros cost a fifth of a lead's INSERT; a statement that leaves them
 // to their defaults stores the same row.
 //
-// A SQLite store keeps the INSERT of each shape it has seen prepared, up
-// to maxShapes of them; a lead whose shape is not prepared yet goes through
-// the INSERT of every column, and its shape is prepared once the
-// transaction has ended (a statement is prepared on the store's one
-// connection, which the transaction holds meanwhile).
+// Leads of one shape share multi-row INSERTs. A SQLite store also keeps
+// the INSERT of one lead of each shape it has seen prepared, up to
+// maxShapes of them; leads of a shape not prepared yet go through a
+// multi-row INSERT, and their shape is prepared once the transaction has
+// ended (a statement is prepared on the store's one connection, which the
+// transaction holds meanwhile).
 type leadShape [2]uint64
 
 // maxShapes bounds the statements a store keeps prepared for shapes.
 const maxShapes = 64
 
-// shapesFit reports whether a shape can tell n columns apart.
-func shapesFit(n int) bool { return n <= 128 }
+// maxShapeColumns is how many columns a shape tells apart.
+const maxShapeColumns = 128
 
 func (s *leadShape) add(i int)     { s[i/64] |= 1 << (i % 64) }
 func (s leadShape) has(i int) bool { return s[i/64]&(1<<(i%64)) != 0 }
+
+// size is how many columns the shape names.
+func (s leadShape) size() int { return bits.OnesCount64(s[0]) + bits.OnesCount64(s[1]) }
 
 // columns are the columns of cols the shape names.
 func (s leadShape) columns(cols []leadColumn) []leadColumn {
@@ -39,6 +46,42 @@ func (s leadShape) columns(cols []leadColumn) []leadColumn {
 		}
 	}
 	return out
+}
+
+// shapeGroup is the leads of one shape (see leadShape), in the order they
+// came, and their values: width a lead, in the order of the shape's
+// columns.
+type shapeGroup struct {
+	shape leadShape
+	leads []*lead.Lead
+	args  []any
+}
+
+// width is how many values a lead of the group has: its shape's columns.
+func (g *shapeGroup) width() int { return g.shape.size() }
+
+// groupByShape sorts leads into groups by shape, in the order the shapes
+// first came.
+func groupByShape(cols []leadColumn, leads []*lead.Lead) ([]*shapeGroup, error) {
+	var groups []*shapeGroup
+	byShape := map[leadShape]*shapeGroup{}
+	var args []any
+	for _, l := range leads {
+		var shape leadShape
+		var err error
+		if args, err = appendLeadValues(args[:0], cols, l, &shape); err != nil {
+			return nil, err
+		}
+		g := byShape[shape]
+		if g == nil {
+			g = &shapeGroup{shape: shape}
+			byShape[shape] = g
+			groups = append(groups, g)
+		}
+		g.leads = append(g.leads, l)
+		g.args = append(g.args, args...)
+	}
+	return groups, nil
 }
 
 // shapedInserts are the prepared INSERTs of one lead by shape.

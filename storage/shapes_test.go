@@ -48,8 +48,9 @@ func leadsSettingOneField(t *testing.T) map[string]*lead.Lead {
 }
 
 // TestEveryShapeStoresTheLeadAsGiven stores, for every plain field, a lead
-// that sets it alone, twice: the first goes through the INSERT of every
-// column, the second through its shape's (on SQLite). Both read back as
+// that sets it alone, twice: the first goes through a multi-row INSERT of
+// its shape, the second (on SQLite) through its shape's prepared INSERT of
+// one lead. Both read back as
 // given: a column left out of an INSERT took a default equal to the
 // field's zero.
 func TestEveryShapeStoresTheLeadAsGiven(t *testing.T) {
@@ -79,7 +80,7 @@ func TestEveryShapeStoresTheLeadAsGiven(t *testing.T) {
 }
 
 // TestShapesPastTheBound stores more shapes than a store keeps prepared:
-// the others go through the INSERT of every column.
+// the others go through multi-row INSERTs of their shape.
 func TestShapesPastTheBound(t *testing.T) {
 	t.Parallel()
 	storagetest.Run(t, func(t *testing.T, s *storage.Store) {
