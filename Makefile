@@ -10,7 +10,7 @@ FUZZTIME ?= 20000x
 LOAD_DSN ?= mysql://root@127.0.0.1:3306/leadbench
 LOAD = $(GO) run ./cmd/leadbench -dsn $(LOAD_DSN)
 
-.PHONY: help build run test test/race lint bench fuzz load-throughput load-scaleout load-latency load-chaos load-sigterm load-dbkill load-backlog load-intake load-ci load-ci-sigterm load-ci-dbkill load-uncertain
+.PHONY: help build run test test/race lint bench fuzz load-throughput load-scaleout load-latency load-chaos load-sigterm load-dbkill load-backlog load-intake load-ci load-ci-sigterm load-ci-dbkill load-ci-intake load-uncertain
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z/_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-18s %s\n", $$1, $$2}'
@@ -69,6 +69,10 @@ load-ci: ## load: the chaos scenario small enough for CI (2,000 leads, one SIGKI
 
 load-ci-sigterm: ## load: the SIGTERM run small enough for CI (400 leads, one SIGTERM)
 	$(LOAD) -leads 400 -procs 3 -concurrency 8 -latency 500ms -term -bare 0
+
+load-ci-intake: ## load: the intake scenario small enough for CI (16 publishers for 3 s on SQLite); it fails on any answer but 201
+	@mkdir -p bin
+	$(GO) run ./cmd/leadbench -dsn sqlite:$(CURDIR)/bin/leadbench-intake.db -intake 3s -publishers 16 -procs 1
 
 load-ci-dbkill: ## load: the database kill small enough for CI (2,000 leads, the run's own MariaDB down 5 s)
 	$(LOAD) -leads 2000 -procs 3 -concurrency 16 -latency 50ms -dbkill -dbkill-for 5s -bare 0

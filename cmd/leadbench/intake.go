@@ -8,9 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -132,8 +130,6 @@ func publishThroughFleet(ctx context.Context, c Config, r *intakeReport) error {
 // urls[i%len(urls)], each as a landing page does: one lead, its answer,
 // the next. Even publishers post forms, odd ones JSON.
 func publish(ctx context.Context, urls []string, n int, d time.Duration) posted {
-	client := &http.Client{Timeout: 10 * time.Second,
-		Transport: &http.Transport{MaxIdleConnsPerHost: n, MaxIdleConns: n}}
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
 	var mu sync.Mutex
@@ -146,14 +142,16 @@ func publish(ctx context.Context, urls []string, n int, d time.Duration) posted 
 		wg.Go(func() {
 			var mine posted
 			var lat []time.Duration
+			p := newPublisher(urls[i%len(urls)], i%2 == 0)
 			for ctx.Err() == nil {
 				t0 := time.Now()
-				code, err := postIntake(client, urls[i%len(urls)], i%2 == 0, seq.Add(1))
+				code, err := p.post(seq.Add(1))
 				tally(&mine, code, err)
 				if code == http.StatusCreated {
 					lat = append(lat, time.Since(t0))
 				}
 			}
+			p.close()
 			mu.Lock()
 			defer mu.Unlock()
 			out.created += mine.created
@@ -180,34 +178,6 @@ func tally(p *posted, code int, err error) {
 	default:
 		p.refused++
 	}
-}
-
-// postIntake posts lead i to base's intake, as a form or as JSON.
-func postIntake(client *http.Client, base string, form bool, i int64) (int, error) {
-	id := strconv.FormatInt(i, 10)
-	vals := url.Values{"alias": {intakeCampaign}, "name": {"Load Test " + id}, "phone": {"4477009" + fmt.Sprintf("%05d", i%100000)},
-		"email": {"load" + id + "@example.com"}, "country": {"gb"}, "click_id": {"clk" + id}, "sub1": {"adset_29384"},
-		"utm_source": {"facebook"}, "landing_variant": {"b"}}
-	var req *http.Request
-	if form {
-		req, _ = http.NewRequest(http.MethodPost, base+"/api/v1/leads", strings.NewReader(vals.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	} else {
-		m := make(map[string]string, len(vals))
-		for k := range vals {
-			m[k] = vals.Get(k)
-		}
-		body, _ := json.Marshal(m)
-		req, _ = http.NewRequest(http.MethodPost, base+"/api/v1/leads", strings.NewReader(string(body)))
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	_, _ = io.Copy(io.Discard, resp.Body)
-	_ = resp.Body.Close()
-	return resp.StatusCode, nil
 }
 
 // startBare serves a gin handler that decodes a lead's body as the intake
@@ -262,10 +232,21 @@ func (r *intakeReport) print(w io.Writer, c Config) {
 		l.rate(), r.ratio(), float64(l.p99.Microseconds())/1000, l.errors())
 }
 
-// problems lists the broken guarantees: a lead answered 201 and not stored.
+// problems lists the broken guarantees: a lead answered 201 and not
+// stored, a run that stored nothing, and any answer but 201, as the
+// publishers' leads are all valid and the database stays up.
 func (r *intakeReport) problems() []string {
-	if r.stored < int64(r.leadrelay.created) {
-		return []string{fmt.Sprintf("%d leads were answered 201 and only %d are stored", r.leadrelay.created, r.stored)}
+	l := r.leadrelay
+	var out []string
+	if r.stored < int64(l.created) {
+		out = append(out, fmt.Sprintf("%d leads were answered 201 and only %d are stored", l.created, r.stored))
 	}
-	return nil
+	if l.created == 0 {
+		out = append(out, "no lead was answered 201")
+	}
+	if l.errors() > 0 {
+		out = append(out, fmt.Sprintf("%d posts were not answered 201: 5xx %d, refused %d, no answer %d",
+			l.errors(), l.serverErrors, l.refused, l.failed))
+	}
+	return out
 }
