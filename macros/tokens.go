@@ -9,6 +9,8 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
+	"hash"
+	"sync"
 )
 
 // ErrBadToken is returned by Tokens.Decode for a token leadrelay did not make.
@@ -25,6 +27,9 @@ type Tokens struct {
 	block  cipher.Block
 	tagKey []byte
 	genKey []byte
+	// tags are HMACs keyed with tagKey, kept for the next token: a new
+	// one hashes the key twice before the id.
+	tags sync.Pool
 }
 
 // tokenLen is the length of an encoded token: one AES block in unpadded base64.
@@ -87,9 +92,15 @@ func (t *Tokens) Decode(token string) (int64, error) {
 
 // tag writes the first len(dst) bytes of the HMAC of the encoded id.
 func (t *Tokens) tag(dst, id []byte) {
-	mac := hmac.New(sha256.New, t.tagKey)
+	mac, ok := t.tags.Get().(hash.Hash)
+	if !ok {
+		mac = hmac.New(sha256.New, t.tagKey)
+	}
 	mac.Write(id)
-	copy(dst, mac.Sum(nil))
+	var sum [sha256.Size]byte
+	copy(dst, mac.Sum(sum[:0]))
+	mac.Reset()
+	t.tags.Put(mac)
 }
 
 // generate derives a string from the lead id and purpose, one character from
