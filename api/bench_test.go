@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -16,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/leadrelay/leadrelay/api"
+	"github.com/leadrelay/leadrelay/api/publisher"
 	"github.com/leadrelay/leadrelay/dispatcher"
 	"github.com/leadrelay/leadrelay/macros"
 	"github.com/leadrelay/leadrelay/scripting"
@@ -47,17 +47,14 @@ var leadBody = []byte(`{"alias":"bench","name":"John Doe","phone":"+44 7123 4567
 	`"click_id":"abc123xyz","sub1":"adset_29384","sub2":"creative_118","utm_source":"facebook","price":49,` +
 	`"items":{"17":[1,49,12.5]},"landing_variant":"b"}`)
 
-// post sends one lead and fails the benchmark on anything but 201.
-func post(b *testing.B, client *http.Client, url string, body []byte) {
-	resp, err := client.Post(url, "application/json", bytes.NewReader(body))
-	if err != nil {
+// post sends one lead over c and fails the benchmark on anything but 201.
+func post(b *testing.B, c *publisher.Conn, path string, body []byte) {
+	code, err := c.Post(path, "application/json", body)
+	switch {
+	case err != nil:
 		b.Error(err)
-		return
-	}
-	_, _ = io.Copy(io.Discard, resp.Body)
-	_ = resp.Body.Close()
-	if resp.StatusCode != http.StatusCreated {
-		b.Errorf("status %d", resp.StatusCode)
+	case code != http.StatusCreated:
+		b.Errorf("status %d", code)
 	}
 }
 
@@ -70,14 +67,14 @@ func BenchmarkIntake(b *testing.B) {
 			if err := storage.PutObject(context.Background(), s, &catalog.Campaign{Alias: "bench", Offer: 1}); err != nil {
 				b.Fatal(err)
 			}
-			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
-			url := hs.URL + "/api/v1/leads"
 			b.SetParallelism(max(1, intakeClients/runtime.GOMAXPROCS(0)))
 			b.ResetTimer()
 			start := time.Now()
 			b.RunParallel(func(pb *testing.PB) {
+				c := publisher.New(hs.URL)
+				defer c.Close()
 				for pb.Next() {
-					post(b, client, url, leadBody)
+					post(b, c, "/api/v1/leads", leadBody)
 				}
 			})
 			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "leads/s")
@@ -103,18 +100,18 @@ func BenchmarkIntakeDuplicates(b *testing.B) {
 				if err := storage.PutObject(ctx, s, &catalog.Campaign{Alias: "bench", Offer: 1}); err != nil {
 					b.Fatal(err)
 				}
-				client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
-				url := hs.URL + "/api/v1/leads"
 				var seq atomic.Int64
 				b.SetParallelism(max(1, intakeClients/runtime.GOMAXPROCS(0)))
 				b.ResetTimer()
 				start := time.Now()
 				b.RunParallel(func(pb *testing.PB) {
+					c := publisher.New(hs.URL)
+					defer c.Close()
 					for pb.Next() {
 						n := seq.Add(1)
 						body := fmt.Appendf(nil, `{"alias":"bench","name":"John Doe","phone":"+44 7123 %06d","email":"john%d@example.com","country":"gb",`+
 							`"click_id":"abc123xyz","sub1":"adset_29384","utm_source":"facebook","price":49}`, n, n)
-						post(b, client, url, body)
+						post(b, c, "/api/v1/leads", body)
 					}
 				})
 				b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "leads/s")
@@ -144,9 +141,10 @@ func BenchmarkSyncOverhead(b *testing.B) {
 			if err := storage.PutObject(context.Background(), s, &catalog.Campaign{Alias: "bench", Offer: 1, Integration: integ}); err != nil {
 				b.Fatal(err)
 			}
-			client := &http.Client{}
-			plain := latencies(b, client, hs.URL+"/api/v1/leads", leadBody, nil)
-			synced := latencies(b, client, hs.URL+"/api/v1/leads?sync=1", leadBody, &targetNanos)
+			c := publisher.New(hs.URL)
+			defer c.Close()
+			plain := latencies(b, c, "/api/v1/leads", leadBody, nil)
+			synced := latencies(b, c, "/api/v1/leads?sync=1", leadBody, &targetNanos)
 			for _, p := range []int{50, 99} {
 				b.ReportMetric(ms(percentile(plain, p)), fmt.Sprintf("plain-p%d-ms", p))
 				b.ReportMetric(ms(percentile(synced, p)), fmt.Sprintf("sync-p%d-ms", p))
@@ -168,7 +166,7 @@ func syncBenchIntegration(b *testing.B, s *storage.Store, url string) int64 {
 
 // latencies posts b.N leads one after the other and returns each one's
 // time, less the target's own when target is given.
-func latencies(b *testing.B, client *http.Client, url string, body []byte, target *atomic.Int64) []time.Duration {
+func latencies(b *testing.B, c *publisher.Conn, path string, body []byte, target *atomic.Int64) []time.Duration {
 	out := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
 	for range b.N {
@@ -176,7 +174,7 @@ func latencies(b *testing.B, client *http.Client, url string, body []byte, targe
 			target.Store(0)
 		}
 		t0 := time.Now()
-		post(b, client, url, body)
+		post(b, c, path, body)
 		d := time.Since(t0)
 		if target != nil {
 			d -= time.Duration(target.Load())

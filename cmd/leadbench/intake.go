@@ -16,6 +16,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/leadrelay/leadrelay/api/publisher"
 	"github.com/leadrelay/leadrelay/storage"
 	"github.com/leadrelay/leadrelay/storage/catalog"
 )
@@ -142,16 +143,17 @@ func publish(ctx context.Context, urls []string, n int, d time.Duration) posted 
 		wg.Go(func() {
 			var mine posted
 			var lat []time.Duration
-			p := newPublisher(urls[i%len(urls)], i%2 == 0)
+			p := publisher.New(urls[i%len(urls)])
 			for ctx.Err() == nil {
 				t0 := time.Now()
-				code, err := p.post(seq.Add(1))
+				body, contentType := leadBody(seq.Add(1), i%2 == 0)
+				code, err := p.Post("/api/v1/leads", contentType, body)
 				tally(&mine, code, err)
 				if code == http.StatusCreated {
 					lat = append(lat, time.Since(t0))
 				}
 			}
-			p.close()
+			p.Close()
 			mu.Lock()
 			defer mu.Unlock()
 			out.created += mine.created
