@@ -34,41 +34,85 @@ func schemaOf(v any) *schema.Schema {
 func checkColumns(v any) error {
 	rv := reflect.ValueOf(v).Elem()
 	var problems []Problem
-	for _, f := range schemaOf(v).Fields {
-		if f.DBName == "" {
-			continue
-		}
-		if msg := columnProblem(f, rv.FieldByIndex(f.StructField.Index)); msg != "" {
-			key := jsonKey(f.StructField)
-			if key == f.StructField.Name {
-				key = f.DBName
-			}
-			problems = append(problems, Problem{Field: key, Message: key + ": " + msg})
+	for _, c := range columnChecksOf(v) {
+		if msg := c.problem(rv.FieldByIndex(c.index)); msg != "" {
+			problems = append(problems, Problem{Field: c.key, Message: c.key + ": " + msg})
 		}
 	}
 	return problemsError(problems)
 }
 
-func columnProblem(f *schema.Field, v reflect.Value) string {
-	isText := strings.EqualFold(string(f.DataType), "text")
+// columnCheck is what checkColumns checks of one field: its column's
+// limits, read once from the gorm model.
+type columnCheck struct {
+	index []int
+	// key names the field in a problem: its JSON key, else its column.
+	key  string
+	size int // a varchar's length in characters; 0 for none
+	// text: a TEXT column; serialized: one gorm writes as JSON.
+	text, serialized bool
+}
+
+// columnChecks caches columnChecksOf by type.
+var columnChecks sync.Map
+
+// columnChecksOf are the checks of v's fields that are columns (v a
+// pointer to a model): its strings and its TEXT columns written as JSON.
+func columnChecksOf(v any) []columnCheck {
+	t := reflect.TypeOf(v)
+	if cached, ok := columnChecks.Load(t); ok {
+		return cached.([]columnCheck)
+	}
+	var checks []columnCheck
+	for _, f := range schemaOf(v).Fields {
+		c := columnCheck{index: f.StructField.Index, key: jsonKey(f.StructField), size: f.Size,
+			text: strings.EqualFold(string(f.DataType), "text"), serialized: f.Serializer != nil}
+		if c.key == f.StructField.Name {
+			c.key = f.DBName
+		}
+		if f.DBName != "" && (f.StructField.Type.Kind() == reflect.String || c.text && c.serialized) {
+			checks = append(checks, c)
+		}
+	}
+	columnChecks.Store(t, checks)
+	return checks
+}
+
+func (c columnCheck) problem(v reflect.Value) string {
 	if v.Kind() == reflect.String {
 		s := v.String()
 		switch {
 		case !utf8.ValidString(s):
 			return "not valid UTF-8 text"
-		case f.Size > 0 && utf8.RuneCountInString(s) > f.Size:
-			return "at most " + strconv.Itoa(f.Size) + " characters"
-		case isText && len(s) > maxTextBytes:
+		case c.size > 0 && utf8.RuneCountInString(s) > c.size:
+			return "at most " + strconv.Itoa(c.size) + " characters"
+		case c.text && len(s) > maxTextBytes:
 			return "at most 64 KiB"
 		}
 		return ""
 	}
-	if isText && f.Serializer != nil {
-		if b, _ := json.Marshal(v.Interface()); len(b) > maxTextBytes {
-			return "at most 64 KiB of JSON"
-		}
+	if v.Kind() == reflect.Map && v.Len() == 0 {
+		return ""
+	}
+	if m, ok := v.Interface().(map[string]string); ok && stringMapJSONBound(m) <= maxTextBytes {
+		return ""
+	}
+	if b, _ := json.Marshal(v.Interface()); len(b) > maxTextBytes {
+		return "at most 64 KiB of JSON"
 	}
 	return ""
+}
+
+// stringMapJSONBound is at least the length of m as JSON: null or the
+// braces, a byte of a key or value at most six (\u00XX, or \ufffd for a
+// byte of no UTF-8), and for each entry two pairs of quotes, a colon and a
+// comma.
+func stringMapJSONBound(m map[string]string) int {
+	n := len("null")
+	for k, v := range m {
+		n += 6*(len(k)+len(v)) + 6
+	}
+	return n
 }
 
 // problemsError is nil for no problems, a 422 for one, and a 422 listing

@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/json"
-	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -188,7 +187,7 @@ func mergeMetaObject(meta map[string]string, v any) (map[string]string, error) {
 	if !ok {
 		return meta, invalid("meta: want an object of custom fields, not a JSON %s", jsonKind(v))
 	}
-	for _, k := range slices.Sorted(maps.Keys(obj)) {
+	for _, k := range sortedKeys(obj) {
 		var err error
 		if meta, err = mergeMeta(meta, k, obj[k]); err != nil {
 			return meta, err

@@ -80,31 +80,48 @@ func readInput(r *http.Request) (*input, error) {
 }
 
 func (in *input) readJSON(body []byte) error {
-	obj, err := decodeObject(body)
-	if err != nil {
+	if err := decodeObjectInto(body, in.values); err != nil {
 		return err
 	}
 	in.isJSON = true
-	maps.Copy(in.values, obj)
 	return nil
 }
 
 // decodeObject reads one JSON object, numbers kept as json.Number.
 func decodeObject(body []byte) (map[string]any, error) {
+	obj := map[string]any{}
+	return obj, decodeObjectInto(body, obj)
+}
+
+// decodeObjectInto reads one JSON object into dst, over the keys dst has;
+// numbers are kept as json.Number. On an error dst may hold some of the
+// object's keys.
+func decodeObjectInto(body []byte, dst map[string]any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, badJSON(err)
+	if trimmed := bytes.TrimSpace(body); len(trimmed) == 0 || trimmed[0] != '{' {
+		// Not an object: decoded whole, so that a syntax error is told
+		// before the type.
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			return badJSON(err)
+		}
+		if dec.More() {
+			return moreThanOneValue()
+		}
+		return newError(http.StatusBadRequest, CodeBadJSON, "the body is not a JSON object")
+	}
+	if err := dec.Decode(&dst); err != nil {
+		return badJSON(err)
 	}
 	if dec.More() {
-		return nil, newError(http.StatusBadRequest, CodeBadJSON, "the body holds more than one JSON value")
+		return moreThanOneValue()
 	}
-	obj, ok := v.(map[string]any)
-	if !ok {
-		return nil, newError(http.StatusBadRequest, CodeBadJSON, "the body is not a JSON object")
-	}
-	return obj, nil
+	return nil
+}
+
+func moreThanOneValue() error {
+	return newError(http.StatusBadRequest, CodeBadJSON, "the body holds more than one JSON value")
 }
 
 // badJSON describes a JSON syntax error, or passes a read error on.
@@ -184,25 +201,48 @@ var redactedKeys = []string{"key", "token"}
 // raw is the request as the log keeps it: the values as JSON or a form, with
 // the secrets reading *** and each file named with its size.
 func (in *input) raw() string {
-	vals := maps.Clone(in.values)
-	for _, k := range redactedKeys {
-		if _, ok := vals[k]; ok {
-			vals[k] = "***"
+	vals := in.values
+	if len(in.files) > 0 || slices.ContainsFunc(redactedKeys, in.has) {
+		vals = maps.Clone(in.values)
+		for _, k := range redactedKeys {
+			if _, ok := vals[k]; ok {
+				vals[k] = "***"
+			}
 		}
-	}
-	for k, f := range in.files {
-		vals[k] = fileSummary(f)
+		for k, f := range in.files {
+			vals[k] = fileSummary(f)
+		}
 	}
 	if in.isJSON {
 		b, _ := json.Marshal(vals)
 		return string(b)
 	}
-	form := url.Values{}
-	for _, k := range slices.Sorted(maps.Keys(vals)) {
+	var form strings.Builder
+	for i, k := range sortedKeys(vals) {
+		if i > 0 {
+			form.WriteByte('&')
+		}
 		s, _ := asText(k, vals[k])
-		form.Set(k, s)
+		form.WriteString(url.QueryEscape(k))
+		form.WriteByte('=')
+		form.WriteString(url.QueryEscape(s))
 	}
-	return form.Encode()
+	return form.String()
+}
+
+func (in *input) has(key string) bool {
+	_, ok := in.values[key]
+	return ok
+}
+
+// sortedKeys are m's keys in order, in one allocation.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 func fileSummary(f lead.File) string {

@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"errors"
-	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -176,12 +175,12 @@ type intakeTrust struct {
 func buildLead(in *input, trust intakeTrust) (*lead.Lead, error) {
 	l := &lead.Lead{}
 	var problems []Problem
-	for _, k := range slices.Sorted(maps.Keys(in.values)) {
+	for _, k := range sortedKeys(in.values) {
 		if err := setIntakeKey(l, k, in.values[k], trust); err != nil {
 			problems = append(problems, Problem{Field: k, Message: asError(err).Message})
 		}
 	}
-	for _, k := range slices.Sorted(maps.Keys(in.files)) {
+	for _, k := range sortedKeys(in.files) {
 		if err := metaKey(k); err != nil {
 			problems = append(problems, Problem{Field: k, Message: asError(err).Message})
 			continue

@@ -127,7 +127,7 @@ func orderChanges(l *lead.Lead, values map[string]any, allowed []string) (map[st
 	next.Meta = maps.Clone(l.Meta)
 	cols := map[string]any{}
 	var problems []Problem
-	for _, k := range slices.Sorted(maps.Keys(values)) {
+	for _, k := range sortedKeys(values) {
 		if err := orderChange(&next, cols, k, values[k], allowed); err != nil {
 			problems = append(problems, Problem{Field: k, Message: asError(err).Message})
 		}
