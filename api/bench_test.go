@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"runtime"
 	"slices"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -21,6 +22,7 @@ import (
 	"github.com/leadrelay/leadrelay/scripting"
 	"github.com/leadrelay/leadrelay/storage"
 	"github.com/leadrelay/leadrelay/storage/catalog"
+	"github.com/leadrelay/leadrelay/storage/lead"
 	"github.com/leadrelay/leadrelay/storage/storagetest"
 )
 
@@ -197,3 +199,58 @@ func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond)
 
 // intakeClients is how many landing pages post at once in BenchmarkIntake.
 const intakeClients = 64
+
+// BenchmarkStatusBurst posts status updates and webhooks from
+// intakeClients concurrent clients, each a change of an existing lead's
+// status, and reports changes/s on each database: what a CRM's burst of
+// postbacks meets, one transaction a change.
+func BenchmarkStatusBurst(b *testing.B) {
+	const leads = 512
+	for _, backend := range storagetest.Backends() {
+		for _, route := range []string{"status", "hook"} {
+			b.Run(backend.Name+"/"+route, func(b *testing.B) {
+				hs, s := benchServer(b, backend.DSN(b))
+				ctx := context.Background()
+				doc := `{"name":"crm","enabled":true,"offers":[1],"hook":"local b = json.decode(result)\nreturn {lead_id = b.id, status = b.status}"}`
+				integ := &storage.IntegrationRecord{Name: "crm", Enabled: true, Document: doc}
+				if err := s.SaveIntegration(ctx, integ); err != nil {
+					b.Fatal(err)
+				}
+				if err := storage.PutObject(ctx, s, &catalog.Campaign{Alias: "bench", Offer: 1, Integration: integ.ID}); err != nil {
+					b.Fatal(err)
+				}
+				ids := make([]int64, leads)
+				for i := range ids {
+					l := &lead.Lead{Name: "Ann", Campaign: "bench", OfferID: 1, IntegrationID: integ.ID, Status: lead.Processing}
+					if err := s.CreateLeadWith(ctx, l, nil, nil); err != nil {
+						b.Fatal(err)
+					}
+					ids[i] = l.ID
+				}
+				path := "/api/v1/status"
+				if route == "hook" {
+					path = "/api/v1/hooks/" + strconv.FormatInt(integ.ID, 10)
+				}
+				var seq atomic.Int64
+				b.SetParallelism(max(1, intakeClients/runtime.GOMAXPROCS(0)))
+				b.ResetTimer()
+				start := time.Now()
+				b.RunParallel(func(pb *testing.PB) {
+					c := publisher.New(hs.URL)
+					defer c.Close()
+					for pb.Next() {
+						n := seq.Add(1)
+						// Processing and Callback in turn: every post changes its lead.
+						id, status := ids[n%leads], 2+(n/leads)%2
+						body := fmt.Appendf(nil, `{"alias":"bench","lead_id":%d,"id":%d,"order_status":"%d","status":"%d"}`, id, id, status, status)
+						code, err := c.Post(path, "application/json", body)
+						if err != nil || code != http.StatusOK {
+							b.Errorf("%s: %d, %v", path, code, err)
+						}
+					}
+				})
+				b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "changes/s")
+			})
+		}
+	}
+}

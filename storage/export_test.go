@@ -52,6 +52,10 @@ func HoldLeadWrites(ctx context.Context, s *Store) (release func(), err error) {
 // groups the store has committed or begun.
 func IntakeQueue(s *Store) (pending int, groups int64) { return s.intake.Queue() }
 
+// StatusQueue says how many status changes wait for their answer, and how
+// many groups the store has committed or begun.
+func StatusQueue(s *Store) (pending int, groups int64) { return s.changes.Queue() }
+
 // IntakeGroupsAtOnce is how many groups commit at once on the store.
 func IntakeGroupsAtOnce(s *Store) int { return s.intake.Limit() }
 
@@ -86,12 +90,12 @@ var Cancelled = cancelled
 // ShapesPrepared is how many shapes of a lead's INSERT the store keeps
 // prepared.
 func ShapesPrepared(s *Store) int {
-	if s.inserts == nil {
+	if s.prepared == nil {
 		return 0
 	}
-	s.inserts.shapes.mu.Lock()
-	defer s.inserts.shapes.mu.Unlock()
-	return len(s.inserts.shapes.ready)
+	s.prepared.shapes.mu.Lock()
+	defer s.prepared.shapes.mu.Unlock()
+	return len(s.prepared.shapes.ready)
 }
 
 // MaxShapes is the most shapes a store keeps prepared.

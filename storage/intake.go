@@ -13,7 +13,6 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/leadrelay/leadrelay/storage/groupcommit"
 	"github.com/leadrelay/leadrelay/storage/lead"
 )
 
@@ -71,62 +70,9 @@ type newLead struct {
 	duplicateOf int64
 }
 
-// Group commit bounds. A group is at most maxGroup leads. SQLite has one
-// writer, so one group commits at a time. On MySQL two groups at once
-// overlap one group's statements with the other's commit: in five
-// interleaved pairs against one at a time (leadbench -intake, MariaDB on
-// the same two cores) they took 1-11 % more leads a second, with p99s
-// within the runs' spread. Four at once made smaller groups, each with a
-// connection and a share of the database's CPU, and took fewer.
-const (
-	maxGroup        = 128
-	groupsOnSQLite  = 1
-	groupsOnMySQL   = 2
-	groupCommitTime = 30 * time.Second
-)
+func (n *newLead) caller() context.Context { return n.ctx }
 
-// newCommitter gathers new leads into groups (see groupcommit), committed
-// by flushers that yield once they have answered a group (see
-// YieldAfterCommit).
-func newCommitter(s *Store) *groupcommit.Committer[*newLead] {
-	limit := groupsOnMySQL
-	if s.dialect == SQLite {
-		limit = groupsOnSQLite
-	}
-	c := groupcommit.New(limit, maxGroup, s.commitGroup)
-	c.YieldAfterCommit()
-	return c
-}
-
-// commitGroup stores a group and answers each of its callers. A caller that
-// gave up before its group began is answered with its context's error and
-// its lead is not stored. The transaction does not end with one caller's
-// context, so no caller's leaving undoes its neighbours'.
-func (s *Store) commitGroup(group []*newLead) {
-	live := group[:0]
-	for _, n := range group {
-		if err := n.ctx.Err(); err != nil {
-			n.done <- err
-			continue
-		}
-		live = append(live, n)
-	}
-	if len(live) == 0 {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), groupCommitTime)
-	defer cancel()
-	err := s.createLeads(ctx, live)
-	if err == nil || len(live) == 1 || Unavailable(err) {
-		for _, n := range live {
-			n.done <- err
-		}
-		return
-	}
-	for _, n := range live {
-		n.done <- s.createLeads(ctx, []*newLead{n})
-	}
-}
+func (n *newLead) answer(err error) { n.done <- err }
 
 // createLeads stores leads, their log rows and their deliveries in one
 // transaction. When it fails the leads are as they came: no id.
@@ -186,9 +132,9 @@ func (s *Store) createLeads(ctx context.Context, group []*newLead) error {
 			n.lead.Status, n.lead.Reason = n.status, n.reason
 		}
 	}
-	if s.inserts != nil {
+	if s.prepared != nil {
 		// Best effort: a shape not prepared is asked for again.
-		_ = s.inserts.prepareShapes(ctx)
+		_ = s.prepared.prepareShapes(ctx)
 	}
 	return err
 }
@@ -202,7 +148,7 @@ func (s *Store) createLeads(ctx context.Context, group []*newLead) error {
 //
 // On SQLite the leads of a shape already prepared go one at a time
 // through the prepared INSERT of one lead of that shape (see
-// preparedInserts).
+// preparedStatements).
 func insertLeads(tx *gorm.DB, leads []*lead.Lead) error {
 	cols, err := insertColumns()
 	if err != nil {

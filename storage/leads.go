@@ -14,15 +14,39 @@ import (
 
 // GetLead loads one lead.
 func (s *Store) GetLead(ctx context.Context, id int64) (*lead.Lead, error) {
-	var l lead.Lead
-	err := s.db.WithContext(ctx).First(&l, id).Error
+	l, err := s.findLead(ctx, id)
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, missing("lead %d", id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("loading lead %d: %w", id, err)
 	}
-	return &l, nil
+	return l, nil
+}
+
+// findLead reads the lead with an id, or fails with
+// gorm.ErrRecordNotFound: on SQLite through the prepared SELECT (see
+// preparedStatements). MySQL parses gorm's SELECT * faster than one that
+// names the columns.
+func (s *Store) findLead(ctx context.Context, id int64) (*lead.Lead, error) {
+	stmt := s.prepared.leadSelect()
+	if stmt == nil {
+		var l lead.Lead
+		return &l, s.db.WithContext(ctx).First(&l, id).Error
+	}
+	rows, err := stmt.QueryContext(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	leads, err := scanLeads(rows)
+	if err != nil {
+		return nil, err
+	}
+	if len(leads) == 0 {
+		return nil, gorm.ErrRecordNotFound
+	}
+	return &leads[0], nil
 }
 
 // LeadByExt finds the lead an integration knows by its external id.

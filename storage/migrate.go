@@ -155,8 +155,8 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err := s.migrate(ctx); err != nil {
 		return err
 	}
-	if s.inserts != nil {
-		return s.inserts.prepare(ctx)
+	if s.prepared != nil {
+		return s.prepared.prepare(ctx)
 	}
 	return nil
 }

@@ -10,14 +10,17 @@ import (
 	"gorm.io/gorm"
 )
 
-// preparedInserts are a SQLite store's INSERTs of one log row and of one
-// lead of each shape (see leadShape), prepared once on its one connection
-// and run for each row.
+// preparedStatements are a SQLite store's statements run most often:
+// the INSERTs of one log row and of one lead of each shape (see
+// leadShape), and the SELECT of one lead by id. They are prepared once on
+// its one connection and run for each row.
 //
 // The SQLite driver parses a statement it is not given prepared on every
-// run, and a multi-row INSERT of leads costs that parse for every row: with
-// 72 columns, most of the time a lead took to store. A prepared statement
-// is only bound and stepped.
+// run, and a statement that names the lead's 72 columns costs that parse
+// every time: for a multi-row INSERT of leads, for every row, most of the
+// time a lead took to store; for a status update, which reads its lead
+// twice, a quarter of its CPU. A prepared statement is only bound and
+// stepped.
 //
 // The statements are prepared outside any transaction: the store's one
 // connection belongs to a transaction while it runs, so preparing on the
@@ -25,40 +28,53 @@ import (
 // statement runs on the transaction's connection (sql.Tx.StmtContext).
 //
 // They are registered on the store's gorm.DB as a plugin, which every
-// session and transaction of it shares, so that the package's INSERTs find
-// them from any tx.
-type preparedInserts struct {
+// session and transaction of it shares, so that the package's statements
+// find them from any tx.
+type preparedStatements struct {
 	mu  sync.Mutex // serialises prepare and close
 	db  *sql.DB
 	log atomic.Pointer[sql.Stmt] // logInsert, one row
+	// leadByID is leadSelect of the lead with an id.
+	leadByID atomic.Pointer[sql.Stmt]
 	// shapes are the INSERTs of one lead by shape.
 	shapes shapedInserts
 }
 
-const preparedInsertsName = "leadrelay:prepared-inserts"
+const preparedName = "leadrelay:prepared-statements"
 
 // Name names the plugin.
-func (p *preparedInserts) Name() string { return preparedInsertsName }
+func (p *preparedStatements) Name() string { return preparedName }
 
 // Initialize takes the pool the statements are prepared on.
-func (p *preparedInserts) Initialize(db *gorm.DB) error {
+func (p *preparedStatements) Initialize(db *gorm.DB) error {
 	sqlDB, err := db.DB()
 	p.db = sqlDB
 	return err
 }
 
-// prepare prepares the INSERT of a log row unless it is. It fails on a
-// store whose tables are not migrated yet; the INSERTs then go unprepared.
-func (p *preparedInserts) prepare(ctx context.Context) error {
+// prepare prepares the INSERT of a log row and the SELECT of a lead
+// unless they are. It fails on a store whose tables are not migrated yet;
+// the statements then go unprepared.
+func (p *preparedStatements) prepare(ctx context.Context) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.log.Load() != nil {
 		return nil
 	}
+	byID, err := leadByIDQuery()
+	if err != nil {
+		return err
+	}
+	lead, err := p.db.PrepareContext(ctx, byID)
+	if err != nil {
+		return fmt.Errorf("preparing the SELECT of a lead: %w", err)
+	}
 	log, err := p.db.PrepareContext(ctx, logInsert+logRowMarks)
 	if err != nil {
+		_ = lead.Close()
 		return fmt.Errorf("preparing the INSERT of a log row: %w", err)
 	}
+	p.leadByID.Store(lead)
 	p.log.Store(log)
 	return nil
 }
@@ -67,7 +83,7 @@ func (p *preparedInserts) prepare(ctx context.Context) error {
 // not prepared; outside any transaction of the store. A shape that fails
 // to prepare is asked for again by its next lead, which meanwhile goes
 // through a multi-row INSERT of its shape.
-func (p *preparedInserts) prepareShapes(ctx context.Context) error {
+func (p *preparedStatements) prepareShapes(ctx context.Context) error {
 	cols, err := insertColumns()
 	if err != nil {
 		return err
@@ -76,18 +92,20 @@ func (p *preparedInserts) prepareShapes(ctx context.Context) error {
 }
 
 // close closes the statements.
-func (p *preparedInserts) close() {
+func (p *preparedStatements) close() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if log := p.log.Swap(nil); log != nil {
-		_ = log.Close()
+	for _, stmt := range []*atomic.Pointer[sql.Stmt]{&p.log, &p.leadByID} {
+		if s := stmt.Swap(nil); s != nil {
+			_ = s.Close()
+		}
 	}
 	p.shapes.close()
 }
 
-// pluginOn returns the prepared INSERTs of tx's store; nil on MySQL.
-func pluginOn(tx *gorm.DB) *preparedInserts {
-	p, _ := tx.Config.Plugins[preparedInsertsName].(*preparedInserts)
+// pluginOn returns the prepared statements of tx's store; nil on MySQL.
+func pluginOn(tx *gorm.DB) *preparedStatements {
+	p, _ := tx.Config.Plugins[preparedName].(*preparedStatements)
 	return p
 }
 
@@ -98,6 +116,15 @@ func preparedLog(tx *gorm.DB) *sql.Stmt {
 		return p.log.Load()
 	}
 	return nil
+}
+
+// leadSelect returns the prepared SELECT of a lead by id; nil on MySQL
+// (p is nil), and before it is prepared.
+func (p *preparedStatements) leadSelect() *sql.Stmt {
+	if p == nil {
+		return nil
+	}
+	return p.leadByID.Load()
 }
 
 // execContext is the context a prepared INSERT runs with inside tx: tx's,

@@ -53,15 +53,58 @@ func queueChanges(tx *gorm.DB, leadID, integrationID int64, now time.Time) error
 // ChangeStatus writes a lead's status change (cols: the status and what
 // comes with it), queues the postbacks it fires and appends its log row, in
 // one transaction: none of them is written without the others.
+//
+// Concurrent calls share transactions, as CreateLeadWith's do: a CRM's
+// burst of status updates or webhooks commits in groups. The call returns
+// once its change has committed, with its own answer: a change the
+// database refuses fails alone, and when the database is unavailable every
+// change of the group gets the error and none is written.
 func (s *Store) ChangeStatus(ctx context.Context, leadID int64, cols map[string]any, postbacks []Delivery, row *LogEntry) error {
+	c := &statusChange{ctx: ctx, leadID: leadID, cols: cols, postbacks: postbacks, row: row, done: make(chan error, 1)}
+	s.changes.Add(c)
+	return <-c.done
+}
+
+// statusChange is one ChangeStatus call: what to write, and where its
+// answer goes.
+type statusChange struct {
+	ctx       context.Context
+	leadID    int64
+	cols      map[string]any
+	postbacks []Delivery
+	row       *LogEntry
+	done      chan error
+}
+
+func (c *statusChange) caller() context.Context { return c.ctx }
+
+func (c *statusChange) answer(err error) { c.done <- err }
+
+// writeStatusChanges writes changes in one transaction: each lead's
+// columns in turn, then every postback and every log row together.
+func (s *Store) writeStatusChanges(ctx context.Context, changes []*statusChange) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := updateLead(tx, leadID, cols); err != nil {
-			return err
+		var postbacks []Delivery
+		var rows []*LogEntry
+		for _, c := range changes {
+			if err := updateLead(tx, c.leadID, c.cols); err != nil {
+				return err
+			}
+			postbacks = append(postbacks, c.postbacks...)
+			if c.row != nil {
+				if c.row.Time.IsZero() {
+					c.row.Time = time.Now().UTC()
+				}
+				rows = append(rows, c.row)
+			}
 		}
 		if err := enqueue(tx, postbacks); err != nil {
 			return err
 		}
-		return insertLogRow(tx, row)
+		if err := insertLog(tx, rows); err != nil {
+			return fmt.Errorf("writing the log rows of %d status changes: %w", len(rows), err)
+		}
+		return nil
 	})
 }
 

@@ -49,10 +49,11 @@ type Store struct {
 	db      *gorm.DB
 	dialect Dialect
 	intake  *groupcommit.Committer[*newLead]
+	changes *groupcommit.Committer[*statusChange]
 	// file is the SQLite file, watched for deletion; nil on MySQL.
 	file *sqliteFile
-	// inserts are the SQLite store's prepared INSERTs; nil on MySQL.
-	inserts *preparedInserts
+	// prepared are the SQLite store's prepared statements; nil on MySQL.
+	prepared *preparedStatements
 }
 
 // Open connects to the database a DSN names ("sqlite:PATH" or
@@ -72,7 +73,8 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		return nil, openError(dsn, fmt.Errorf("reaching the %s database: %w", dialect, err))
 	}
 	s := &Store{db: db, dialect: dialect}
-	s.intake = newCommitter(s)
+	s.intake = newCommitter(s, s.createLeads)
+	s.changes = newCommitter(s, s.writeStatusChanges)
 	if err := s.configurePool(); err != nil {
 		return nil, err
 	}
@@ -81,7 +83,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		return nil, openError(dsn, err)
 	}
 	if dialect == SQLite {
-		if err := s.registerInserts(ctx); err != nil {
+		if err := s.registerPrepared(ctx); err != nil {
 			_ = s.Close()
 			return nil, err
 		}
@@ -95,15 +97,15 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	return s, nil
 }
 
-// registerInserts registers a SQLite store's prepared INSERTs (see
-// preparedInserts), and prepares them if its tables are there; Migrate
+// registerPrepared registers a SQLite store's prepared statements (see
+// preparedStatements), and prepares them if its tables are there; Migrate
 // prepares them otherwise.
-func (s *Store) registerInserts(ctx context.Context) error {
-	s.inserts = &preparedInserts{}
-	if err := s.db.Use(s.inserts); err != nil {
-		return fmt.Errorf("registering the prepared INSERTs: %w", err)
+func (s *Store) registerPrepared(ctx context.Context) error {
+	s.prepared = &preparedStatements{}
+	if err := s.db.Use(s.prepared); err != nil {
+		return fmt.Errorf("registering the prepared statements: %w", err)
 	}
-	_ = s.inserts.prepare(ctx)
+	_ = s.prepared.prepare(ctx)
 	return nil
 }
 
@@ -156,8 +158,8 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close releases the connection pool.
 func (s *Store) Close() error {
-	if s.inserts != nil {
-		s.inserts.close()
+	if s.prepared != nil {
+		s.prepared.close()
 	}
 	sqlDB, err := s.db.DB()
 	if err != nil {
