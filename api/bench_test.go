@@ -49,15 +49,35 @@ var leadBody = []byte(`{"alias":"bench","name":"John Doe","phone":"+44 7123 4567
 	`"click_id":"abc123xyz","sub1":"adset_29384","sub2":"creative_118","utm_source":"facebook","price":49,` +
 	`"items":{"17":[1,49,12.5]},"landing_variant":"b"}`)
 
-// post sends one lead over c and fails the benchmark on anything but 201.
-func post(b *testing.B, c *publisher.Conn, path string, body []byte) {
+// expectPost sends body over c and fails the benchmark on an answer other
+// than want.
+func expectPost(b *testing.B, c *publisher.Conn, path string, body []byte, want int) {
 	code, err := c.Post(path, "application/json", body)
 	switch {
 	case err != nil:
 		b.Error(err)
-	case code != http.StatusCreated:
-		b.Errorf("status %d", code)
+	case code != want:
+		b.Errorf("%s: status %d, want %d", path, code, want)
 	}
+}
+
+// postAtOnce posts b.N bodies to path from intakeClients clients at once,
+// each over a connection of its own, body(n) the n-th; it fails the
+// benchmark on an answer other than want and reports the posts a second
+// as unit.
+func postAtOnce(b *testing.B, base, path string, want int, unit string, body func(n int64) []byte) {
+	var seq atomic.Int64
+	b.SetParallelism(max(1, intakeClients/runtime.GOMAXPROCS(0)))
+	b.ResetTimer()
+	start := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		c := publisher.New(base)
+		defer c.Close()
+		for pb.Next() {
+			expectPost(b, c, path, body(seq.Add(1)), want)
+		}
+	})
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), unit)
 }
 
 // BenchmarkIntake posts leads over HTTP from intakeClients concurrent
@@ -69,17 +89,7 @@ func BenchmarkIntake(b *testing.B) {
 			if err := storage.PutObject(context.Background(), s, &catalog.Campaign{Alias: "bench", Offer: 1}); err != nil {
 				b.Fatal(err)
 			}
-			b.SetParallelism(max(1, intakeClients/runtime.GOMAXPROCS(0)))
-			b.ResetTimer()
-			start := time.Now()
-			b.RunParallel(func(pb *testing.PB) {
-				c := publisher.New(hs.URL)
-				defer c.Close()
-				for pb.Next() {
-					post(b, c, "/api/v1/leads", leadBody)
-				}
-			})
-			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "leads/s")
+			postAtOnce(b, hs.URL, "/api/v1/leads", http.StatusCreated, "leads/s", func(int64) []byte { return leadBody })
 		})
 	}
 }
@@ -102,21 +112,10 @@ func BenchmarkIntakeDuplicates(b *testing.B) {
 				if err := storage.PutObject(ctx, s, &catalog.Campaign{Alias: "bench", Offer: 1}); err != nil {
 					b.Fatal(err)
 				}
-				var seq atomic.Int64
-				b.SetParallelism(max(1, intakeClients/runtime.GOMAXPROCS(0)))
-				b.ResetTimer()
-				start := time.Now()
-				b.RunParallel(func(pb *testing.PB) {
-					c := publisher.New(hs.URL)
-					defer c.Close()
-					for pb.Next() {
-						n := seq.Add(1)
-						body := fmt.Appendf(nil, `{"alias":"bench","name":"John Doe","phone":"+44 7123 %06d","email":"john%d@example.com","country":"gb",`+
-							`"click_id":"abc123xyz","sub1":"adset_29384","utm_source":"facebook","price":49}`, n, n)
-						post(b, c, "/api/v1/leads", body)
-					}
+				postAtOnce(b, hs.URL, "/api/v1/leads", http.StatusCreated, "leads/s", func(n int64) []byte {
+					return fmt.Appendf(nil, `{"alias":"bench","name":"John Doe","phone":"+44 7123 %06d","email":"john%d@example.com","country":"gb",`+
+						`"click_id":"abc123xyz","sub1":"adset_29384","utm_source":"facebook","price":49}`, n, n)
 				})
-				b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "leads/s")
 			})
 		}
 	}
@@ -176,7 +175,7 @@ func latencies(b *testing.B, c *publisher.Conn, path string, body []byte, target
 			target.Store(0)
 		}
 		t0 := time.Now()
-		post(b, c, path, body)
+		expectPost(b, c, path, body, http.StatusCreated)
 		d := time.Since(t0)
 		if target != nil {
 			d -= time.Duration(target.Load())
@@ -231,25 +230,11 @@ func BenchmarkStatusBurst(b *testing.B) {
 				if route == "hook" {
 					path = "/api/v1/hooks/" + strconv.FormatInt(integ.ID, 10)
 				}
-				var seq atomic.Int64
-				b.SetParallelism(max(1, intakeClients/runtime.GOMAXPROCS(0)))
-				b.ResetTimer()
-				start := time.Now()
-				b.RunParallel(func(pb *testing.PB) {
-					c := publisher.New(hs.URL)
-					defer c.Close()
-					for pb.Next() {
-						n := seq.Add(1)
-						// Processing and Callback in turn: every post changes its lead.
-						id, status := ids[n%leads], 2+(n/leads)%2
-						body := fmt.Appendf(nil, `{"alias":"bench","lead_id":%d,"id":%d,"order_status":"%d","status":"%d"}`, id, id, status, status)
-						code, err := c.Post(path, "application/json", body)
-						if err != nil || code != http.StatusOK {
-							b.Errorf("%s: %d, %v", path, code, err)
-						}
-					}
+				postAtOnce(b, hs.URL, path, http.StatusOK, "changes/s", func(n int64) []byte {
+					// Processing and Callback in turn: every post changes its lead.
+					id, status := ids[n%leads], 2+(n/leads)%2
+					return fmt.Appendf(nil, `{"alias":"bench","lead_id":%d,"id":%d,"order_status":"%d","status":"%d"}`, id, id, status, status)
 				})
-				b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "changes/s")
 			})
 		}
 	}

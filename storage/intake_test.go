@@ -45,18 +45,25 @@ type intake struct {
 // hundredth is named "refused".
 func createAll(s *storage.Store, n int) []*intake {
 	out := make([]*intake, n)
-	var wg sync.WaitGroup
 	for i := range out {
 		name := fmt.Sprintf("lead %d", i)
 		if i%100 == 99 {
 			name = "refused"
 		}
-		in := &intake{lead: &lead.Lead{Name: name}, row: &storage.LogEntry{Mode: "intake", Outcome: "SUCCESS", Message: name}}
-		out[i] = in
-		wg.Go(func() { in.err = s.CreateLeadWith(context.Background(), in.lead, in.row, nil) })
+		out[i] = &intake{lead: &lead.Lead{Name: name}, row: &storage.LogEntry{Mode: "intake", Outcome: "SUCCESS", Message: name}}
+	}
+	atOnce(n, func(i int) { out[i].err = s.CreateLeadWith(context.Background(), out[i].lead, out[i].row, nil) })
+	return out
+}
+
+// atOnce runs f(i) for each i below n, each in a goroutine of its own, and
+// waits for them all.
+func atOnce(n int, f func(i int)) {
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { f(i) })
 	}
 	wg.Wait()
-	return out
 }
 
 func TestCreateLeadWithStoresEachOfManyConcurrentLeadsOnce(t *testing.T) {

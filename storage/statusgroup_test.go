@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/leadrelay/leadrelay/storage"
@@ -26,17 +25,15 @@ type change struct {
 // and a log row.
 func changeAll(s *storage.Store, ids []int64) []*change {
 	out := make([]*change, len(ids))
-	var wg sync.WaitGroup
 	for i, id := range ids {
-		c := &change{leadID: id, comment: fmt.Sprintf("change %d", i)}
-		out[i] = c
-		wg.Go(func() {
-			c.err = s.ChangeStatus(context.Background(), id, map[string]any{"status": lead.Processing, "comment": c.comment},
-				[]storage.Delivery{{LeadID: id, IntegrationID: 7, Mode: "postback", Key: "processing", Status: lead.Processing, Version: 1}},
-				&storage.LogEntry{LeadID: id, Mode: "status", Outcome: "SUCCESS", Message: c.comment})
-		})
+		out[i] = &change{leadID: id, comment: fmt.Sprintf("change %d", i)}
 	}
-	wg.Wait()
+	atOnce(len(ids), func(i int) {
+		c := out[i]
+		c.err = s.ChangeStatus(context.Background(), c.leadID, map[string]any{"status": lead.Processing, "comment": c.comment},
+			[]storage.Delivery{{LeadID: c.leadID, IntegrationID: 7, Mode: "postback", Key: "processing", Status: lead.Processing, Version: 1}},
+			&storage.LogEntry{LeadID: c.leadID, Mode: "status", Outcome: "SUCCESS", Message: c.comment})
+	})
 	return out
 }
 
