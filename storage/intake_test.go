@@ -119,10 +119,7 @@ func TestCreateLeadWithGathersLeadsWhileACommitIsInFlight(t *testing.T) {
 	storagetest.Run(t, func(t *testing.T, s *storage.Store) {
 		ctx := context.Background()
 		refuseLeads(t, s)
-		release, err := storage.HoldLeadWrites(ctx, s)
-		if err != nil {
-			t.Fatal(err)
-		}
+		release := holdLeadWrites(t, s)
 		const n = 300
 		done := make(chan []*intake)
 		go func() { done <- createAll(s, n) }()
@@ -157,33 +154,53 @@ func TestCreateLeadWithGathersLeadsWhileACommitIsInFlight(t *testing.T) {
 // after a second: every lead is answered with the error and none is stored.
 func TestCreateLeadWithFailsAGroupTheDatabaseCannotTake(t *testing.T) {
 	t.Parallel()
+	s, impatient, ok := impatientMySQL(t)
+	if !ok {
+		return
+	}
+	release := holdLeadWrites(t, s)
+	intakes := createAll(impatient, 200)
+	release()
+	for _, in := range intakes {
+		if in.err == nil || !strings.Contains(in.err.Error(), "Lock wait timeout") || in.lead.ID != 0 {
+			t.Fatalf("%s: id %d, err %v; want the lock wait's error and no id", in.lead.Name, in.lead.ID, in.err)
+		}
+	}
+	if leads, err := s.ListLeads(context.Background(), storage.LeadFilter{}); err != nil || len(leads) != 0 {
+		t.Errorf("%d leads stored (%v), want none", len(leads), err)
+	}
+}
+
+// impatientMySQL opens a store on a new MySQL database, and a second store
+// on it whose sessions give up on a lock after a second; ok is false when
+// the tests have no MySQL.
+func impatientMySQL(t *testing.T) (s, impatient *storage.Store, ok bool) {
+	t.Helper()
 	for _, b := range storagetest.Backends() {
 		if b.Name != "mysql" {
 			continue
 		}
-		ctx := context.Background()
 		dsn := b.DSN(t)
 		s := storagetest.Open(t, dsn)
-		impatient, err := storage.Open(ctx, dsn+"?lock_wait_timeout=1")
+		impatient, err := storage.Open(context.Background(), dsn+"?lock_wait_timeout=1")
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { _ = impatient.Close() })
-		release, err := storage.HoldLeadWrites(ctx, s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		intakes := createAll(impatient, 200)
-		release()
-		for _, in := range intakes {
-			if in.err == nil || !strings.Contains(in.err.Error(), "Lock wait timeout") || in.lead.ID != 0 {
-				t.Fatalf("%s: id %d, err %v; want the lock wait's error and no id", in.lead.Name, in.lead.ID, in.err)
-			}
-		}
-		if leads, err := s.ListLeads(ctx, storage.LeadFilter{}); err != nil || len(leads) != 0 {
-			t.Errorf("%d leads stored (%v), want none", len(leads), err)
-		}
+		return s, impatient, true
 	}
+	return nil, nil, false
+}
+
+// holdLeadWrites holds the leads table (see storage.HoldLeadWrites) until
+// the returned func is called.
+func holdLeadWrites(t *testing.T, s *storage.Store) (release func()) {
+	t.Helper()
+	release, err := storage.HoldLeadWrites(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return release
 }
 
 func TestCreateLeadWithRefusesALeadWithAnID(t *testing.T) {
