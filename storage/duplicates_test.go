@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"sync"
 	"testing"
 	"time"
@@ -211,6 +212,45 @@ func TestMigrationEightUpgrades(t *testing.T) {
 		}
 		if _, err := s.CreateLeadChecked(ctx, &lead.Lead{}, nil, nil, phoneCheck("1")); err != nil {
 			t.Fatal(err)
+		}
+	})
+}
+
+// TestDuplicatesBurstOfRepeatsAllStored stores a burst of leads through
+// one store, their phones repeating in a shuffled order, while groups
+// commit at once: two groups can each hold a phone the other wants next,
+// a deadlock the database ends by failing one. Every lead must be stored,
+// and of each phone exactly one lead is not a duplicate.
+func TestDuplicatesBurstOfRepeatsAllStored(t *testing.T) {
+	t.Parallel()
+	storagetest.Run(t, func(t *testing.T, s *storage.Store) {
+		const n, phones = 400, 8
+		rng := rand.New(rand.NewPCG(3, 4))
+		order := rng.Perm(n)
+		leads := make([]*lead.Lead, n)
+		of := make([]int64, n)
+		errs := make([]error, n)
+		for i := range n {
+			leads[i] = &lead.Lead{Name: fmt.Sprintf("lead %d", i)}
+		}
+		atOnce(n, func(i int) {
+			k := order[i]
+			row := &storage.LogEntry{Mode: "intake", Outcome: "SUCCESS"}
+			of[k], errs[k] = s.CreateLeadChecked(context.Background(), leads[k], row, nil, phoneCheck(fmt.Sprintf("4477009%05d", k%phones)))
+		})
+		winners := map[int]int{}
+		for k := range n {
+			if errs[k] != nil {
+				t.Fatalf("lead %d: %v", k, errs[k])
+			}
+			if of[k] == 0 {
+				winners[k%phones]++
+			}
+		}
+		for p := range phones {
+			if winners[p] != 1 {
+				t.Errorf("phone %d: %d leads not duplicates, want 1", p, winners[p])
+			}
 		}
 	})
 }

@@ -44,12 +44,20 @@ func newCommitter[T groupCall](s *Store, write func(context.Context, []T) error)
 	return c
 }
 
+// deadlockRetries is how many times a transaction MySQL rolled back to end
+// a deadlock is run again. Two groups commit at once on MySQL, and other
+// processes write too: two groups of leads that repeat each other's phones
+// can each hold a value the other wants next, and MySQL fails one of them.
+// Run again, it finds the other committed.
+const deadlockRetries = 5
+
 // commitEach writes a group in one transaction and answers each of its
 // callers. A caller that gave up before its group began is answered with
 // its context's error and its item is not written. The transaction does not
 // end with one caller's context, so no caller's leaving undoes its
-// neighbours'. When the database is unavailable every item gets the error;
-// when the group fails otherwise, each item is written again in a
+// neighbours'. A transaction the database ended as a deadlock is run again
+// (deadlockRetries). When the database is unavailable every item gets the
+// error; when the group fails otherwise, each item is written again in a
 // transaction of its own, so that a bad item fails alone.
 func commitEach[T groupCall](group []T, write func(context.Context, []T) error) {
 	live := group[:0]
@@ -65,7 +73,14 @@ func commitEach[T groupCall](group []T, write func(context.Context, []T) error) 
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), groupCommitTime)
 	defer cancel()
-	err := write(ctx, live)
+	run := func(items []T) error {
+		err := write(ctx, items)
+		for try := 0; try < deadlockRetries && deadlocked(err); try++ {
+			err = write(ctx, items)
+		}
+		return err
+	}
+	err := run(live)
 	if err == nil || len(live) == 1 || Unavailable(err) {
 		for _, c := range live {
 			c.answer(err)
@@ -73,6 +88,6 @@ func commitEach[T groupCall](group []T, write func(context.Context, []T) error) 
 		return
 	}
 	for _, c := range live {
-		c.answer(write(ctx, []T{c}))
+		c.answer(run([]T{c}))
 	}
 }

@@ -1,8 +1,10 @@
 package storage
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -82,7 +84,14 @@ func (c *statusChange) answer(err error) { c.done <- err }
 
 // writeStatusChanges writes changes in one transaction: each lead's
 // columns in turn, then every postback and every log row together.
+//
+// The leads are updated in the order of their ids, and a lead's changes in
+// the order they came. On MySQL two groups commit at once; had each locked
+// its leads in the order its changes came, each could wait on a lead the
+// other holds, and MySQL would fail one group as a deadlock.
 func (s *Store) writeStatusChanges(ctx context.Context, changes []*statusChange) error {
+	changes = slices.Clone(changes)
+	slices.SortStableFunc(changes, func(a, b *statusChange) int { return cmp.Compare(a.leadID, b.leadID) })
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var postbacks []Delivery
 		var rows []*LogEntry

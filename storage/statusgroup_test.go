@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"runtime"
 	"strings"
 	"testing"
@@ -137,4 +138,33 @@ func TestChangeStatusFailsAGroupTheDatabaseCannotTake(t *testing.T) {
 	if err != nil || len(rows) != 0 || len(deliveries(t, s)) != 0 {
 		t.Errorf("%d log rows (%v) and %d deliveries written, want none", len(rows), err, len(deliveries(t, s)))
 	}
+}
+
+// TestChangeStatusGroupsDoNotDeadlock changes a few leads many times at
+// once, in a shuffled order, while two groups commit at once on MySQL: a
+// group that locked its leads in the order the changes came could wait on
+// the other group's locks while it waits on its own, and the database
+// would fail one of them. Every change must be written.
+func TestChangeStatusGroupsDoNotDeadlock(t *testing.T) {
+	t.Parallel()
+	storagetest.Run(t, func(t *testing.T, s *storage.Store) {
+		leads := make([]*lead.Lead, 12)
+		for i := range leads {
+			leads[i] = &lead.Lead{Name: "Ann"}
+		}
+		ids := addLeads(t, s, leads...)
+		rng := rand.New(rand.NewPCG(1, 2))
+		for round := range 20 {
+			many := make([]int64, 0, 240)
+			for i := range cap(many) {
+				many = append(many, ids[i%len(ids)])
+			}
+			rng.Shuffle(len(many), func(i, j int) { many[i], many[j] = many[j], many[i] })
+			for _, c := range changeAll(s, many) {
+				if c.err != nil {
+					t.Fatalf("round %d, lead %d: %v", round, c.leadID, c.err)
+				}
+			}
+		}
+	})
 }

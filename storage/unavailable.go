@@ -49,8 +49,19 @@ func Unavailable(err error) bool {
 // take writes now: too many connections, access denied, unknown database,
 // shutting down, lock wait timeout, deadlock, read-only, connection killed,
 // read-only mode, disconnected for inactivity.
-var mysqlUnavailable = map[uint16]bool{1040: true, 1045: true, 1049: true, 1053: true, 1205: true, 1213: true,
+var mysqlUnavailable = map[uint16]bool{1040: true, 1045: true, 1049: true, 1053: true, 1205: true, mysqlDeadlock: true,
 	1290: true, 1836: true, 1927: true, 4031: true}
+
+// mysqlDeadlock is MySQL's error for a transaction it rolled back to end a
+// deadlock ("try restarting transaction").
+const mysqlDeadlock = 1213
+
+// deadlocked says whether err is a transaction the database rolled back
+// to end a deadlock; the same transaction may succeed when run again.
+func deadlocked(err error) bool {
+	var myErr *mysqldriver.MySQLError
+	return errors.As(err, &myErr) && myErr.Number == mysqlDeadlock
+}
 
 // sqliteUnavailable are the SQLite primary result codes of a database that
 // cannot take writes now: busy, locked, out of memory, read-only, I/O
