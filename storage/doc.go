@@ -37,11 +37,14 @@
 // holds a token that works. The roles and what each may do are
 // storage/user's.
 //
-// New leads commit in groups (CreateLeadWith): while one transaction of new
-// leads commits, the leads that arrive gather for the next, so a burst pays
-// for a commit per group rather than per lead. There is no timer: a lone
-// lead commits at once. A lead the database refuses fails alone, and when
-// the database is unavailable every lead of the group gets the error.
+// New leads commit in groups (CreateLeadWith), and so do status changes
+// (ChangeStatus, which status updates and webhooks come to): while a
+// transaction commits, the calls that arrive gather for the next, so a
+// burst pays for a commit per group rather than per call. There is no
+// timer: a lone call commits at once. One group commits at a time on
+// SQLite, two on MySQL (groups.go). An item the database refuses fails
+// alone; a transaction MySQL ends as a deadlock runs again; when the
+// database is unavailable every item of the group gets the error.
 // A lead with a duplicate check (CreateLeadChecked) takes its values in
 // duplicate_keys, keyed by offer, kind and value, in its own transaction:
 // one upsert per value, so of leads that repeat each other, in one group or

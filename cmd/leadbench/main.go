@@ -21,14 +21,15 @@
 //
 // With -intake D it runs the intake scenario instead, on MySQL/MariaDB or
 // SQLite: -publishers landing pages post form and JSON leads through the
-// processes for D, each waiting for its answer, and then as long to a bare
-// gin handler that decodes the same bodies and answers 201. It reports
-// leads/s, p50 and p99 latency, 5xx, refused and unanswered requests, and
-// ends with
+// processes for D, each waiting for its answer over a keep-alive connection
+// of its own (api/publisher), and then as long to a bare gin handler that
+// decodes the same bodies and answers 201. It reports leads/s, p50 and p99
+// latency, 5xx, refused and unanswered requests, and ends with
 //
 //	intake_per_s=… ratio=… p99_ms=… errors=…
 //
-// exiting 1 when a lead answered 201 is not stored.
+// exiting 1 when a lead answered 201 is not stored, when none was, or when
+// any post was answered otherwise.
 //
 // Run it from the repository's root (it builds ./cmd/leadrelay); the
 // Makefile's load-* targets are the scenarios.
