@@ -15,9 +15,9 @@ import (
 	"github.com/leadrelay/leadrelay/storage/storagetest"
 )
 
-// TestDatabaseOutageAnswers503: while the database is down the intake and
-// /readyz answer 503 (the intake with UNAVAILABLE and a Retry-After), and
-// once it is back the same server takes leads again.
+// TestDatabaseOutageAnswers503: while the database is down the intake, a
+// status update and /readyz answer 503 (with UNAVAILABLE and a
+// Retry-After), and once it is back the same server takes leads again.
 func TestDatabaseOutageAnswers503(t *testing.T) {
 	t.Parallel()
 	srv := localmariadb.ForTest(t)
@@ -28,7 +28,7 @@ func TestDatabaseOutageAnswers503(t *testing.T) {
 	b := setup(t, storagetest.Open(t, srv.DSN("leadrelay")))
 	b.campaign(catalog.Campaign{Alias: "cpa_uk_wl", Offer: 1})
 	newLead := map[string]any{"alias": "cpa_uk_wl", "name": "Ann", "phone": "447123456789", "country": "gb"}
-	b.intake(newLead)
+	id := b.intake(newLead)
 	expect(t, b.do(http.MethodGet, "/readyz", "", nil, false), http.StatusOK, "")
 
 	srv.Kill()
@@ -39,6 +39,9 @@ func TestDatabaseOutageAnswers503(t *testing.T) {
 		{"POST /api/v1/leads", func() answer { return b.sendJSON(http.MethodPost, "/api/v1/leads", newLead, false) }},
 		{"POST /api.php", func() answer {
 			return b.postForm("/api.php", url.Values{"action": {"receive"}, "alias": {"cpa_uk_wl"}, "name": {"Ann"}, "phone": {"447123456789"}})
+		}},
+		{"POST /api/v1/status", func() answer {
+			return b.sendJSON(http.MethodPost, "/api/v1/status", map[string]any{"alias": "cpa_uk_wl", "lead_id": id, "order_status": "2"}, false)
 		}},
 	} {
 		a := tc.send()
