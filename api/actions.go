@@ -42,7 +42,7 @@ func (s *Server) patchLead(c *gin.Context) error {
 	}
 	ctx := c.Request.Context()
 	if ch != nil {
-		ch.Source, ch.Raw = "admin", raw
+		ch.Source, ch.Raw, ch.Lead = "admin", raw, l
 		if err := s.opts.Dispatcher.ChangeStatus(ctx, *ch); err != nil {
 			return err
 		}

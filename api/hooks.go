@@ -53,7 +53,7 @@ func (s *Server) postHook(c *gin.Context) error {
 	if err != nil {
 		return refused(l.ID, outcomeRejected, err)
 	}
-	ch.Source, ch.Raw = "hook "+strconv.FormatInt(id, 10), string(body)
+	ch.Source, ch.Raw, ch.Lead = "hook "+strconv.FormatInt(id, 10), string(body), l
 	if err := s.opts.Dispatcher.ChangeStatus(ctx, ch); err != nil {
 		return err
 	}

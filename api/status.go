@@ -56,7 +56,7 @@ func (s *Server) statusUpdate(ctx context.Context, in *input) (int64, error) {
 			Outcome: outcomeRejected, Request: raw, Message: asError(err).Message})
 		return 0, err
 	}
-	ch.Source, ch.Raw = "status api", raw
+	ch.Source, ch.Raw, ch.Lead = "status api", raw, l
 	return l.ID, s.opts.Dispatcher.ChangeStatus(ctx, ch)
 }
 

@@ -23,6 +23,10 @@ type StatusChange struct {
 	Source string
 	// Raw is the inbound request, for the log.
 	Raw string
+	// Lead is the lead as the caller read it to check the change, so that
+	// ChangeStatus need not read it again; nil, or another lead, and it
+	// reads the lead itself.
+	Lead *lead.Lead
 }
 
 // ChangeStatus writes a lead's new status (with reason, comment and ext when
@@ -33,9 +37,12 @@ func (d *Dispatcher) ChangeStatus(ctx context.Context, ch StatusChange) error {
 	if !ch.Status.Valid() {
 		return fmt.Errorf("unknown status %d", ch.Status)
 	}
-	l, err := d.cfg.Store.GetLead(ctx, ch.LeadID)
-	if err != nil {
-		return err
+	l := ch.Lead
+	if l == nil || l.ID != ch.LeadID {
+		var err error
+		if l, err = d.cfg.Store.GetLead(ctx, ch.LeadID); err != nil {
+			return err
+		}
 	}
 	now := d.cfg.Clock.Now()
 	cols := map[string]any{"status": ch.Status, "reason": ch.Reason, "updated_at": now}
