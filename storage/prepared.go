@@ -18,8 +18,8 @@ import (
 // The SQLite driver parses a statement it is not given prepared on every
 // run, and a statement that names the lead's 72 columns costs that parse
 // every time: for a multi-row INSERT of leads, for every row, most of the
-// time a lead took to store; for a status update, which reads its lead
-// twice, a quarter of its CPU. A prepared statement is only bound and
+// time a lead took to store; for a status update, which read its lead
+// twice then, a quarter of its CPU. A prepared statement is only bound and
 // stepped.
 //
 // The statements are prepared outside any transaction: the store's one
