@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/leadrelay/leadrelay/storage"
 	"github.com/leadrelay/leadrelay/storage/catalog"
+	"github.com/leadrelay/leadrelay/storage/lead"
 	"github.com/leadrelay/leadrelay/storage/storagetest"
 )
 
@@ -42,7 +44,7 @@ func TestKillDuringBurst(t *testing.T) {
 				_ = s.Close() // a SQLite file takes one process: serve's
 			}
 			p := startServe(t, bin, dsn)
-			acked := burstUntilKilled(p, 200)
+			acked := burstUntilKilled(p, 200, postLead)
 			startServe(t, bin, dsn).stop(t)
 			if backend.Name == "sqlite" {
 				s = storagetest.Open(t, dsn)
@@ -110,19 +112,105 @@ func (p *served) stop(t *testing.T) {
 	<-p.done
 }
 
-// burstUntilKilled posts leads from 32 publishers, half as JSON and half as
-// forms, SIGKILLs the process once killAfter were answered 201, and
-// returns the ids of every lead answered 201.
-func burstUntilKilled(p *served, killAfter int) []int64 {
+// TestKillDuringStatusBurst SIGKILLs a real serve process while a CRM
+// posts status updates to it, each for a lead of its own: after a restart,
+// every change that was answered 200 is in the database with its log row.
+func TestKillDuringStatusBurst(t *testing.T) {
+	t.Parallel()
+	bin := filepath.Join(t.TempDir(), "leadrelay")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("building leadrelay: %v\n%s", err, out)
+	}
+	for _, backend := range storagetest.Backends() {
+		t.Run(backend.Name, func(t *testing.T) {
+			t.Parallel()
+			dsn := backend.DSN(t)
+			s := storagetest.Open(t, dsn)
+			ctx := context.Background()
+			if err := storage.PutObject(ctx, s, &catalog.Campaign{Alias: "burst", Offer: 1}); err != nil {
+				t.Fatal(err)
+			}
+			ids := make([]int64, publishers*leadsEach)
+			var wg sync.WaitGroup
+			for i := range ids {
+				wg.Go(func() {
+					l := &lead.Lead{Name: fmt.Sprintf("lead %d", i), Campaign: "burst", OfferID: 1}
+					if err := s.CreateLeadWith(ctx, l, nil, nil); err != nil {
+						t.Error(err)
+					}
+					ids[i] = l.ID
+				})
+			}
+			wg.Wait()
+			if backend.Name == "sqlite" {
+				_ = s.Close()
+			}
+			p := startServe(t, bin, dsn)
+			acked := burstUntilKilled(p, 200, func(client *http.Client, base string, g, i int) (int64, error) {
+				if i >= leadsEach {
+					return 0, errors.New("no lead left")
+				}
+				return postStatus(client, base, ids[g*leadsEach+i])
+			})
+			startServe(t, bin, dsn).stop(t)
+			if backend.Name == "sqlite" {
+				s = storagetest.Open(t, dsn)
+			}
+			for _, id := range acked {
+				l, err := s.GetLead(ctx, id)
+				if err != nil || l.Status != lead.Processing || l.Comment != statusComment(id) {
+					t.Errorf("lead %d's change was answered 200 and the lead is %+v, %v", id, l, err)
+					continue
+				}
+				if rows, err := s.ListLog(ctx, storage.LogFilter{LeadID: id}); err != nil || len(rows) != 1 || rows[0].Mode != "status" {
+					t.Errorf("lead %d's change was answered 200 and its log rows are %v, %v; want the change's", id, rows, err)
+				}
+			}
+			if len(acked) < 200 {
+				t.Errorf("%d changes answered 200 before the kill, want 200 or more", len(acked))
+			}
+		})
+	}
+}
+
+// A burst is publishers clients at once; in the status burst each changes
+// leadsEach leads of its own, one after the other.
+const (
+	publishers = 32
+	leadsEach  = 40
+)
+
+func statusComment(id int64) string { return fmt.Sprintf("confirmed %d", id) }
+
+// postStatus moves lead id to processing with a comment of its own, and
+// returns id once answered 200.
+func postStatus(client *http.Client, base string, id int64) (int64, error) {
+	body, _ := json.Marshal(map[string]any{"alias": "burst", "lead_id": id, "order_status": "2", "comment": statusComment(id)})
+	resp, err := client.Post(base+"/api/v1/status", "application/json", strings.NewReader(string(body)))
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("status %d", resp.StatusCode)
+	}
+	return id, nil
+}
+
+// burstUntilKilled posts from the publishers, post(client, base, g, i) the
+// i-th post of publisher g, SIGKILLs the process once killAfter were
+// answered, and returns the ids each answered post gave.
+func burstUntilKilled(p *served, killAfter int, post func(client *http.Client, base string, g, i int) (int64, error)) []int64 {
 	var mu sync.Mutex
 	var acked []int64
 	var kill sync.Once
 	var wg sync.WaitGroup
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 32}}
-	for g := range 32 {
+	for g := range publishers {
 		wg.Go(func() {
 			for i := 0; ; i++ {
-				id, err := postLead(client, p.base, g, i)
+				id, err := post(client, p.base, g, i)
 				if err != nil {
 					return
 				}
