@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -27,38 +26,52 @@ import (
 // database with its arrival's log row.
 func TestKillDuringBurst(t *testing.T) {
 	t.Parallel()
-	bin := filepath.Join(t.TempDir(), "leadrelay")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("building leadrelay: %v\n%s", err, out)
-	}
+	killDuringBurst(t, func(*testing.T, *storage.Store) poster { return postLead },
+		func(t *testing.T, s *storage.Store, id int64) {
+			ctx := context.Background()
+			if _, err := s.GetLead(ctx, id); err != nil {
+				t.Errorf("lead %d was answered 201 and is not stored: %v", id, err)
+			}
+			if rows, err := s.ListLog(ctx, storage.LogFilter{LeadID: id}); err != nil || len(rows) != 1 {
+				t.Errorf("lead %d was answered 201 and has log rows %v, %v; want its arrival", id, rows, err)
+			}
+		})
+}
+
+// poster makes the i-th post of publisher g and returns the id of the lead
+// it stored or changed, once answered with success.
+type poster func(client *http.Client, base string, g, i int) (int64, error)
+
+// killDuringBurst runs a burst through a serve process SIGKILLed midway,
+// on each database: a new database with the campaign "burst", which
+// prepare fills and whose poster it returns; serve, posted to by the
+// publishers until 200 posts were answered and it is killed; serve once
+// more, started and stopped; then check of every lead a post was answered
+// for.
+func killDuringBurst(t *testing.T, prepare func(*testing.T, *storage.Store) poster, check func(*testing.T, *storage.Store, int64)) {
+	bin := buildLeadrelay(t)
 	for _, backend := range storagetest.Backends() {
 		t.Run(backend.Name, func(t *testing.T) {
 			t.Parallel()
 			dsn := backend.DSN(t)
 			s := storagetest.Open(t, dsn)
-			ctx := context.Background()
-			if err := storage.PutObject(ctx, s, &catalog.Campaign{Alias: "burst", Offer: 1}); err != nil {
+			if err := storage.PutObject(context.Background(), s, &catalog.Campaign{Alias: "burst", Offer: 1}); err != nil {
 				t.Fatal(err)
 			}
+			post := prepare(t, s)
 			if backend.Name == "sqlite" {
 				_ = s.Close() // a SQLite file takes one process: serve's
 			}
-			p := startServe(t, bin, dsn)
-			acked := burstUntilKilled(p, 200, postLead)
+			acked := burstUntilKilled(startServe(t, bin, dsn), 200, post)
 			startServe(t, bin, dsn).stop(t)
 			if backend.Name == "sqlite" {
 				s = storagetest.Open(t, dsn)
 			}
 			for _, id := range acked {
-				if _, err := s.GetLead(ctx, id); err != nil {
-					t.Errorf("lead %d was answered 201 and is not stored: %v", id, err)
-				}
-				if rows, err := s.ListLog(ctx, storage.LogFilter{LeadID: id}); err != nil || len(rows) != 1 {
-					t.Errorf("lead %d was answered 201 and has log rows %v, %v; want its arrival", id, rows, err)
-				}
+				check(t, s, id)
 			}
 			if len(acked) < 200 {
-				t.Errorf("%d leads answered 201 before the kill, want 200 or more", len(acked))
+				t.Errorf("%d posts answered before the kill, want 200 or more", len(acked))
 			}
 		})
 	}
@@ -117,60 +130,36 @@ func (p *served) stop(t *testing.T) {
 // every change that was answered 200 is in the database with its log row.
 func TestKillDuringStatusBurst(t *testing.T) {
 	t.Parallel()
-	bin := filepath.Join(t.TempDir(), "leadrelay")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("building leadrelay: %v\n%s", err, out)
-	}
-	for _, backend := range storagetest.Backends() {
-		t.Run(backend.Name, func(t *testing.T) {
-			t.Parallel()
-			dsn := backend.DSN(t)
-			s := storagetest.Open(t, dsn)
-			ctx := context.Background()
-			if err := storage.PutObject(ctx, s, &catalog.Campaign{Alias: "burst", Offer: 1}); err != nil {
-				t.Fatal(err)
-			}
-			ids := make([]int64, publishers*leadsEach)
-			var wg sync.WaitGroup
-			for i := range ids {
-				wg.Go(func() {
-					l := &lead.Lead{Name: fmt.Sprintf("lead %d", i), Campaign: "burst", OfferID: 1}
-					if err := s.CreateLeadWith(ctx, l, nil, nil); err != nil {
-						t.Error(err)
-					}
-					ids[i] = l.ID
-				})
-			}
-			wg.Wait()
-			if backend.Name == "sqlite" {
-				_ = s.Close()
-			}
-			p := startServe(t, bin, dsn)
-			acked := burstUntilKilled(p, 200, func(client *http.Client, base string, g, i int) (int64, error) {
-				if i >= leadsEach {
-					return 0, errors.New("no lead left")
+	killDuringBurst(t, func(t *testing.T, s *storage.Store) poster {
+		ids := make([]int64, publishers*leadsEach)
+		var wg sync.WaitGroup
+		for i := range ids {
+			wg.Go(func() {
+				l := &lead.Lead{Name: fmt.Sprintf("lead %d", i), Campaign: "burst", OfferID: 1}
+				if err := s.CreateLeadWith(context.Background(), l, nil, nil); err != nil {
+					t.Error(err)
 				}
-				return postStatus(client, base, ids[g*leadsEach+i])
+				ids[i] = l.ID
 			})
-			startServe(t, bin, dsn).stop(t)
-			if backend.Name == "sqlite" {
-				s = storagetest.Open(t, dsn)
+		}
+		wg.Wait()
+		return func(client *http.Client, base string, g, i int) (int64, error) {
+			if i >= leadsEach {
+				return 0, errors.New("no lead left")
 			}
-			for _, id := range acked {
-				l, err := s.GetLead(ctx, id)
-				if err != nil || l.Status != lead.Processing || l.Comment != statusComment(id) {
-					t.Errorf("lead %d's change was answered 200 and the lead is %+v, %v", id, l, err)
-					continue
-				}
-				if rows, err := s.ListLog(ctx, storage.LogFilter{LeadID: id}); err != nil || len(rows) != 1 || rows[0].Mode != "status" {
-					t.Errorf("lead %d's change was answered 200 and its log rows are %v, %v; want the change's", id, rows, err)
-				}
-			}
-			if len(acked) < 200 {
-				t.Errorf("%d changes answered 200 before the kill, want 200 or more", len(acked))
-			}
-		})
-	}
+			return postStatus(client, base, ids[g*leadsEach+i])
+		}
+	}, func(t *testing.T, s *storage.Store, id int64) {
+		ctx := context.Background()
+		l, err := s.GetLead(ctx, id)
+		if err != nil || l.Status != lead.Processing || l.Comment != statusComment(id) {
+			t.Errorf("lead %d's change was answered 200 and the lead is %+v, %v", id, l, err)
+			return
+		}
+		if rows, err := s.ListLog(ctx, storage.LogFilter{LeadID: id}); err != nil || len(rows) != 1 || rows[0].Mode != "status" {
+			t.Errorf("lead %d's change was answered 200 and its log rows are %v, %v; want the change's", id, rows, err)
+		}
+	})
 }
 
 // A burst is publishers clients at once; in the status burst each changes
@@ -201,7 +190,7 @@ func postStatus(client *http.Client, base string, id int64) (int64, error) {
 // burstUntilKilled posts from the publishers, post(client, base, g, i) the
 // i-th post of publisher g, SIGKILLs the process once killAfter were
 // answered, and returns the ids each answered post gave.
-func burstUntilKilled(p *served, killAfter int, post func(client *http.Client, base string, g, i int) (int64, error)) []int64 {
+func burstUntilKilled(p *served, killAfter int, post poster) []int64 {
 	var mu sync.Mutex
 	var acked []int64
 	var kill sync.Once
