@@ -29,7 +29,7 @@ func (s *Store) GetLead(ctx context.Context, id int64) (*lead.Lead, error) {
 // preparedStatements). MySQL parses gorm's SELECT * faster than one that
 // names the columns.
 func (s *Store) findLead(ctx context.Context, id int64) (*lead.Lead, error) {
-	stmt := s.prepared.leadSelect()
+	stmt := s.prepared.leadByIDStmt()
 	if stmt == nil {
 		var l lead.Lead
 		return &l, s.db.WithContext(ctx).First(&l, id).Error

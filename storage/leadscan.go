@@ -64,12 +64,6 @@ var leadSelect = sync.OnceValues(func() (string, error) {
 	return "SELECT " + strings.Join(names, ", ") + " FROM `leads` ", nil
 })
 
-// leadByIDQuery is leadSelect of the lead with an id, as SQLite prepares it.
-var leadByIDQuery = sync.OnceValues(func() (string, error) {
-	q, err := leadSelect()
-	return q + "WHERE `id` = ?", err
-})
-
 // scanLeads reads every row of a query that selected leadSelect's columns.
 func scanLeads(rows *sql.Rows) ([]lead.Lead, error) {
 	cols, err := leadColumns()

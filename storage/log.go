@@ -51,7 +51,7 @@ const (
 // statement goes to tx's connection (the transaction's, inside one) as it
 // is: gorm would only rebuild it placeholder by placeholder.
 func insertLog(tx *gorm.DB, rows []*LogEntry) error {
-	if log := preparedLog(tx); log != nil && len(rows) > 0 {
+	if log := pluginOn(tx).logStmt(); log != nil && len(rows) > 0 {
 		stmt := on(tx, log)
 		ctx := execContext(tx)
 		for _, r := range rows {

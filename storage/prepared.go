@@ -61,11 +61,11 @@ func (p *preparedStatements) prepare(ctx context.Context) error {
 	if p.log.Load() != nil {
 		return nil
 	}
-	byID, err := leadByIDQuery()
+	sel, err := leadSelect()
 	if err != nil {
 		return err
 	}
-	lead, err := p.db.PrepareContext(ctx, byID)
+	lead, err := p.db.PrepareContext(ctx, sel+"WHERE `id` = ?")
 	if err != nil {
 		return fmt.Errorf("preparing the SELECT of a lead: %w", err)
 	}
@@ -109,18 +109,18 @@ func pluginOn(tx *gorm.DB) *preparedStatements {
 	return p
 }
 
-// preparedLog returns the prepared INSERT of a log row of tx's store; nil
-// on MySQL, and before it is prepared.
-func preparedLog(tx *gorm.DB) *sql.Stmt {
-	if p := pluginOn(tx); p != nil {
-		return p.log.Load()
+// logStmt returns the prepared INSERT of a log row; nil on MySQL (p is
+// nil), and before it is prepared.
+func (p *preparedStatements) logStmt() *sql.Stmt {
+	if p == nil {
+		return nil
 	}
-	return nil
+	return p.log.Load()
 }
 
-// leadSelect returns the prepared SELECT of a lead by id; nil on MySQL
+// leadByIDStmt returns the prepared SELECT of a lead by id; nil on MySQL
 // (p is nil), and before it is prepared.
-func (p *preparedStatements) leadSelect() *sql.Stmt {
+func (p *preparedStatements) leadByIDStmt() *sql.Stmt {
 	if p == nil {
 		return nil
 	}
