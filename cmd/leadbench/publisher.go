@@ -7,29 +7,20 @@ import (
 	"strings"
 )
 
-// leadFields are a landing page's lead: name and value, the value's %d or
-// %05d replaced by the lead's number.
-var leadFields = [][2]string{
-	{"alias", intakeCampaign}, {"name", "Load Test %d"}, {"phone", "4477009%05d"},
-	{"email", "load%d@example.com"}, {"country", "gb"}, {"click_id", "clk%d"},
-	{"sub1", "adset_29384"}, {"utm_source", "facebook"}, {"landing_variant", "b"},
-}
-
-// leadBody is lead i as a urlencoded form or as a JSON object, and its
-// Content-Type.
+// leadBody is lead i, a landing page's nine fields, as a urlencoded form
+// or as a JSON object, and its Content-Type.
 func leadBody(i int64, form bool) ([]byte, string) {
+	id := strconv.FormatInt(i, 10)
+	fields := [...][2]string{
+		{"alias", intakeCampaign}, {"name", "Load Test " + id}, {"phone", fmt.Sprintf("4477009%05d", i%100000)},
+		{"email", "load" + id + "@example.com"}, {"country", "gb"}, {"click_id", "clk" + id},
+		{"sub1", "adset_29384"}, {"utm_source", "facebook"}, {"landing_variant", "b"},
+	}
 	var b strings.Builder
 	if !form {
 		b.WriteByte('{')
 	}
-	for k, f := range leadFields {
-		v := f[1]
-		switch {
-		case strings.Contains(v, "%05d"):
-			v = fmt.Sprintf(v, i%100000)
-		case strings.Contains(v, "%d"):
-			v = fmt.Sprintf(v, i)
-		}
+	for k, f := range fields {
 		switch {
 		case k > 0 && form:
 			b.WriteByte('&')
@@ -37,9 +28,9 @@ func leadBody(i int64, form bool) ([]byte, string) {
 			b.WriteByte(',')
 		}
 		if form {
-			b.WriteString(url.QueryEscape(f[0]) + "=" + url.QueryEscape(v))
+			b.WriteString(url.QueryEscape(f[0]) + "=" + url.QueryEscape(f[1]))
 		} else {
-			b.WriteString(strconv.Quote(f[0]) + ":" + strconv.Quote(v))
+			b.WriteString(strconv.Quote(f[0]) + ":" + strconv.Quote(f[1]))
 		}
 	}
 	if form {
