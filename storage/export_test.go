@@ -56,8 +56,9 @@ func IntakeQueue(s *Store) (pending int, groups int64) { return s.intake.Queue()
 // many groups the store has committed or begun.
 func StatusQueue(s *Store) (pending int, groups int64) { return s.changes.Queue() }
 
-// IntakeGroupsAtOnce is how many groups commit at once on the store.
-func IntakeGroupsAtOnce(s *Store) int { return s.intake.Limit() }
+// GroupsAtOnce is how many groups of new leads, or of status changes,
+// commit at once on the store.
+func GroupsAtOnce(s *Store) int { return s.intake.Limit() }
 
 // MaxGroup is the most leads a group takes.
 const MaxGroup = maxGroup

@@ -137,7 +137,7 @@ func TestCreateLeadWithGathersLeadsWhileACommitIsInFlight(t *testing.T) {
 			}
 		}
 		_, groups := storage.IntakeQueue(s)
-		if most := int64(storage.IntakeGroupsAtOnce(s) + (n+storage.MaxGroup-1)/storage.MaxGroup); groups > most {
+		if most := int64(storage.GroupsAtOnce(s) + (n+storage.MaxGroup-1)/storage.MaxGroup); groups > most {
 			t.Errorf("%d leads took %d transactions, want at most %d", n, groups, most)
 		}
 		if err := s.CreateLeadWith(ctx, &lead.Lead{Name: "alone"}, nil, nil); err != nil {

@@ -64,7 +64,7 @@ func TestChangeStatusGroupsABurst(t *testing.T) {
 		release()
 		changes := <-done
 		_, groups := storage.StatusQueue(s)
-		if most := int64(storage.IntakeGroupsAtOnce(s) + (len(ids)+storage.MaxGroup-1)/storage.MaxGroup); groups > most {
+		if most := int64(storage.GroupsAtOnce(s) + (len(ids)+storage.MaxGroup-1)/storage.MaxGroup); groups > most {
 			t.Errorf("%d changes took %d transactions, want at most %d", len(ids), groups, most)
 		}
 		for _, c := range changes {
